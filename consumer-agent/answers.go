@@ -1,0 +1,99 @@
+package main
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/cloudwego/netpoll"
+
+	"github.com/dubbomesh/dubbomesh/internal/batch"
+	"github.com/dubbomesh/dubbomesh/internal/upstream"
+	"github.com/dubbomesh/dubbomesh/protocol"
+)
+
+// sets recycles the flush sets of answer passes.
+var sets = sync.Pool{New: func() any { return new(batch.Set) }}
+
+// onAgent is the batch decoder for a provider agent connection: every whole
+// frame in the read is handled in one pass, each answer goes to its client
+// connection, and each client connection touched is flushed once at the end.
+func (l *loop) onAgent(_ *upstream.Conn, w *batch.Writer, r netpoll.Reader) error {
+	set := sets.Get().(*batch.Set)
+	defer sets.Put(set)
+	for r.Len() > 0 {
+		buf, err := r.Peek(r.Len())
+		if err != nil {
+			return err
+		}
+		used, need, err := l.handleAnswers(set, w, buf)
+		r.Skip(used)
+		r.Release()
+		set.Flush()
+		if err != nil {
+			l.a.m.badFrames.Inc()
+			w.Conn().Close()
+			return err
+		}
+		if need > 0 {
+			if _, err := r.Peek(need); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// errPeerRefused reports an error frame for the whole connection.
+var errPeerRefused = errors.New("consumer agent: provider agent refused the connection")
+
+func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used, need int, err error) {
+	m := l.a.m
+	for used < len(buf) {
+		h, body, n, err := protocol.Next(buf[used:])
+		if errors.Is(err, protocol.ErrShort) {
+			if len(buf)-used >= protocol.HeaderSize {
+				h, _ := protocol.ParseHeader(buf[used:])
+				return used, protocol.HeaderSize + int(h.Length), nil
+			}
+			return used, protocol.HeaderSize, nil
+		}
+		if err != nil {
+			return used, 0, err
+		}
+		used += n
+		switch h.Kind {
+		case protocol.KindResponse:
+			if c, ok := l.calls.Take(h.ID); ok {
+				m.status(200)
+				c.hc.complete(set, c.slot, 200, body, false)
+			} else {
+				m.late.Inc()
+			}
+		case protocol.KindError:
+			if h.ID == 0 {
+				m.badFrames.Inc()
+				return used, 0, errPeerRefused
+			}
+			if c, ok := l.calls.Take(h.ID); ok {
+				st := h.Status.HTTPStatus()
+				m.status(st)
+				c.hc.complete(set, c.slot, st, body, true)
+			} else {
+				m.late.Inc()
+			}
+		case protocol.KindHeartbeat:
+			if !h.IsReply() {
+				set.Add(w)
+				if bw := w.Lock(); bw != nil {
+					if b, err := bw.Malloc(protocol.HeaderSize); err == nil {
+						protocol.PutHeartbeat(b, h.ID, true)
+					}
+					w.Unlock()
+				}
+			}
+		default:
+			m.badFrames.Inc()
+		}
+	}
+	return used, 0, nil
+}

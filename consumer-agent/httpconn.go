@@ -1,0 +1,159 @@
+package main
+
+import (
+	"sync"
+
+	"github.com/cloudwego/netpoll"
+
+	"github.com/dubbomesh/dubbomesh/internal/batch"
+	"github.com/dubbomesh/dubbomesh/protocol"
+	"github.com/dubbomesh/dubbomesh/protocol/http1"
+)
+
+// httpConn is one client connection. Its requests are answered in order:
+// each gets a slot in a ring, answers fill slots in whatever order they come,
+// and the done slots at the head are written out.
+//
+// The read side (handler fields) belongs to the connection's netpoll handler
+// goroutine. The ring is shared with the goroutines that deliver answers and
+// is guarded by mu.
+type httpConn struct {
+	loop *loop
+	w    *batch.Writer
+
+	mu     sync.Mutex
+	cond   sync.Cond // signalled when the head advances
+	slots  []slot
+	head   uint32 // next slot to write
+	tail   uint32 // next slot to hand out
+	closed bool   // a Connection: close answer was written
+
+	// Handler state.
+	req       http1.Request
+	form      http1.Form
+	areq      protocol.Request
+	set       batch.Set
+	stopped   bool // no more requests are read: close requested or framing lost
+	continued bool // 100 Continue sent for the request being read
+}
+
+// slot is one request's place in the answer order.
+type slot struct {
+	done   bool
+	status int
+	mode   http1.ConnMode
+	isErr  bool
+	body   []byte // the answer, when it came before the head reached it
+}
+
+func newHTTPConn(l *loop, conn netpoll.Connection, pipeline int) *httpConn {
+	hc := &httpConn{loop: l, slots: make([]slot, pipeline)}
+	hc.cond.L = &hc.mu
+	hc.w = batch.NewWriter(conn, nil)
+	conn.AddCloseCallback(func(netpoll.Connection) error {
+		hc.mu.Lock()
+		hc.closed = true
+		hc.cond.Broadcast()
+		hc.mu.Unlock()
+		return nil
+	})
+	return hc
+}
+
+// reserve takes the next slot, waiting while the pipeline is full. ok is
+// false when the connection closed meanwhile.
+func (hc *httpConn) reserve(mode http1.ConnMode) (uint32, bool) {
+	hc.mu.Lock()
+	for hc.tail-hc.head >= uint32(len(hc.slots)) && !hc.closed {
+		hc.cond.Wait()
+	}
+	if hc.closed {
+		hc.mu.Unlock()
+		return 0, false
+	}
+	i := hc.tail
+	hc.tail++
+	s := &hc.slots[i%uint32(len(hc.slots))]
+	s.done, s.mode = false, mode
+	hc.mu.Unlock()
+	return i, true
+}
+
+// complete delivers the answer for slot i. body is copied before complete
+// returns. Writers touched are added to set, which the caller flushes.
+func (hc *httpConn) complete(set *batch.Set, i uint32, status int, body []byte, isErr bool) {
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	if hc.closed || i-hc.head >= uint32(len(hc.slots)) {
+		return
+	}
+	s := &hc.slots[i%uint32(len(hc.slots))]
+	if i != hc.head {
+		// Park the answer until the ones before it are written.
+		s.done, s.status, s.isErr = true, status, isErr
+		s.body = append(s.body[:0], body...)
+		return
+	}
+	set.Add(hc.w)
+	hc.write(s, status, body, isErr)
+	hc.head++
+	for !hc.closed && hc.head != hc.tail {
+		s = &hc.slots[hc.head%uint32(len(hc.slots))]
+		if !s.done {
+			break
+		}
+		hc.write(s, s.status, s.body, s.isErr)
+		hc.head++
+	}
+	hc.cond.Broadcast()
+}
+
+// fail delivers an error answer for slot i.
+func (hc *httpConn) fail(set *batch.Set, i uint32, status int, msg string) {
+	hc.complete(set, i, status, []byte(msg), true)
+}
+
+// write writes one response. mu is held.
+func (hc *httpConn) write(s *slot, status int, body []byte, isErr bool) {
+	bw := hc.w.Lock()
+	if bw == nil {
+		hc.closed = true
+		return
+	}
+	var n int
+	if isErr {
+		n = http1.ResponseSize(status, len(errPrefix)+len(body)+1, s.mode)
+	} else {
+		n = http1.ResponseSize(status, len(body), s.mode)
+	}
+	b, err := bw.Malloc(n)
+	if err == nil {
+		if isErr {
+			putErrorResponse(b, status, body, s.mode)
+		} else {
+			http1.PutResponse(b, status, body, s.mode)
+		}
+	}
+	hc.w.Unlock()
+	if s.mode == http1.Close {
+		// Nothing may follow this answer: send it and close.
+		hc.closed = true
+		hc.w.Flush()
+		hc.w.Conn().Close()
+	}
+}
+
+const errPrefix = "error: "
+
+// putErrorResponse writes an error response whose message is in a byte
+// slice: the body "error: <msg>\n" is laid out in place, then the head is
+// written before it.
+func putErrorResponse(b []byte, status int, msg []byte, mode http1.ConnMode) {
+	bodyLen := len(errPrefix) + len(msg) + 1
+	n := http1.ResponseSize(status, bodyLen, mode)
+	body := b[n-bodyLen : n]
+	copy(body, errPrefix)
+	copy(body[len(errPrefix):], msg)
+	body[bodyLen-1] = '\n'
+	http1.PutResponse(b, status, body, mode)
+}

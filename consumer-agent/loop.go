@@ -1,0 +1,82 @@
+package main
+
+import (
+	"sync"
+	"time"
+
+	"github.com/dubbomesh/dubbomesh/internal/batch"
+	"github.com/dubbomesh/dubbomesh/internal/pending"
+)
+
+// sweepEvery is how often a loop looks for calls past their deadline.
+const sweepEvery = 10 * time.Millisecond
+
+// loop is one event loop's share of the agent: the client connections
+// assigned to it, its own connection to each provider agent, and its own
+// table of calls in flight. A request and its answer stay on one loop.
+type loop struct {
+	a     *Agent
+	idx   int
+	calls *pending.Table[call]
+	// available reports whether this loop's connection to an endpoint is
+	// up. Made once so that picking does not allocate.
+	available func(*endpoint) bool
+	done      chan struct{}
+	wg        sync.WaitGroup
+}
+
+// call is a request waiting for a provider agent: the client connection and
+// the pipeline slot its answer goes to.
+type call struct {
+	hc   *httpConn
+	slot uint32
+}
+
+func newLoop(a *Agent, idx int) *loop {
+	l := &loop{a: a, idx: idx, calls: pending.New[call](a.cfg.MaxInFlight), done: make(chan struct{})}
+	l.available = func(e *endpoint) bool { return e.conns[idx].Writer() != nil }
+	l.wg.Add(1)
+	go l.sweep()
+	return l
+}
+
+// sweep answers 504 for calls past their deadline.
+func (l *loop) sweep() {
+	defer l.wg.Done()
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	var set batch.Set
+	for {
+		select {
+		case <-l.done:
+			return
+		case now := <-t.C:
+			l.calls.Expire(now.UnixNano(), func(_ uint32, c call) {
+				l.a.m.status(504)
+				c.hc.fail(&set, c.slot, 504, "deadline passed waiting for the provider")
+			})
+			set.Flush()
+		}
+	}
+}
+
+// onAgentDown fails the calls that were riding on a lost connection to a
+// provider agent.
+func (l *loop) onAgentDown(w *batch.Writer) {
+	var set batch.Set
+	l.calls.TakeTagged(w.ID(), func(_ uint32, c call) {
+		l.a.m.status(502)
+		c.hc.fail(&set, c.slot, 502, "connection to the provider agent lost mid-call")
+	})
+	set.Flush()
+}
+
+func (l *loop) close() {
+	close(l.done)
+	l.wg.Wait()
+	var set batch.Set
+	l.calls.Expire(1<<62, func(_ uint32, c call) {
+		c.hc.fail(&set, c.slot, 502, "consumer agent shutting down")
+	})
+	set.Flush()
+}

@@ -1,0 +1,68 @@
+// Command consumer-agent sits beside a program that cannot speak Dubbo. It
+// serves HTTP/1.1 calls, finds provider agents in etcd, picks one by smooth
+// weighted round robin and forwards each call over the agent protocol.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/dubbomesh/dubbomesh/protocol/http1"
+	"github.com/dubbomesh/dubbomesh/registry"
+)
+
+func main() {
+	log.SetPrefix("consumer-agent: ")
+	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
+	var (
+		cfg   Config
+		etcd  = flag.String("etcd", "http://127.0.0.1:2379", "comma-separated etcd endpoints")
+		admin = flag.String("admin", "", "address of the admin endpoint serving /metrics (disabled when empty)")
+	)
+	flag.StringVar(&cfg.Listen, "listen", ":20000", "HTTP address to serve calls on")
+	flag.DurationVar(&cfg.Timeout, "timeout", 3*time.Second, "per-call deadline")
+	flag.IntVar(&cfg.Loops, "loops", runtime.GOMAXPROCS(0), "event loops (one connection to each provider agent each)")
+	flag.IntVar(&cfg.Limits.MaxHeaderBytes, "max-header-bytes", http1.DefaultLimits.MaxHeaderBytes, "largest request line plus headers (431 past it)")
+	flag.IntVar(&cfg.Limits.MaxBodyBytes, "max-body-bytes", http1.DefaultLimits.MaxBodyBytes, "largest request body (413 past it)")
+	flag.DurationVar(&cfg.ReadTimeout, "read-timeout", 30*time.Second, "longest wait for the rest of a request that has begun")
+	flag.DurationVar(&cfg.IdleTimeout, "idle-timeout", 5*time.Minute, "close client connections idle this long")
+	flag.IntVar(&cfg.MaxPipeline, "max-pipeline", 128, "requests in flight per client connection before reading pauses")
+	flag.IntVar(&cfg.MaxInFlight, "max-inflight", 16384, "calls in flight per event loop before answering 503")
+	flag.Parse()
+
+	a, err := New(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if *admin != "" {
+		go serveAdmin(*admin, a.Metrics())
+	}
+	cli, err := clientv3.New(clientv3.Config{Endpoints: strings.Split(*etcd, ","), DialTimeout: 5 * time.Second})
+	if err != nil {
+		log.Fatalf("etcd: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d, err := registry.Discover(ctx, cli, a.Update)
+	if err != nil {
+		log.Fatalf("discover: %v", err)
+	}
+	log.Printf("serving HTTP on %s (%d loops, timeout %v)", a.Addr(), cfg.Loops, cfg.Timeout)
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	s := <-sig
+	log.Printf("%v: shutting down", s)
+	cancel()
+	d.Close()
+	a.Close()
+	cli.Close()
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"log"
+	"time"
+
+	"github.com/cloudwego/netpoll"
+
+	"github.com/dubbomesh/dubbomesh/internal/upstream"
+	"github.com/dubbomesh/dubbomesh/lb"
+	"github.com/dubbomesh/dubbomesh/protocol"
+	"github.com/dubbomesh/dubbomesh/registry"
+)
+
+// routeTable maps an interface to the provider agents serving it. A table is
+// immutable once stored; Update stores a new one.
+type routeTable struct {
+	services map[string]*service
+}
+
+// service is one interface's balancer. It survives endpoint changes, so the
+// smooth round robin's spread carries on across them.
+type service struct {
+	name string
+	lb   *lb.Sharded[*endpoint]
+}
+
+// endpoint is one provider agent, with one connection per event loop.
+type endpoint struct {
+	addr   string
+	weight int
+	conns  []*upstream.Conn
+}
+
+// conn returns the live connection of loop i, or nil.
+func (e *endpoint) up(i int) *upstream.Conn { return e.conns[i] }
+
+func (a *Agent) dialEndpoint(addr string) *endpoint {
+	ep := &endpoint{addr: addr}
+	hb := protocol.HeaderSize
+	for _, l := range a.loops {
+		l := l
+		ep.conns = append(ep.conns, upstream.Dial(upstream.Config{
+			Addr:        addr,
+			Handler:     l.onAgent,
+			OnDown:      l.onAgentDown,
+			IdleTimeout: a.cfg.AgentIdleTimeout,
+			Heartbeat: func(w netpoll.Writer) error {
+				b, err := w.Malloc(hb)
+				if err == nil {
+					protocol.PutHeartbeat(b, 0, false)
+				}
+				return err
+			},
+			OnDialError: func(error) { a.m.dialErrors.Inc() },
+		}))
+	}
+	return ep
+}
+
+func (e *endpoint) close() {
+	for _, c := range e.conns {
+		c.Close()
+	}
+}
+
+// Update makes the agent route by snapshot s: it dials provider agents that
+// appeared, updates weights, and retires those that left after a grace period
+// that lets their calls in flight finish. Calls are serialised by a mutex.
+func (a *Agent) Update(s registry.Snapshot) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return
+	}
+	live := map[string]bool{}
+	table := &routeTable{services: map[string]*service{}}
+	for iface, eps := range s {
+		svc := a.services[iface]
+		if svc == nil {
+			svc = &service{name: iface, lb: lb.NewSharded[*endpoint](len(a.loops))}
+			a.services[iface] = svc
+		}
+		items := make([]lb.Item[*endpoint], 0, len(eps))
+		for _, e := range eps {
+			ep := a.endpoints[e.Addr]
+			if ep == nil {
+				ep = a.dialEndpoint(e.Addr)
+				a.endpoints[e.Addr] = ep
+				log.Printf("provider agent %s joined (%s, weight %d)", e.Addr, iface, e.Weight)
+			}
+			ep.weight = e.Weight
+			live[e.Addr] = true
+			items = append(items, lb.Item[*endpoint]{Key: e.Addr, Weight: e.Weight, Value: ep})
+		}
+		svc.lb.Update(items)
+		if len(items) > 0 {
+			table.services[iface] = svc
+		}
+	}
+	for iface, svc := range a.services {
+		if _, ok := s[iface]; !ok {
+			svc.lb.Update(nil)
+			delete(a.services, iface)
+		}
+	}
+	a.routes.Store(table)
+	for addr, ep := range a.endpoints {
+		if !live[addr] {
+			delete(a.endpoints, addr)
+			log.Printf("provider agent %s left; closing its connections in %v", addr, a.cfg.Grace)
+			time.AfterFunc(a.cfg.Grace, ep.close)
+		}
+	}
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/cloudwego/netpoll"
+
+	"github.com/dubbomesh/dubbomesh/protocol"
+	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
+	"github.com/dubbomesh/dubbomesh/protocol/http1"
+)
+
+// onRequest is the batch decoder for a client connection: it handles every
+// whole request in what has been read, in one pass, then flushes each
+// provider agent connection it wrote to once (batch flush). When a request is
+// cut short it waits for the rest on this goroutine, bounded by the read
+// timeout.
+func (a *Agent) onRequest(ctx context.Context, conn netpoll.Connection) error {
+	hc := ctx.(*connCtx).hc
+	r := conn.Reader()
+	for r.Len() > 0 {
+		if hc.stopped {
+			// Framing is lost or the client asked to close: drop the rest.
+			return r.Skip(r.Len())
+		}
+		buf, err := r.Peek(r.Len())
+		if err != nil {
+			return err
+		}
+		used, need := a.handleRequests(hc, buf)
+		r.Skip(used)
+		r.Release()
+		hc.set.Flush()
+		if need > 0 && !hc.stopped {
+			if _, err := r.Peek(need); err != nil {
+				// The client went quiet mid-request or closed.
+				a.m.readTimeouts.Inc()
+				conn.Close()
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// handleRequests handles the whole requests at the front of buf and returns
+// the bytes used and, when buf ends inside a request, the bytes to wait for.
+func (a *Agent) handleRequests(hc *httpConn, buf []byte) (used, need int) {
+	for used < len(buf) && !hc.stopped {
+		n, err := http1.Parse(buf[used:], &hc.req, &a.cfg.Limits)
+		if err == http1.ErrIncomplete {
+			if hc.req.HeaderLen > 0 {
+				if hc.req.Expect100 && !hc.continued {
+					hc.continued = true
+					a.sendContinue(hc)
+				}
+				return used, hc.req.HeaderLen + hc.req.ContentLength
+			}
+			return used, len(buf) - used + 1
+		}
+		hc.continued = false
+		if err != nil {
+			// The stream cannot be trusted past a malformed request:
+			// answer, then close.
+			var he *http1.Error
+			status := 400
+			if errors.As(err, &he) {
+				status = he.Status
+			}
+			hc.stopped = true
+			a.answerNow(hc, status, err.Error(), http1.Close)
+			return len(buf), 0
+		}
+		used += n
+		a.handle(hc)
+	}
+	return used, 0
+}
+
+// handle routes one parsed request to a provider agent.
+func (a *Agent) handle(hc *httpConn) {
+	req := &hc.req
+	a.m.requests.Inc()
+	mode := http1.KeepAlive
+	switch {
+	case req.Close:
+		mode = http1.Close
+		hc.stopped = true
+	case req.HTTP10:
+		mode = http1.KeepAlive10
+	}
+	f := &hc.form
+	var err error
+	if len(req.Method) == 3 { // GET
+		err = f.ParseQuery(req.Query)
+	} else {
+		err = f.Parse(req.Body)
+	}
+	if err == nil {
+		err = f.Check()
+	}
+	if err == nil {
+		err = dubbo.CheckArgs(f.ParameterTypes, f.Params)
+	}
+	if err != nil {
+		a.answerNow(hc, 400, err.Error(), mode)
+		return
+	}
+	l := hc.loop
+	svc := a.routes.Load().services[string(f.Interface)]
+	if svc == nil {
+		a.answerNow(hc, 503, "no provider agent is registered for "+string(f.Interface), mode)
+		return
+	}
+	ep, ok := svc.lb.Shard(l.idx).PickFunc(l.available)
+	if !ok {
+		a.answerNow(hc, 502, "no provider agent for "+svc.name+" is reachable", mode)
+		return
+	}
+	uw := ep.up(l.idx).Writer()
+	if uw == nil {
+		a.answerNow(hc, 502, "provider agent "+ep.addr+" is unreachable", mode)
+		return
+	}
+	slot, ok := hc.reserve(mode)
+	if !ok {
+		return
+	}
+	deadline := time.Now().Add(a.cfg.Timeout)
+	id, ok := l.calls.Add(call{hc: hc, slot: slot}, uw.ID(), deadline.UnixNano())
+	if !ok {
+		a.m.status(503)
+		hc.fail(&hc.set, slot, 503, "consumer agent overloaded: too many calls in flight")
+		return
+	}
+	ar := &hc.areq
+	ar.Timeout = uint32(a.cfg.Timeout / time.Millisecond)
+	ar.Interface, ar.Method, ar.ParameterTypes, ar.Version, ar.Args = f.Interface, f.Method, f.ParameterTypes, f.Version, f.Params
+	if err := ar.Validate(); err != nil {
+		l.calls.Take(id)
+		a.m.status(400)
+		hc.fail(&hc.set, slot, 400, err.Error())
+		return
+	}
+	hc.set.Add(uw)
+	bw := uw.Lock()
+	if bw == nil {
+		if _, mine := l.calls.Take(id); mine {
+			a.m.status(502)
+			hc.fail(&hc.set, slot, 502, "connection to provider agent "+ep.addr+" lost")
+		}
+		return
+	}
+	b, err := bw.Malloc(ar.Size())
+	if err == nil {
+		protocol.PutRequest(b, id, ar)
+	}
+	uw.Unlock()
+	if err != nil {
+		if _, mine := l.calls.Take(id); mine {
+			a.m.status(502)
+			hc.fail(&hc.set, slot, 502, err.Error())
+		}
+	}
+}
+
+// answerNow answers the current request without calling anyone, in order
+// behind the requests before it.
+func (a *Agent) answerNow(hc *httpConn, status int, msg string, mode http1.ConnMode) {
+	a.m.status(status)
+	slot, ok := hc.reserve(mode)
+	if !ok {
+		return
+	}
+	hc.fail(&hc.set, slot, status, msg)
+}
+
+// sendContinue tells an HTTP/1.1 client that waits for it to send the body,
+// when no earlier answer is still owed (a 100 must not jump the queue).
+func (a *Agent) sendContinue(hc *httpConn) {
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	if hc.head != hc.tail || hc.closed {
+		return
+	}
+	if bw := hc.w.Lock(); bw != nil {
+		bw.WriteBinary(http1.Continue)
+		hc.w.Unlock()
+		hc.set.Add(hc.w)
+	}
+}

@@ -1,0 +1,128 @@
+// Package protocol provides the codec of the agent protocol, the
+// length-prefixed binary framing that the consumer agent and the provider
+// agent use to multiplex many calls over one TCP connection.
+//
+// The package only encodes and decodes bytes. It does no I/O, holds no state
+// and is safe for concurrent use; the functions that encode (PutRequest,
+// PutResponse, PutError, PutHeartbeat) write into a slice the caller owns,
+// typically a netpoll write buffer, and the functions that decode (Next,
+// ParseHeader, ParseRequest) return slices that alias their input. None of
+// them allocates on the success path.
+//
+// The sub-packages of protocol are separate codecs (the Dubbo 2 frame, the
+// HTTP fast path); this file specifies the agent protocol only.
+//
+// # Wire format
+//
+// Every integer is unsigned and big-endian. A connection carries a sequence of
+// frames in both directions; each frame is a 16-byte header followed by a body
+// of exactly the length the header announces. There is no padding and no
+// alignment between frames.
+//
+// Header (16 bytes):
+//
+//	offset  size  field
+//	     0     2  magic, 0xDB 0x3E
+//	     2     1  version, 1
+//	     3     1  kind: 1 request, 2 response, 3 heartbeat, 4 error
+//	     4     1  status: 0 in requests, responses and heartbeats; not 0 in errors
+//	     5     1  flags: bit 0 (0x01) of a heartbeat marks the reply; all other bits 0
+//	     6     2  reserved, 0
+//	     8     4  body length: the number of bytes after the header
+//	    12     4  request id
+//
+// A frame is at most MaxFrameSize (16 MiB) bytes, header included, so the
+// body length is at most 16 MiB - 16. Senders write 0 in the reserved bytes
+// and in the flag bits not defined above; receivers ignore them.
+//
+// Request body (kind 1), the fields back to back:
+//
+//	size   field
+//	   4   timeout in milliseconds: the caller's remaining budget; 0 means none
+//	2 + n  interface name: a 2-byte length n, then n bytes
+//	2 + n  method name
+//	2 + n  parameter types: the JVM descriptor list, e.g. "Ljava/lang/String;"
+//	2 + n  service version; empty means the default
+//	   2   argument count c, at most 255
+//	c × (4 + n)  each argument: a 4-byte length n, then n bytes of UTF-8 text
+//	             (a String's text, or a primitive's decimal form)
+//
+// The body ends exactly after the last argument. Trailing bytes, a length that
+// overruns the body, or a count above 255 make the frame malformed.
+//
+// Response body (kind 2, status 0): the rendered result, exactly the bytes the
+// consumer agent puts into the HTTP body (a Java int's decimal form, a
+// String's text, nothing for null). The body is nothing else; it may be empty.
+//
+// Error body (kind 4, status not 0): a UTF-8 message, for example
+// "java.lang.IllegalStateException: boom". It may be empty.
+//
+// Heartbeat (kind 3, status 0): the body is empty. A heartbeat with flag bit 0
+// clear is a ping; the peer answers with a heartbeat carrying the same id and
+// flag bit 0 set (the pong). Either side may ping.
+//
+// # Request ids
+//
+// The caller picks request ids; it never uses 0, and an id is not reused
+// while its call is in flight. The answer to a request, a response or an
+// error, carries the request's id. Responses may come in any order.
+// An error frame with id 0 concerns the whole connection: its sender closes
+// the connection after writing it. Requests and responses with id 0 are
+// malformed.
+//
+// # Statuses
+//
+// The status byte of an error frame says what went wrong, and with it the
+// HTTP status the consumer agent answers with:
+//
+//	value  name             HTTP  meaning
+//	    0  OK                200  success; only in non-error frames
+//	    1  BadRequest        400  the provider agent could not encode the arguments
+//	    2  Exception         500  the provider threw; the message is "class: message"
+//	    3  Unavailable       502  the provider is unreachable, or was lost mid-call
+//	    4  BadResponse       502  the provider's answer could not be decoded, or it
+//	                              had a Dubbo status not listed here
+//	    5  Overloaded        503  the provider's thread pool is exhausted (Dubbo 100),
+//	                              or the agent's in-flight table is full
+//	    6  ServiceNotFound   503  Dubbo status 60
+//	    7  Timeout           504  the deadline passed (Dubbo 30/31, or the agent's own)
+//	    8  BadVersion        502  connection-level, id 0: the peer speaks another version
+//	    9  BadFrame          502  connection-level, id 0: the peer sent a malformed frame
+//
+// A receiver keeps status values it does not know and maps them to HTTP 502.
+//
+// # Refusing a peer
+//
+// A receiver checks the header before it waits for the body:
+//
+//   - bytes 0-1 are not the magic: it closes the connection without a word
+//     (ErrBadMagic);
+//   - byte 2 is not 1: it sends an error frame with id 0, status BadVersion and
+//     a message such as "agent protocol version 7 not supported, want 1", then
+//     closes (ErrBadVersion). It decides on these three bytes alone, so a
+//     future version may change everything after byte 2;
+//   - the kind is unknown (ErrBadKind), the length exceeds the limit
+//     (ErrFrameTooLarge), or the header or body is inconsistent as described
+//     above (ErrMalformed): it sends an error frame with id 0 and status
+//     BadFrame, then closes.
+//
+// RefusalStatus maps a decode error to the status of that last error frame.
+//
+// # Decoding in batches
+//
+// Next splits one whole frame off the front of a buffer. A reader that has
+// received many bytes calls Next in a loop until it returns ErrShort, handles
+// every frame in one pass, and then releases the bytes it consumed:
+//
+//	buf, _ := r.Peek(r.Len())
+//	for {
+//		h, body, n, err := protocol.Next(buf)
+//		if err != nil {
+//			break // ErrShort: wait for more; anything else: refuse and close
+//		}
+//		handle(h, body) // body is valid until r.Release
+//		buf = buf[n:]
+//		r.Skip(n)
+//	}
+//	r.Release()
+package protocol

@@ -1,0 +1,70 @@
+package protocol
+
+// The answers to a request (a response or an error) and the heartbeat. Their
+// bodies need no parsing: a response's body is the rendered result and an
+// error's body is its message, both exactly as Next returns them.
+
+// ResponseSize returns the size of a response frame carrying payload bytes:
+// the length of the buffer PutResponse needs.
+func ResponseSize(payload int) int { return HeaderSize + payload }
+
+// PutResponse writes a response frame (kind 2, status 0) with the given id
+// and payload, the rendered result, into the front of b, and returns the
+// number of bytes written, ResponseSize(len(payload)). It does not allocate
+// and keeps no reference to b or payload.
+//
+// id must not be 0. PutResponse panics if len(b) is too short or if payload
+// is longer than MaxBodySize; a caller holding a larger result sends an
+// error frame instead.
+func PutResponse(b []byte, id uint32, payload []byte) int {
+	if len(payload) > MaxBodySize {
+		panic("protocol: PutResponse payload longer than MaxBodySize")
+	}
+	n := HeaderSize + len(payload)
+	if len(b) < n {
+		panic("protocol: PutResponse buffer shorter than ResponseSize")
+	}
+	PutHeader(b, Header{Kind: KindResponse, Length: uint32(len(payload)), ID: id})
+	copy(b[HeaderSize:], payload)
+	return n
+}
+
+// ErrorSize returns the size of an error frame carrying msg: the length of
+// the buffer PutError needs.
+func ErrorSize(msg string) int { return HeaderSize + len(msg) }
+
+// PutError writes an error frame (kind 4) with the given id, status and
+// message into the front of b, and returns the number of bytes written,
+// ErrorSize(msg). It does not allocate and keeps no reference to b.
+//
+// An id of 0 makes the error concern the whole connection: the caller
+// closes the connection after writing it. PutError panics if s is
+// StatusOK, if len(b) is too short, or if msg is longer than MaxBodySize.
+func PutError(b []byte, id uint32, s Status, msg string) int {
+	if s == StatusOK {
+		panic("protocol: PutError with StatusOK")
+	}
+	if len(msg) > MaxBodySize {
+		panic("protocol: PutError message longer than MaxBodySize")
+	}
+	n := HeaderSize + len(msg)
+	if len(b) < n {
+		panic("protocol: PutError buffer shorter than ErrorSize")
+	}
+	PutHeader(b, Header{Kind: KindError, Status: s, Length: uint32(len(msg)), ID: id})
+	copy(b[HeaderSize:], msg)
+	return n
+}
+
+// PutHeartbeat writes a heartbeat frame with the given id into the front of
+// b and returns HeaderSize. A ping has reply false; the answer to a ping has
+// reply true and echoes the ping's id. It does not allocate, and it panics if
+// len(b) < HeaderSize.
+func PutHeartbeat(b []byte, id uint32, reply bool) int {
+	var flags uint8
+	if reply {
+		flags = FlagReply
+	}
+	PutHeader(b, Header{Kind: KindHeartbeat, Flags: flags, ID: id})
+	return HeaderSize
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/cloudwego/netpoll"
+
+	"github.com/dubbomesh/dubbomesh/internal/batch"
+	"github.com/dubbomesh/dubbomesh/internal/metrics"
+	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
+)
+
+// Config is the provider agent's configuration; main fills it from flags.
+type Config struct {
+	Listen         string
+	Provider       string
+	Loops          int
+	Serialization  dubbo.Serialization
+	DefaultTimeout time.Duration
+	MaxInFlight    int
+	// IdleTimeout is the quiet time after which the agent sends the
+	// provider a heartbeat; default 60s.
+	IdleTimeout time.Duration
+}
+
+// Agent is a running provider agent: a netpoll server for agent frames and,
+// per event loop, one connection to the provider.
+type Agent struct {
+	cfg   Config
+	ln    netpoll.Listener
+	el    netpoll.EventLoop
+	loops []*loop
+	next  atomic.Uint32
+	m     *agentMetrics
+	stop  chan struct{}
+}
+
+// New starts an agent: it dials the provider from every loop (in the
+// background: calls fail with 502 until a connection is up) and starts
+// accepting consumer agents.
+func New(cfg Config) (*Agent, error) {
+	if cfg.Loops < 1 {
+		cfg.Loops = 1
+	}
+	if cfg.DefaultTimeout <= 0 {
+		cfg.DefaultTimeout = 3 * time.Second
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 8192
+	}
+	if cfg.Serialization == 0 {
+		cfg.Serialization = dubbo.Hessian2
+	}
+	netpoll.Configure(netpoll.Config{PollerNum: cfg.Loops})
+	a := &Agent{cfg: cfg, m: newAgentMetrics(), stop: make(chan struct{})}
+	for i := 0; i < cfg.Loops; i++ {
+		a.loops = append(a.loops, newLoop(a, i))
+	}
+	a.m.register(a)
+	ln, err := netpoll.CreateListener("tcp", cfg.Listen)
+	if err != nil {
+		a.closeLoops()
+		return nil, fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	el, err := netpoll.NewEventLoop(a.onRequest,
+		netpoll.WithOnPrepare(a.onPrepare),
+		netpoll.WithOnDisconnect(a.onDisconnect),
+	)
+	if err != nil {
+		ln.Close()
+		a.closeLoops()
+		return nil, err
+	}
+	a.ln, a.el = ln, el
+	go el.Serve(ln)
+	return a, nil
+}
+
+// Port returns the TCP port the agent listens on.
+func (a *Agent) Port() int { return a.ln.Addr().(*net.TCPAddr).Port }
+
+// Metrics returns the agent's counters.
+func (a *Agent) Metrics() *metrics.Set { return a.m.set }
+
+// InFlight returns the number of calls waiting for the provider.
+func (a *Agent) InFlight() int {
+	n := 0
+	for _, l := range a.loops {
+		n += l.calls.Len()
+	}
+	return n
+}
+
+// Drain keeps serving until no call has been in flight for a short while
+// (consumer agents take a moment to see the deregistration), or until
+// timeout. It returns the calls still in flight.
+func (a *Agent) Drain(timeout time.Duration) int {
+	const quiet = 300 * time.Millisecond
+	deadline := time.Now().Add(timeout)
+	idleSince := time.Now()
+	for time.Now().Before(deadline) {
+		if a.InFlight() > 0 {
+			idleSince = time.Now()
+		} else if time.Since(idleSince) >= quiet {
+			return 0
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return a.InFlight()
+}
+
+// Close stops accepting, closes every connection and fails the calls left.
+func (a *Agent) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	a.el.Shutdown(ctx)
+	cancel()
+	a.closeLoops()
+}
+
+func (a *Agent) closeLoops() {
+	close(a.stop)
+	for _, l := range a.loops {
+		l.close()
+	}
+}
+
+// inConn is the state of one consumer agent's connection. Its handler runs
+// on one goroutine at a time; w is shared with the loop's provider
+// connection, which writes the answers.
+type inConn struct {
+	loop *loop
+	w    *batch.Writer
+	p    pass
+}
+
+// connKey carries the *inConn in the connection's context.
+type connCtx struct {
+	context.Context
+	c *inConn
+}
+
+func (a *Agent) onPrepare(conn netpoll.Connection) context.Context {
+	l := a.loops[int(a.next.Add(1))%len(a.loops)]
+	c := &inConn{loop: l, w: batch.NewWriter(conn, nil)}
+	conn.SetWriteTimeout(5 * time.Second)
+	a.m.conns.Inc()
+	return &connCtx{Context: context.Background(), c: c}
+}
+
+func (a *Agent) onDisconnect(ctx context.Context, conn netpoll.Connection) {
+	a.m.disconnects.Inc()
+}

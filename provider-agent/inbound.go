@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cloudwego/netpoll"
+
+	"github.com/dubbomesh/dubbomesh/protocol"
+	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
+)
+
+// onRequest is the batch decoder for a consumer agent's connection: it
+// handles every whole frame in what has been read, in one pass, and flushes
+// the provider connection once at the end (batch flush). When a frame is cut
+// short it waits for the rest on this goroutine, as netpoll handlers may.
+func (a *Agent) onRequest(ctx context.Context, conn netpoll.Connection) error {
+	c := ctx.(*connCtx).c
+	r := conn.Reader()
+	for r.Len() > 0 {
+		buf, err := r.Peek(r.Len())
+		if err != nil {
+			return err
+		}
+		used, need, err := a.handleFrames(c, buf)
+		r.Skip(used)
+		r.Release()
+		c.p.set.Flush()
+		if err != nil {
+			a.m.badFrames.Inc()
+			conn.Close()
+			return err
+		}
+		if need > 0 {
+			// Wait for the rest of a frame; Peek blocks until it is here
+			// or the connection closes.
+			if _, err := r.Peek(need); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// handleFrames handles every whole frame at the front of buf. It returns the
+// bytes used and, when buf ends in part of a frame, how many bytes that frame
+// needs in all. A non-nil error means the stream is broken; an error frame
+// has been written (not yet flushed) and the connection must close.
+func (a *Agent) handleFrames(c *inConn, buf []byte) (used, need int, err error) {
+	for used < len(buf) {
+		h, body, n, err := protocol.Next(buf[used:])
+		if errors.Is(err, protocol.ErrShort) {
+			if len(buf)-used >= protocol.HeaderSize {
+				h, _ := protocol.ParseHeader(buf[used:])
+				return used, protocol.HeaderSize + int(h.Length), nil
+			}
+			return used, protocol.HeaderSize, nil
+		}
+		if err != nil {
+			status := protocol.StatusBadFrame
+			if errors.Is(err, protocol.ErrBadVersion) {
+				status = protocol.StatusBadVersion
+			}
+			c.p.fail(c.w, 0, status, "provider agent: "+err.Error())
+			return used, 0, err
+		}
+		used += n
+		switch h.Kind {
+		case protocol.KindRequest:
+			a.forward(c, h.ID, body)
+		case protocol.KindHeartbeat:
+			if !h.IsReply() {
+				a.pong(c, h.ID)
+			}
+		default:
+			a.m.badFrames.Inc()
+			c.p.fail(c.w, h.ID, protocol.StatusBadFrame, "provider agent: unexpected "+h.Kind.String()+" frame")
+		}
+	}
+	return used, 0, nil
+}
+
+// forward encodes one agent request as a Dubbo frame straight into the
+// loop's provider connection.
+func (a *Agent) forward(c *inConn, id uint32, body []byte) {
+	p := &c.p
+	a.m.requests.Inc()
+	if err := protocol.ParseRequest(body, &p.req); err != nil {
+		a.m.badRequests.Inc()
+		p.fail(c.w, id, protocol.StatusBadRequest, "provider agent: "+err.Error())
+		return
+	}
+	r := &p.req
+	dr := dubbo.Request{
+		Serialization:  a.cfg.Serialization,
+		Interface:      r.Interface,
+		Version:        r.Version,
+		Method:         r.Method,
+		ParameterTypes: r.ParameterTypes,
+		Args:           r.Args,
+		Timeout:        int(r.Timeout),
+	}
+	timeout := time.Duration(r.Timeout) * time.Millisecond
+	if timeout <= 0 {
+		timeout = a.cfg.DefaultTimeout
+		dr.Timeout = int(timeout / time.Millisecond)
+	}
+	size, err := dubbo.RequestSize(&dr)
+	if err != nil {
+		a.m.badRequests.Inc()
+		p.fail(c.w, id, protocol.StatusBadRequest, err.Error())
+		return
+	}
+	l := c.loop
+	uw := l.up.Writer()
+	if uw == nil {
+		a.m.unavailable.Inc()
+		p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: provider "+a.cfg.Provider+" unreachable")
+		return
+	}
+	cid, ok := l.calls.Add(call{in: c.w, id: id}, uw.ID(), time.Now().Add(timeout).UnixNano())
+	if !ok {
+		a.m.overloaded.Inc()
+		p.fail(c.w, id, protocol.StatusOverloaded, fmt.Sprintf("provider agent: %d calls in flight on this loop", l.calls.Cap()))
+		return
+	}
+	dr.ID = int64(cid)
+	p.set.Add(uw)
+	bw := uw.Lock()
+	if bw == nil {
+		l.calls.Take(cid)
+		a.m.unavailable.Inc()
+		p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: connection to the provider lost")
+		return
+	}
+	b, err := bw.Malloc(size)
+	if err == nil {
+		dubbo.PutRequest(b, &dr)
+	}
+	uw.Unlock()
+	if err != nil {
+		l.calls.Take(cid)
+		p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: "+err.Error())
+	}
+}
+
+// pong answers a consumer agent's heartbeat.
+func (a *Agent) pong(c *inConn, id uint32) {
+	c.p.set.Add(c.w)
+	if bw := c.w.Lock(); bw != nil {
+		if b, err := bw.Malloc(protocol.HeaderSize); err == nil {
+			protocol.PutHeartbeat(b, id, true)
+		}
+		c.w.Unlock()
+	}
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"sync"
+	"time"
+
+	"github.com/cloudwego/netpoll"
+
+	"github.com/dubbomesh/dubbomesh/internal/batch"
+	"github.com/dubbomesh/dubbomesh/internal/pending"
+	"github.com/dubbomesh/dubbomesh/internal/upstream"
+	"github.com/dubbomesh/dubbomesh/protocol"
+	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
+)
+
+// sweepEvery is how often a loop looks for calls past their deadline.
+const sweepEvery = 10 * time.Millisecond
+
+// loop is one event loop's share of the agent: the consumer connections
+// assigned to it, its own connection to the provider and its own table of
+// calls in flight. A request and its answer stay on one loop.
+type loop struct {
+	a     *Agent
+	idx   int
+	up    *upstream.Conn
+	calls *pending.Table[call]
+	done  chan struct{}
+	wg    sync.WaitGroup
+}
+
+// call is a request waiting for the provider: where to send the answer.
+type call struct {
+	in *batch.Writer
+	id uint32 // the consumer agent's request id
+}
+
+func newLoop(a *Agent, idx int) *loop {
+	l := &loop{a: a, idx: idx, calls: pending.New[call](a.cfg.MaxInFlight), done: make(chan struct{})}
+	ser := a.cfg.Serialization
+	hb := dubbo.HeartbeatSize(ser)
+	l.up = upstream.Dial(upstream.Config{
+		Addr:        a.cfg.Provider,
+		Handler:     l.onProvider,
+		OnDown:      l.onProviderDown,
+		IdleTimeout: a.cfg.IdleTimeout,
+		Heartbeat: func(w netpoll.Writer) error {
+			b, err := w.Malloc(hb)
+			if err != nil {
+				return err
+			}
+			dubbo.PutHeartbeat(b, 0, ser, false)
+			a.m.heartbeatsSent.Inc()
+			return nil
+		},
+		OnDialError: func(error) { a.m.dialErrors.Inc() },
+	})
+	l.wg.Add(1)
+	go l.sweep()
+	return l
+}
+
+// sweep answers 504 for calls past their deadline.
+func (l *loop) sweep() {
+	defer l.wg.Done()
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	var p pass
+	for {
+		select {
+		case <-l.done:
+			return
+		case now := <-t.C:
+			l.calls.Expire(now.UnixNano(), func(_ uint32, c call) {
+				l.a.m.timeouts.Inc()
+				p.fail(c.in, c.id, protocol.StatusTimeout, "provider agent: deadline passed waiting for the provider")
+			})
+			p.set.Flush()
+		}
+	}
+}
+
+// onProviderDown fails the calls that were riding on a lost provider
+// connection.
+func (l *loop) onProviderDown(w *batch.Writer) {
+	var p pass
+	l.calls.TakeTagged(w.ID(), func(_ uint32, c call) {
+		l.a.m.lost.Inc()
+		p.fail(c.in, c.id, protocol.StatusUnavailable, "provider agent: connection to the provider lost mid-call")
+	})
+	p.set.Flush()
+}
+
+func (l *loop) close() {
+	close(l.done)
+	l.wg.Wait()
+	l.up.Close()
+	var p pass
+	l.calls.Expire(1<<62, func(_ uint32, c call) {
+		p.fail(c.in, c.id, protocol.StatusUnavailable, "provider agent: shutting down")
+	})
+	p.set.Flush()
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"github.com/dubbomesh/dubbomesh/internal/batch"
+	"github.com/dubbomesh/dubbomesh/protocol"
+)
+
+// pass is the scratch of one handler pass: the writers it touched, flushed
+// together at the end (batch flush), and reusable buffers. A pass belongs to
+// one goroutine at a time.
+type pass struct {
+	set  batch.Set
+	text []byte
+	req  protocol.Request
+}
+
+// respond writes a success frame for id to w. The frame leaves when the pass
+// flushes.
+func (p *pass) respond(w *batch.Writer, id uint32, payload []byte) bool {
+	p.set.Add(w)
+	bw := w.Lock()
+	if bw == nil {
+		return false
+	}
+	b, err := bw.Malloc(protocol.ResponseSize(len(payload)))
+	if err == nil {
+		protocol.PutResponse(b, id, payload)
+	}
+	w.Unlock()
+	return err == nil
+}
+
+// fail writes an error frame for id to w.
+func (p *pass) fail(w *batch.Writer, id uint32, s protocol.Status, msg string) bool {
+	p.set.Add(w)
+	bw := w.Lock()
+	if bw == nil {
+		return false
+	}
+	b, err := bw.Malloc(protocol.HeaderSize + len(msg))
+	if err == nil {
+		protocol.PutError(b, id, s, msg)
+	}
+	w.Unlock()
+	return err == nil
+}
+
+// failBytes is fail with a message held in a byte slice, such as a decoded
+// exception.
+func (p *pass) failBytes(w *batch.Writer, id uint32, s protocol.Status, msg []byte) bool {
+	p.set.Add(w)
+	bw := w.Lock()
+	if bw == nil {
+		return false
+	}
+	b, err := bw.Malloc(protocol.HeaderSize + len(msg))
+	if err == nil {
+		protocol.PutHeader(b, protocol.Header{Kind: protocol.KindError, Status: s, Length: uint32(len(msg)), ID: id})
+		copy(b[protocol.HeaderSize:], msg)
+	}
+	w.Unlock()
+	return err == nil
+}

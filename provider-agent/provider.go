@@ -1,0 +1,139 @@
+package main
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/cloudwego/netpoll"
+
+	"github.com/dubbomesh/dubbomesh/internal/batch"
+	"github.com/dubbomesh/dubbomesh/internal/upstream"
+	"github.com/dubbomesh/dubbomesh/protocol"
+	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
+)
+
+// passes recycles the scratch of provider-side handler passes.
+var passes = sync.Pool{New: func() any { return new(pass) }}
+
+// onProvider is the batch decoder for the provider connection: every whole
+// Dubbo frame in the read is decoded in one pass, each answer is rendered and
+// written to the consumer agent that asked, and every consumer connection
+// touched is flushed once at the end.
+func (l *loop) onProvider(_ *upstream.Conn, w *batch.Writer, r netpoll.Reader) error {
+	p := passes.Get().(*pass)
+	defer passes.Put(p)
+	for r.Len() > 0 {
+		buf, err := r.Peek(r.Len())
+		if err != nil {
+			return err
+		}
+		used, need, err := l.handleAnswers(p, w, buf)
+		r.Skip(used)
+		r.Release()
+		p.set.Flush()
+		if err != nil {
+			l.a.m.badResponses.Inc()
+			w.Conn().Close()
+			return err
+		}
+		if need > 0 {
+			if _, err := r.Peek(need); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (l *loop) handleAnswers(p *pass, w *batch.Writer, buf []byte) (used, need int, err error) {
+	for used < len(buf) {
+		h, body, n, err := dubbo.Next(buf[used:])
+		if errors.Is(err, dubbo.ErrShort) {
+			if len(buf)-used >= dubbo.HeaderSize {
+				h, _ := dubbo.ParseHeader(buf[used:])
+				return used, dubbo.HeaderSize + h.Length, nil
+			}
+			return used, dubbo.HeaderSize, nil
+		}
+		if err != nil {
+			return used, 0, err
+		}
+		used += n
+		if h.IsEvent() {
+			if h.IsRequest() && h.IsTwoWay() {
+				l.heartbeatReply(p, w, h)
+			}
+			continue
+		}
+		if h.IsRequest() {
+			continue // providers do not call us
+		}
+		l.answer(p, h, body)
+	}
+	return used, 0, nil
+}
+
+// answer renders one Dubbo response and writes it to the consumer agent.
+func (l *loop) answer(p *pass, h dubbo.Header, body []byte) {
+	m := l.a.m
+	c, ok := l.calls.Take(uint32(h.ID))
+	if !ok {
+		m.late.Inc()
+		return
+	}
+	text, out, err := dubbo.DecodeResponse(h, body, p.text[:0])
+	if cap(text) > cap(p.text) {
+		p.text = text[:0]
+	}
+	if err != nil {
+		m.badResponses.Inc()
+		p.fail(c.in, c.id, protocol.StatusBadResponse, "provider agent: undecodable answer from the provider: "+err.Error())
+		return
+	}
+	switch out {
+	case dubbo.OutcomeValue, dubbo.OutcomeNull:
+		m.ok.Inc()
+		p.respond(c.in, c.id, text)
+	case dubbo.OutcomeException:
+		m.exceptions.Inc()
+		p.failBytes(c.in, c.id, protocol.StatusException, text)
+	default:
+		s := statusOf(h.Status)
+		switch s {
+		case protocol.StatusOverloaded:
+			m.exhausted.Inc()
+		case protocol.StatusTimeout:
+			m.timeouts.Inc()
+		default:
+			m.providerErrors.Inc()
+		}
+		p.failBytes(c.in, c.id, s, text)
+	}
+}
+
+// statusOf maps a Dubbo status other than 20 to the agent protocol.
+func statusOf(s dubbo.Status) protocol.Status {
+	switch s {
+	case dubbo.StatusThreadpoolExhausted:
+		return protocol.StatusOverloaded
+	case dubbo.StatusServiceNotFound:
+		return protocol.StatusServiceNotFound
+	case dubbo.StatusClientTimeout, dubbo.StatusServerTimeout:
+		return protocol.StatusTimeout
+	case dubbo.StatusBadRequest:
+		return protocol.StatusBadRequest
+	}
+	return protocol.StatusBadResponse
+}
+
+func (l *loop) heartbeatReply(p *pass, w *batch.Writer, h dubbo.Header) {
+	l.a.m.heartbeatsAnswered.Inc()
+	p.set.Add(w)
+	if bw := w.Lock(); bw != nil {
+		ser := h.Serialization()
+		if b, err := bw.Malloc(dubbo.HeartbeatSize(ser)); err == nil {
+			dubbo.PutHeartbeat(b, h.ID, ser, true)
+		}
+		w.Unlock()
+	}
+}
