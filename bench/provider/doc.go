@@ -1,0 +1,45 @@
+// Command provider is the reference Dubbo 2 provider: a real Dubbo 2 server,
+// speaking hessian2 and fastjson, that stands in for the 2018 Alibaba race's
+// Java provider in tests and benchmarks.
+//
+// It exports two services:
+//
+//   - com.alibaba.dubbo.performance.demo.provider.IHelloService.hash(String)
+//     returns Java's String.hashCode of its argument (the race's workload);
+//   - com.dubbomesh.demo.EchoService, for tests of every type: echo(x) returns
+//     x with its own type, nothing() returns null, fail(String) throws
+//     java.lang.IllegalStateException, concat(String,int,long) returns the
+//     three joined with ",", and sleep(long) takes that many milliseconds
+//     instead of --latency and returns its argument.
+//
+// The provider models a Java provider's limits (limiter.go):
+//
+//   - every call takes --latency (default 50ms);
+//   - at most --threads calls (default 200) run at once; a call arriving when
+//     all are busy is refused at once with status 100
+//     (SERVER_THREADPOOL_EXHAUSTED_ERROR), as Dubbo's AbortPolicy does;
+//   - --capacity calls per second (0, the default, is unlimited) models the
+//     race's CPU shares: each call reserves a 1/capacity-second slot on a
+//     virtual clock and completes at its slot's start plus its latency, so past
+//     the capacity calls queue, holding their threads.
+//
+// Errors follow Dubbo: a frame in an unknown serialization or a body that does
+// not decode is answered with status 40 (BAD_REQUEST), an unknown interface
+// with status 60 (SERVICE_NOT_FOUND), an unknown method or descriptor with a
+// java.lang.NoSuchMethodException result. Requests arriving while the provider
+// shuts down are answered with status 80 (SERVER_ERROR). A frame with a bad
+// magic or an oversized length closes its connection.
+//
+// Costs per call are kept low, since the provider shares the machine with the
+// mesh: each connection has one reader goroutine that decodes every frame of a
+// read in one pass, one scheduler goroutine completes all calls through a
+// single timer (schedule.go), and each connection has one writer goroutine
+// that writes all the responses queued since its last write in one syscall
+// (conn.go). Nothing is started per call, and the steady state allocates
+// nothing.
+//
+// Usage:
+//
+//	provider [--listen :20880] [--latency 50ms] [--threads 200] [--capacity 0]
+//	         [--heartbeat 60s] [--attachments] [--name label]
+package main
