@@ -22,6 +22,10 @@ type Request struct {
 	Args [][]byte
 	// Timeout is the "timeout" attachment in milliseconds; 0 omits it.
 	Timeout int
+
+	// decScratch holds the values ParseRequest cannot alias from the body
+	// (rendered numbers, strings that needed conversion); reused per call.
+	decScratch []byte
 }
 
 // ValueType is the Java type of a result value.

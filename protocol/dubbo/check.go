@@ -1,0 +1,261 @@
+package dubbo
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
+
+// ErrBadArgument wraps every problem with a call's parameter types or
+// argument values found by CheckArgs and RequestSize. Callers check it with
+// errors.Is and answer HTTP 400; the wrapping error carries the detail, e.g.
+// `dubbo: bad argument: parameter 2: "x" is not an int`.
+var ErrBadArgument = errors.New("dubbo: bad argument")
+
+// ErrUnsupportedType is returned, wrapped with the offending descriptor, for
+// a parameter type the codec cannot encode, e.g.
+// `dubbo: unsupported parameter type "Ljava/util/List;"`. It wraps
+// ErrBadArgument, so errors.Is(err, ErrBadArgument) holds for it too.
+var ErrUnsupportedType error = &encError{msg: "dubbo: unsupported parameter type", parent: ErrBadArgument}
+
+// encMaxParams is the JVM's limit on method parameters.
+const encMaxParams = 255
+
+// encError is a sentinel error that wraps a more general sentinel.
+type encError struct {
+	msg    string
+	parent error
+}
+
+func (e *encError) Error() string { return e.msg }
+func (e *encError) Unwrap() error { return e.parent }
+
+// encType is a supported parameter type. Boxed and primitive forms share one
+// value: they encode the same way.
+type encType uint8
+
+const (
+	encTString encType = iota
+	encTInt
+	encTLong
+	encTBool
+	encTDouble
+)
+
+// encBoxed maps the supported reference-type descriptors to their types.
+var encBoxed = [...]struct {
+	desc string
+	t    encType
+}{
+	{"Ljava/lang/String;", encTString},
+	{"Ljava/lang/Integer;", encTInt},
+	{"Ljava/lang/Long;", encTLong},
+	{"Ljava/lang/Boolean;", encTBool},
+	{"Ljava/lang/Double;", encTDouble},
+}
+
+// encNextType reads the descriptor at the front of desc (which must not be
+// empty) and returns its type and length. It allocates only on error.
+func encNextType(desc []byte) (encType, int, error) {
+	switch desc[0] {
+	case 'I':
+		return encTInt, 1, nil
+	case 'J':
+		return encTLong, 1, nil
+	case 'Z':
+		return encTBool, 1, nil
+	case 'D':
+		return encTDouble, 1, nil
+	case 'L':
+		end := encIndexByte(desc, ';')
+		if end < 0 {
+			return 0, 0, fmt.Errorf("%w: truncated parameter type %s", ErrBadArgument, encQuote(desc))
+		}
+		tok := desc[:end+1]
+		for _, b := range encBoxed {
+			if string(tok) == b.desc {
+				return b.t, len(tok), nil
+			}
+		}
+		return 0, 0, fmt.Errorf("%w %s", ErrUnsupportedType, encQuote(tok))
+	case '[':
+		// Arrays are not supported; name the whole array descriptor.
+		n := 1
+		for n < len(desc) && desc[n] == '[' {
+			n++
+		}
+		if n < len(desc) {
+			if desc[n] == 'L' {
+				if end := encIndexByte(desc[n:], ';'); end >= 0 {
+					n += end
+				} else {
+					n = len(desc) - 1
+				}
+			}
+			n++
+		}
+		return 0, 0, fmt.Errorf("%w %s", ErrUnsupportedType, encQuote(desc[:n]))
+	}
+	return 0, 0, fmt.Errorf("%w %s", ErrUnsupportedType, encQuote(desc[:1]))
+}
+
+func encIndexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// encQuote quotes b for an error message, cut to a readable length.
+func encQuote(b []byte) string {
+	const max = 64
+	if len(b) > max {
+		return strconv.Quote(string(b[:max])) + "..."
+	}
+	return strconv.Quote(string(b))
+}
+
+// CheckArgs validates the JVM descriptor list types against the textual
+// arguments args: the descriptors must be supported, there must be one
+// argument per descriptor (at most 255), and each argument must be a valid
+// value of its type (see Request.Args):
+//
+//   - String: valid UTF-8;
+//   - int/Integer: a decimal in int32 range, with an optional sign;
+//   - long/Long: a decimal in int64 range, with an optional sign;
+//   - boolean/Boolean: exactly "true" or "false";
+//   - double/Double: anything strconv.ParseFloat accepts without error,
+//     including "NaN" and "Inf" forms (fastjson requests reject those later,
+//     in RequestSize, as JSON cannot carry them).
+//
+// The error wraps ErrBadArgument (or ErrUnsupportedType). CheckArgs does not
+// allocate on success, keeps no reference to its arguments and is safe for
+// concurrent use.
+func CheckArgs(types []byte, args [][]byte) error {
+	i := 0
+	for len(types) > 0 {
+		t, n, err := encNextType(types)
+		if err != nil {
+			return err
+		}
+		if i == len(args) {
+			return encCountError(i+1+encCountTypes(types[n:]), len(args))
+		}
+		if err := encCheckArg(t, args[i], i+1); err != nil {
+			return err
+		}
+		types = types[n:]
+		i++
+	}
+	if i != len(args) {
+		return encCountError(i, len(args))
+	}
+	return nil
+}
+
+// encCountTypes counts the descriptors left in types, for an error message.
+func encCountTypes(types []byte) int {
+	n := 0
+	for len(types) > 0 {
+		_, k, err := encNextType(types)
+		if err != nil {
+			return n + 1
+		}
+		types = types[k:]
+		n++
+	}
+	return n
+}
+
+func encCountError(types, args int) error {
+	if types > encMaxParams {
+		return fmt.Errorf("%w: %d parameters, more than the JVM's %d", ErrBadArgument, types, encMaxParams)
+	}
+	return fmt.Errorf("%w: %d parameter types but %d arguments", ErrBadArgument, types, args)
+}
+
+// encCheckArg validates argument number pos (1-based) of type t.
+func encCheckArg(t encType, arg []byte, pos int) error {
+	if pos > encMaxParams {
+		return fmt.Errorf("%w: more than %d parameters", ErrBadArgument, encMaxParams)
+	}
+	switch t {
+	case encTString:
+		if !utf8.Valid(arg) {
+			return fmt.Errorf("%w: parameter %d: string is not valid UTF-8", ErrBadArgument, pos)
+		}
+	case encTInt:
+		if _, ok := encParseInt(arg, 32); !ok {
+			return fmt.Errorf("%w: parameter %d: %s is not an int", ErrBadArgument, pos, encQuote(arg))
+		}
+	case encTLong:
+		if _, ok := encParseInt(arg, 64); !ok {
+			return fmt.Errorf("%w: parameter %d: %s is not a long", ErrBadArgument, pos, encQuote(arg))
+		}
+	case encTBool:
+		if _, ok := encParseBool(arg); !ok {
+			return fmt.Errorf("%w: parameter %d: %s is not a boolean (want true or false)", ErrBadArgument, pos, encQuote(arg))
+		}
+	case encTDouble:
+		if _, ok := encParseDouble(arg); !ok {
+			return fmt.Errorf("%w: parameter %d: %s is not a double", ErrBadArgument, pos, encQuote(arg))
+		}
+	}
+	return nil
+}
+
+// encParseInt parses an optionally signed decimal that fits in a signed
+// integer of the given bit size (32 or 64). It does not allocate.
+func encParseInt(b []byte, bits uint) (int64, bool) {
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return 0, false
+	}
+	limit := uint64(1) << (bits - 1) // |min|; max is limit-1
+	var u uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if u > (limit-uint64(c-'0'))/10 {
+			return 0, false
+		}
+		u = u*10 + uint64(c-'0')
+	}
+	if neg {
+		return -int64(u), true // -(1<<63) wraps to itself, as wanted
+	}
+	if u == limit {
+		return 0, false
+	}
+	return int64(u), true
+}
+
+// encParseBool parses exactly "true" or "false".
+func encParseBool(b []byte) (bool, bool) {
+	switch string(b) {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	return false, false
+}
+
+// encParseDouble parses b with strconv.ParseFloat. The conversion to string
+// does not escape, so short texts are parsed without allocating.
+func encParseDouble(b []byte) (float64, bool) {
+	f, err := strconv.ParseFloat(string(b), 64)
+	return f, err == nil
+}
+
+// encIsFinite reports whether f is neither NaN nor infinite.
+func encIsFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

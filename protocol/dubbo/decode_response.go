@@ -1,0 +1,380 @@
+package dubbo
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+
+	hessian "github.com/apache/dubbo-go-hessian2"
+	"github.com/apache/dubbo-go-hessian2/java_exception"
+)
+
+// Response body flags, as Dubbo writes them before the result.
+const (
+	decFlagException = iota
+	decFlagValue
+	decFlagNull
+	decFlagExceptionAttachments
+	decFlagValueAttachments
+	decFlagNullAttachments
+)
+
+// DecodeResponse decodes the body of the response frame h (its status and
+// serialization come from h) and renders the outcome as text, the way Java's
+// String.valueOf would, for the consumer to copy into its HTTP body:
+//
+//   - OutcomeValue: the value: an int or long in decimal, a boolean as
+//     true/false, a double as Double.toString does (1.0, 1.5E10, NaN), a
+//     string as its UTF-8;
+//   - OutcomeNull: empty (a null value, or a heartbeat's null body);
+//   - OutcomeException: "<class>: <message>", or "<class>" when the message
+//     is null or empty;
+//   - OutcomeError (status other than 20): the error string.
+//
+// Values the fast path does not read (lists, maps, objects, binary, dates)
+// are decoded with dubbo-go-hessian2 and rendered with fmt's %v; in fastjson
+// bodies, objects and arrays are rendered as their JSON text. Exceptions in
+// hessian2 are decoded with the library too.
+//
+// The text is written into dst[:0], which is grown if it is too small (a
+// 64-byte dst holds any number); it may also alias body, so it is valid
+// until either is reused. DecodeResponse keeps no reference to its
+// arguments, is safe for concurrent use on distinct buffers, and does not
+// allocate for int, long, boolean, double, string and null results given a
+// big enough dst. Every failure wraps ErrMalformed.
+func DecodeResponse(h Header, body []byte, dst []byte) (text []byte, out Outcome, err error) {
+	dst = dst[:0]
+	switch h.Serialization() {
+	case Hessian2:
+		return decHessianResponse(h, body, dst)
+	case FastJSON:
+		return decJSONResponse(h, body, dst)
+	}
+	return nil, 0, fmt.Errorf("%w: unknown serialization %d", ErrMalformed, h.Serialization())
+}
+
+func decHessianResponse(h Header, body, dst []byte) ([]byte, Outcome, error) {
+	d := decHessian{b: body}
+	if h.Status != StatusOK {
+		text, _, err := d.render(dst)
+		return text, OutcomeError, err
+	}
+	if h.IsEvent() {
+		return decOutcome(d.render(dst))
+	}
+	flag, err := d.intValue()
+	if err != nil {
+		return nil, 0, err
+	}
+	var (
+		text []byte
+		out  Outcome
+	)
+	switch flag {
+	case decFlagValue, decFlagValueAttachments:
+		text, out, err = decOutcome(d.render(dst))
+	case decFlagNull, decFlagNullAttachments:
+		text, out = dst, OutcomeNull
+	case decFlagException, decFlagExceptionAttachments:
+		text, out, err = d.exception(dst)
+	default:
+		return nil, 0, fmt.Errorf("%w: unknown response flag %d", ErrMalformed, flag)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if flag >= decFlagExceptionAttachments {
+		if err := d.skip(0); err != nil {
+			return nil, 0, err
+		}
+	}
+	return text, out, nil
+}
+
+// decOutcome classifies a rendered value.
+func decOutcome(text []byte, null bool, err error) ([]byte, Outcome, error) {
+	if err != nil {
+		return nil, 0, err
+	}
+	if null {
+		return text, OutcomeNull, nil
+	}
+	return text, OutcomeValue, nil
+}
+
+// render reads the next value and renders it into dst (or returns it as a
+// slice of the body, for strings). null reports a null value.
+func (d *decHessian) render(dst []byte) (text []byte, null bool, err error) {
+	v, dst, err := d.value(dst)
+	if err != nil {
+		return nil, false, err
+	}
+	if v.kind != decKOther {
+		text, null = decRenderValue(dst, v)
+		return text, null, nil
+	}
+	start := d.pos
+	if err := d.skip(0); err != nil {
+		return nil, false, err
+	}
+	lv, err := decLibraryDecode(d.b[start:d.pos])
+	if err != nil {
+		return nil, false, err
+	}
+	if lv == nil {
+		return dst, true, nil
+	}
+	return fmt.Appendf(dst, "%v", lv), false, nil
+}
+
+// decRenderValue renders a fast-path value as String.valueOf does.
+func decRenderValue(dst []byte, v decValue) (text []byte, null bool) {
+	switch v.kind {
+	case decKNull:
+		return dst, true
+	case decKInt, decKLong:
+		return strconv.AppendInt(dst, v.i, 10), false
+	case decKBool:
+		return strconv.AppendBool(dst, v.i != 0), false
+	case decKDouble:
+		return decAppendJavaDouble(dst, v.f), false
+	}
+	return v.s, false
+}
+
+// exception decodes a Java Throwable with the library and renders it as
+// "<class>: <message>".
+func (d *decHessian) exception(dst []byte) ([]byte, Outcome, error) {
+	start := d.pos
+	if err := d.skip(0); err != nil {
+		return nil, 0, err
+	}
+	v, err := decLibraryDecode(d.b[start:d.pos])
+	if err != nil {
+		return nil, 0, err
+	}
+	class, msg := decThrowable(v)
+	if class == "" {
+		// The library names exception classes it registered on the fly
+		// only in their Error text; read the name from the class definition.
+		class = decObjectClass(d.b[start:d.pos])
+	}
+	return decAppendException(dst, class, msg), OutcomeException, nil
+}
+
+// decObjectClass returns the class name of the object encoded in b (class
+// definitions followed by an instance), or "" if b is not such an object.
+// b has been checked by skip.
+func decObjectClass(b []byte) string {
+	d := decHessian{b: b}
+	var names [][]byte
+	for d.pos < len(d.b) && d.b[d.pos] == 'C' {
+		d.pos++
+		name, _, err := d.str(nil)
+		if err != nil {
+			return ""
+		}
+		names = append(names, name)
+		n, err := d.intValue()
+		if err != nil {
+			return ""
+		}
+		for ; n > 0; n-- {
+			if d.skipString() != nil {
+				return ""
+			}
+		}
+	}
+	if d.pos >= len(d.b) {
+		return ""
+	}
+	idx := int64(-1)
+	switch tag := d.b[d.pos]; {
+	case tag >= 0x60 && tag <= 0x6f:
+		idx = int64(tag - 0x60)
+	case tag == 'O':
+		d.pos++
+		idx, _ = d.intValue()
+	}
+	if idx < 0 || idx >= int64(len(names)) {
+		return ""
+	}
+	return string(names[idx])
+}
+
+// decThrowable finds the class name and detail message of a Throwable as the
+// library decodes it: a registered java_exception type, an exception class it
+// registered on the fly, or a map of fields for other classes. A plain
+// string is taken as the message alone; anything else is rendered with %v.
+func decThrowable(v any) (class, msg string) {
+	switch t := v.(type) {
+	case nil:
+		return "", ""
+	case java_exception.Throwabler:
+		class = t.JavaClassName()
+		if rv := reflect.Indirect(reflect.ValueOf(t)); rv.Kind() == reflect.Struct {
+			if f := rv.FieldByName("DetailMessage"); f.IsValid() && f.Kind() == reflect.String {
+				return class, f.String()
+			}
+		}
+		return class, t.Error()
+	case map[string]any:
+		class, _ = t[hessian.ClassKey].(string)
+		msg, _ = t["detailMessage"].(string)
+		return class, msg
+	case string:
+		return "", t
+	}
+	return fmt.Sprintf("%v", v), ""
+}
+
+// decAppendException appends "class: msg", or whichever of the two is not
+// empty, after dst's bytes and returns just the appended text. class and msg
+// may alias dst's earlier bytes.
+func decAppendException[T string | []byte](dst []byte, class, msg T) []byte {
+	mark := len(dst)
+	out := append(dst, class...)
+	if len(class) > 0 && len(msg) > 0 {
+		out = append(out, ": "...)
+	}
+	out = append(out, msg...)
+	return out[mark:len(out):len(out)]
+}
+
+func decJSONResponse(h Header, body, dst []byte) ([]byte, Outcome, error) {
+	j := decJSON{b: body}
+	if h.Status != StatusOK {
+		text, _, err := j.renderLine(dst)
+		return text, OutcomeError, err
+	}
+	if h.IsEvent() {
+		return decOutcome(j.renderLine(dst))
+	}
+	v, _, err := j.value(nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	if v.kind != decKLong {
+		return nil, 0, fmt.Errorf("%w: response flag is not an integer", ErrMalformed)
+	}
+	if err := j.endLine(); err != nil {
+		return nil, 0, err
+	}
+	var (
+		text []byte
+		out  Outcome
+	)
+	switch v.i {
+	case decFlagValue, decFlagValueAttachments:
+		text, out, err = decOutcome(j.renderLine(dst))
+	case decFlagNull, decFlagNullAttachments:
+		text, out = dst, OutcomeNull
+	case decFlagException, decFlagExceptionAttachments:
+		text, out, err = j.exception(dst)
+	default:
+		return nil, 0, fmt.Errorf("%w: unknown response flag %d", ErrMalformed, v.i)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if v.i >= decFlagExceptionAttachments {
+		if j.peek() != '{' {
+			return nil, 0, fmt.Errorf("%w: attachments are not an object", ErrMalformed)
+		}
+		if err := j.skip(0); err != nil {
+			return nil, 0, err
+		}
+		if err := j.endLine(); err != nil {
+			return nil, 0, err
+		}
+	}
+	return text, out, nil
+}
+
+// renderLine reads the next value line and renders it into dst (strings are
+// returned as slices of the body unless they have escapes). Objects and
+// arrays are rendered as their JSON text.
+func (j *decJSON) renderLine(dst []byte) (text []byte, null bool, err error) {
+	v, dst, err := j.value(dst)
+	if err != nil {
+		return nil, false, err
+	}
+	if v.kind == decKOther {
+		start := j.pos
+		if err := j.skip(0); err != nil {
+			return nil, false, err
+		}
+		text = j.b[start:j.pos:j.pos]
+	} else {
+		text, null = decRenderValue(dst, v)
+	}
+	return text, null, j.endLine()
+}
+
+// exception reads an exception line: an object whose class is "@type" (or
+// "class") and whose message is "message" (or "detailMessage", or
+// "localizedMessage"), or a plain string taken as the message.
+func (j *decJSON) exception(dst []byte) ([]byte, Outcome, error) {
+	var class, msg []byte
+	switch j.peek() {
+	case '{':
+		j.pos++
+		msgRank := 0 // 3 message, 2 detailMessage, 1 localizedMessage
+		for first := true; ; first = false {
+			more, err := j.more('}', first)
+			if err != nil {
+				return nil, 0, err
+			}
+			if !more {
+				break
+			}
+			var key []byte
+			if key, dst, err = j.str(dst); err != nil {
+				return nil, 0, err
+			}
+			if err := j.colon(); err != nil {
+				return nil, 0, err
+			}
+			rank := 0
+			switch string(key) {
+			case "@type", "class":
+				rank = -1
+			case "message":
+				rank = 3
+			case "detailMessage":
+				rank = 2
+			case "localizedMessage":
+				rank = 1
+			}
+			if rank == 0 || j.peek() != '"' {
+				if err := j.skip(1); err != nil {
+					return nil, 0, err
+				}
+				continue
+			}
+			var s []byte
+			if s, dst, err = j.str(dst); err != nil {
+				return nil, 0, err
+			}
+			switch {
+			case rank < 0:
+				class = s
+			case rank > msgRank:
+				msg, msgRank = s, rank
+			}
+		}
+	case '"':
+		var err error
+		if msg, dst, err = j.str(dst); err != nil {
+			return nil, 0, err
+		}
+	default:
+		if err := j.skip(0); err != nil {
+			return nil, 0, err
+		}
+	}
+	if err := j.endLine(); err != nil {
+		return nil, 0, err
+	}
+	return decAppendException(dst, class, msg), OutcomeException, nil
+}
