@@ -113,12 +113,15 @@ func (a *Agent) Drain(timeout time.Duration) int {
 	return a.InFlight()
 }
 
-// Close stops accepting, closes every connection and fails the calls left.
+// Close fails the calls left (StatusUnavailable), closes the provider
+// connections, then stops accepting and closes the consumer connections.
 func (a *Agent) Close() {
+	// Loops first, so that the failures reach the consumer agents before
+	// their connections close.
+	a.closeLoops()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	a.el.Shutdown(ctx)
 	cancel()
-	a.closeLoops()
 }
 
 func (a *Agent) closeLoops() {
@@ -137,7 +140,7 @@ type inConn struct {
 	p    pass
 }
 
-// connKey carries the *inConn in the connection's context.
+// connCtx carries the *inConn in the connection's context.
 type connCtx struct {
 	context.Context
 	c *inConn

@@ -46,8 +46,9 @@ func (a *Agent) onRequest(ctx context.Context, conn netpoll.Connection) error {
 
 // handleFrames handles every whole frame at the front of buf. It returns the
 // bytes used and, when buf ends in part of a frame, how many bytes that frame
-// needs in all. A non-nil error means the stream is broken; an error frame
-// has been written (not yet flushed) and the connection must close.
+// needs in all. A non-nil error means the stream is broken; unless the magic
+// was wrong, an error frame has been written (not yet flushed), and the
+// connection must close.
 func (a *Agent) handleFrames(c *inConn, buf []byte) (used, need int, err error) {
 	for used < len(buf) {
 		h, body, n, err := protocol.Next(buf[used:])
@@ -59,11 +60,10 @@ func (a *Agent) handleFrames(c *inConn, buf []byte) (used, need int, err error) 
 			return used, protocol.HeaderSize, nil
 		}
 		if err != nil {
-			status := protocol.StatusBadFrame
-			if errors.Is(err, protocol.ErrBadVersion) {
-				status = protocol.StatusBadVersion
+			// Bad magic: not our protocol, close without a word.
+			if status, ok := protocol.RefusalStatus(err); ok {
+				c.p.fail(c.w, 0, status, "provider agent: "+err.Error())
 			}
-			c.p.fail(c.w, 0, status, "provider agent: "+err.Error())
 			return used, 0, err
 		}
 		used += n
@@ -110,7 +110,7 @@ func (a *Agent) forward(c *inConn, id uint32, body []byte) {
 	size, err := dubbo.RequestSize(&dr)
 	if err != nil {
 		a.m.badRequests.Inc()
-		p.fail(c.w, id, protocol.StatusBadRequest, err.Error())
+		p.fail(c.w, id, protocol.StatusBadRequest, "provider agent: "+err.Error())
 		return
 	}
 	l := c.loop
@@ -128,11 +128,14 @@ func (a *Agent) forward(c *inConn, id uint32, body []byte) {
 	}
 	dr.ID = int64(cid)
 	p.set.Add(uw)
+	// If Take fails below, the connection's OnDown (or the sweeper) has
+	// claimed the call and answered it already.
 	bw := uw.Lock()
 	if bw == nil {
-		l.calls.Take(cid)
-		a.m.unavailable.Inc()
-		p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: connection to the provider lost")
+		if _, ok := l.calls.Take(cid); ok {
+			a.m.unavailable.Inc()
+			p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: connection to the provider lost")
+		}
 		return
 	}
 	b, err := bw.Malloc(size)
@@ -141,8 +144,9 @@ func (a *Agent) forward(c *inConn, id uint32, body []byte) {
 	}
 	uw.Unlock()
 	if err != nil {
-		l.calls.Take(cid)
-		p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: "+err.Error())
+		if _, ok := l.calls.Take(cid); ok {
+			p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: "+err.Error())
+		}
 	}
 }
 

@@ -7,7 +7,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"log"
 	"net"
 	"os"
@@ -132,4 +131,3 @@ func primaryIP() string {
 	return "127.0.0.1"
 }
 
-var _ = fmt.Sprint

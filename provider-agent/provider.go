@@ -83,7 +83,9 @@ func (l *loop) answer(p *pass, h dubbo.Header, body []byte) {
 	}
 	text, out, err := dubbo.DecodeResponse(h, body, p.text[:0])
 	if cap(text) > cap(p.text) {
-		p.text = text[:0]
+		// Grow the scratch for next time, but never adopt text itself: it
+		// may alias body, which the reader releases at the end of the pass.
+		p.text = make([]byte, 0, cap(text))
 	}
 	if err != nil {
 		m.badResponses.Inc()
