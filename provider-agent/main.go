@@ -130,4 +130,3 @@ func primaryIP() string {
 	}
 	return "127.0.0.1"
 }
-
