@@ -1,0 +1,18 @@
+// Package registry provides etcd registration and discovery of provider
+// agents, plus an embedded single-member etcd for tests, the benchmark and
+// hand-run topologies.
+//
+// A provider agent serving an interface owns one key,
+//
+//	/dubbomesh/<interface>/<host:port>  ->  {"weight":3}
+//
+// bound to a lease with a 10 s TTL that Register keeps alive (and re-creates
+// if it is ever lost). Consumer agents call Discover, which lists every key
+// under Prefix and then watches it, handing an immutable Snapshot of all
+// endpoints to a callback after every change. While etcd is unreachable the
+// last known endpoints stay in use.
+//
+// Nothing here is on the per-request path: a consumer agent turns each
+// Snapshot into load balancer state once (see package lb) and routes calls
+// from that.
+package registry

@@ -1,0 +1,50 @@
+package registry
+
+import (
+	"errors"
+	"testing"
+)
+
+func FuzzParseKey(f *testing.F) {
+	f.Add("/dubbomesh/com.alibaba.dubbo.performance.demo.provider.IHelloService/10.0.0.1:30000")
+	f.Add("/dubbomesh/svc/[::1]:1")
+	f.Add("/dubbomesh//h:1")
+	f.Fuzz(func(t *testing.T, key string) {
+		iface, addr, err := ParseKey(key)
+		if err != nil {
+			if !errors.Is(err, ErrBadKey) {
+				t.Fatalf("ParseKey(%q) err %v is not ErrBadKey", key, err)
+			}
+			return
+		}
+		// A parsed key is a valid endpoint address and rebuilds exactly.
+		if got := Key(iface, addr); got != key {
+			t.Fatalf("Key(ParseKey(%q)) = %q", key, got)
+		}
+		if err := (Endpoint{Interface: iface, Addr: addr, Weight: 1}).validate(); err != nil {
+			t.Fatalf("ParseKey(%q) accepted an invalid endpoint: %v", key, err)
+		}
+	})
+}
+
+func FuzzDecodeValue(f *testing.F) {
+	f.Add([]byte(`{"weight":3}`))
+	f.Add([]byte(``))
+	f.Add([]byte(`{"weight":-1}`))
+	f.Fuzz(func(t *testing.T, v []byte) {
+		w, err := DecodeValue(v)
+		if err != nil {
+			if !errors.Is(err, ErrBadValue) && !errors.Is(err, ErrBadWeight) {
+				t.Fatalf("DecodeValue(%q) err %v is neither ErrBadValue nor ErrBadWeight", v, err)
+			}
+			return
+		}
+		if w < 1 || w > MaxWeight {
+			t.Fatalf("DecodeValue(%q) = %d, out of range", v, w)
+		}
+		// Whatever was accepted encodes to a value that decodes the same.
+		if w2, err := DecodeValue([]byte(EncodeValue(w))); err != nil || w2 != w {
+			t.Fatalf("round trip of %d: %d, %v", w, w2, err)
+		}
+	})
+}

@@ -1,0 +1,165 @@
+package registry
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// Prefix is the etcd key prefix under which every provider agent registers.
+const Prefix = "/dubbomesh/"
+
+// DefaultTTL is the lease TTL in seconds that provider agents register with.
+const DefaultTTL = 10
+
+// MaxWeight is the largest weight a registration may carry. It keeps the
+// balancer's integer arithmetic far from overflow and its cycle short;
+// weights are ratios, and the race's best hand fit (112:200:200) fits well
+// within it.
+const MaxWeight = 1000
+
+// maxValueLen bounds the value that DecodeValue will look at: a weight
+// record is a dozen bytes, so anything much longer is not one.
+const maxValueLen = 1024
+
+// Errors returned for keys, values and endpoints that break the format.
+var (
+	ErrBadKey      = errors.New("registry: bad key")
+	ErrBadValue    = errors.New("registry: bad value")
+	ErrBadWeight   = errors.New("registry: weight out of range [1, 1000]")
+	ErrBadEndpoint = errors.New("registry: bad endpoint")
+)
+
+// Endpoint is one provider agent serving one interface.
+type Endpoint struct {
+	Interface string // e.g. com.alibaba.dubbo.performance.demo.provider.IHelloService
+	Addr      string // host:port of the provider agent
+	Weight    int    // in [1, MaxWeight]
+}
+
+// Key returns the etcd key for a provider agent at addr serving iface:
+// "/dubbomesh/<iface>/<addr>". It does not validate its arguments; see
+// Endpoint validation in Register and ParseKey.
+func Key(iface, addr string) string {
+	return Prefix + iface + "/" + addr
+}
+
+// ParseKey splits a key made by Key back into interface and address.
+// Interface names contain dots but never '/', so the interface ends at the
+// first '/' after Prefix. It returns ErrBadKey (wrapped, with the reason)
+// unless the key has Prefix, a non-empty interface and a host:port address
+// with a non-empty port.
+func ParseKey(key string) (iface, addr string, err error) {
+	rest, ok := strings.CutPrefix(key, Prefix)
+	if !ok {
+		return "", "", keyError("missing prefix "+Prefix, key)
+	}
+	iface, addr, ok = strings.Cut(rest, "/")
+	if !ok || iface == "" {
+		return "", "", keyError("no interface", key)
+	}
+	if err := checkAddr(addr); err != nil {
+		return "", "", keyError(err.Error(), key)
+	}
+	return iface, addr, nil
+}
+
+// checkAddr reports whether addr is a host:port usable as a dial target and
+// as the last key segment.
+func checkAddr(addr string) error {
+	if strings.ContainsRune(addr, '/') {
+		return errors.New("address contains '/'")
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("address is not host:port")
+	}
+	if host == "" || port == "" {
+		return errors.New("address lacks host or port")
+	}
+	return nil
+}
+
+func keyError(why, key string) error {
+	if len(key) > 200 {
+		key = key[:200] + "..."
+	}
+	return &formatError{base: ErrBadKey, why: why + ": " + strconv.Quote(key)}
+}
+
+// formatError wraps a sentinel error with a reason.
+type formatError struct {
+	base error
+	why  string
+}
+
+func (e *formatError) Error() string { return e.base.Error() + ": " + e.why }
+func (e *formatError) Unwrap() error { return e.base }
+
+// EncodeValue returns the value a provider agent registers: {"weight":3}.
+func EncodeValue(weight int) string {
+	return `{"weight":` + strconv.Itoa(weight) + `}`
+}
+
+// DecodeValue returns the weight in a registered value. An empty value, as
+// older agents wrote, and an object without a "weight" member mean weight 1.
+// Unknown members are ignored. Anything else that is not a JSON object whose
+// "weight" is an integer in [1, MaxWeight] is an error: ErrBadValue for
+// malformed values, ErrBadWeight for a weight out of range. DecodeValue does
+// not retain v.
+func DecodeValue(v []byte) (weight int, err error) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 {
+		return 1, nil
+	}
+	if len(v) > maxValueLen {
+		return 0, &formatError{base: ErrBadValue, why: "longer than " + strconv.Itoa(maxValueLen) + " bytes"}
+	}
+	if v[0] != '{' {
+		return 0, &formatError{base: ErrBadValue, why: "not a JSON object"}
+	}
+	var rec struct {
+		Weight json.RawMessage `json:"weight"`
+	}
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return 0, &formatError{base: ErrBadValue, why: err.Error()}
+	}
+	if rec.Weight == nil {
+		return 1, nil
+	}
+	// RawMessage holds valid JSON here; only a plain integer is accepted,
+	// not null, a string, a fraction or an exponent.
+	raw := string(rec.Weight)
+	if strings.ContainsAny(raw, ".eE") || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+		return 0, &formatError{base: ErrBadValue, why: "weight is not an integer: " + strconv.Quote(clip(raw))}
+	}
+	w, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || w < 1 || w > MaxWeight {
+		return 0, &formatError{base: ErrBadWeight, why: "weight " + clip(raw)}
+	}
+	return int(w), nil
+}
+
+func clip(s string) string {
+	if len(s) > 32 {
+		return s[:32] + "..."
+	}
+	return s
+}
+
+// validate reports whether ep can be registered.
+func (ep Endpoint) validate() error {
+	switch {
+	case ep.Interface == "" || strings.ContainsRune(ep.Interface, '/'):
+		return &formatError{base: ErrBadEndpoint, why: "interface " + strconv.Quote(ep.Interface)}
+	case ep.Weight < 1 || ep.Weight > MaxWeight:
+		return &formatError{base: ErrBadWeight, why: "weight " + strconv.Itoa(ep.Weight)}
+	}
+	if err := checkAddr(ep.Addr); err != nil {
+		return &formatError{base: ErrBadEndpoint, why: err.Error() + ": " + strconv.Quote(ep.Addr)}
+	}
+	return nil
+}

@@ -1,0 +1,149 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
+
+// Registration keeps a provider agent's endpoints registered in etcd: one
+// key per endpoint, all bound to one lease that is kept alive. It is created
+// by Register and ended by Close; its methods are safe for concurrent use.
+type Registration struct {
+	cli  *clientv3.Client
+	eps  []Endpoint // owned copy
+	ttl  int64
+	stop context.CancelFunc // ends the keep-alive goroutine
+	done chan struct{}      // closed when the keep-alive goroutine has returned
+
+	// lease is the current lease. Register sets it before the goroutine
+	// starts, then only the goroutine writes it; Close reads it after done.
+	lease clientv3.LeaseID
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Register puts one key per endpoint (Key(ep.Interface, ep.Addr) ->
+// EncodeValue(ep.Weight)), all bound to one lease with ttl seconds
+// (DefaultTTL if ttl < 1), in one transaction, and keeps the lease alive.
+//
+// If the lease is ever lost (its keep-alive channel closes, for example
+// because etcd was unreachable for longer than the TTL, or someone revoked
+// it), Register's goroutine grants a new lease and puts the keys again,
+// retrying with capped exponential backoff until Close.
+//
+// Register returns after the first successful put. Until then it retries
+// with backoff; ctx bounds only this first registration, and if it ends
+// first Register returns its error. Endpoints are validated up front:
+// ErrBadEndpoint or ErrBadWeight for an unusable one. Register copies eps.
+func Register(ctx context.Context, cli *clientv3.Client, eps []Endpoint, ttl int64) (*Registration, error) {
+	if len(eps) == 0 {
+		return nil, fmt.Errorf("%w: no endpoints", ErrBadEndpoint)
+	}
+	for _, ep := range eps {
+		if err := ep.validate(); err != nil {
+			return nil, err
+		}
+	}
+	if ttl < 1 {
+		ttl = DefaultTTL
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	r := &Registration{
+		cli:  cli,
+		eps:  append([]Endpoint(nil), eps...),
+		ttl:  ttl,
+		stop: stop,
+		done: make(chan struct{}),
+	}
+	var bo backoff
+	for {
+		ka, err := r.register(ctx, runCtx)
+		if err == nil {
+			go r.keepAlive(runCtx, ka)
+			return r, nil
+		}
+		if ctx.Err() != nil || !bo.wait(ctx) {
+			stop()
+			return nil, fmt.Errorf("registry: register: %w (last error: %v)", ctx.Err(), err)
+		}
+	}
+}
+
+// register grants a lease, puts every key with it and starts keeping it
+// alive. ctx bounds the grant and the put; the keep-alive lives as long as
+// runCtx. On success it records the lease in r.lease.
+func (r *Registration) register(ctx, runCtx context.Context) (<-chan *clientv3.LeaseKeepAliveResponse, error) {
+	actx, cancel := context.WithTimeout(ctx, attemptTimeout)
+	defer cancel()
+	grant, err := r.cli.Grant(actx, r.ttl)
+	if err != nil {
+		return nil, fmt.Errorf("grant: %w", err)
+	}
+	ops := make([]clientv3.Op, len(r.eps))
+	for i, ep := range r.eps {
+		ops[i] = clientv3.OpPut(Key(ep.Interface, ep.Addr), EncodeValue(ep.Weight), clientv3.WithLease(grant.ID))
+	}
+	if _, err := r.cli.Txn(actx).Then(ops...).Commit(); err != nil {
+		return nil, fmt.Errorf("put: %w", err)
+	}
+	ka, err := r.cli.KeepAlive(runCtx, grant.ID)
+	if err != nil {
+		return nil, fmt.Errorf("keep-alive: %w", err)
+	}
+	r.lease = grant.ID
+	return ka, nil
+}
+
+// keepAlive drains the keep-alive channel (the client drops responses that
+// are not read promptly) and registers again whenever the lease is lost.
+func (r *Registration) keepAlive(runCtx context.Context, ka <-chan *clientv3.LeaseKeepAliveResponse) {
+	defer close(r.done)
+	for {
+		for range ka {
+		}
+		if runCtx.Err() != nil {
+			return
+		}
+		slog.Warn("registry: lease lost, registering again", "lease", fmt.Sprintf("%x", int64(r.lease)))
+		var bo backoff
+		for {
+			var err error
+			if ka, err = r.register(runCtx, runCtx); err == nil {
+				slog.Info("registry: registered again", "lease", fmt.Sprintf("%x", int64(r.lease)))
+				break
+			}
+			if runCtx.Err() != nil {
+				return
+			}
+			slog.Warn("registry: register failed", "err", err)
+			if !bo.wait(runCtx) {
+				return
+			}
+		}
+	}
+}
+
+// Close revokes the lease, so that watchers see the keys deleted at once,
+// and stops keeping it alive. If the revoke fails (etcd unreachable, ctx
+// ended) Close returns the error and the keys disappear when the lease
+// expires, within the TTL. A lease that is already gone is not an error.
+// Close is safe to call more than once; later calls return the first
+// call's result.
+func (r *Registration) Close(ctx context.Context) error {
+	r.closeOnce.Do(func() {
+		r.stop()
+		<-r.done // the goroutine's attempts end with runCtx, so this is prompt
+		_, err := r.cli.Revoke(ctx, r.lease)
+		if err != nil && !errors.Is(err, rpctypes.ErrLeaseNotFound) {
+			r.closeErr = fmt.Errorf("registry: revoke: %w", err)
+		}
+	})
+	return r.closeErr
+}
