@@ -69,7 +69,7 @@ func main() {
 	}
 	addr := *advert
 	if addr == "" {
-		addr = net.JoinHostPort(primaryIP(), strconv.Itoa(a.Port()))
+		addr = net.JoinHostPort(advertiseHost(cfg.Listen), strconv.Itoa(a.Port()))
 	}
 	if *admin != "" {
 		go serveAdmin(*admin, a.Metrics())
@@ -108,6 +108,18 @@ func main() {
 		os.Exit(1)
 	}
 	log.Printf("drained; bye")
+}
+
+// advertiseHost is the host registered when --advertise is not given: the
+// listen host when it names one, else this host's primary address.
+func advertiseHost(listen string) string {
+	host, _, err := net.SplitHostPort(listen)
+	if err == nil && host != "" {
+		if ip := net.ParseIP(host); ip == nil || !ip.IsUnspecified() {
+			return host
+		}
+	}
+	return primaryIP()
 }
 
 // primaryIP returns the first non-loopback IPv4 address of an interface that
