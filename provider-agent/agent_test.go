@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/dubbomesh/dubbomesh/internal/javahash"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -23,16 +24,16 @@ func TestAnswerRendered(t *testing.T) {
 			want string
 		}{
 			{"int", req("hash", "hello"), "99162322"},
-			{"negative int", req("hash", long), strconv.Itoa(int(javaHash([]byte(long))))},
+			{"negative int", req("hash", long), strconv.Itoa(int(javahash.String([]byte(long))))},
 			{"int of empty string", req("hash", ""), "0"},
-			{"int of non-ASCII", req("hash", "emoji 😀 and 𝄞"), strconv.Itoa(int(javaHash([]byte("emoji 😀 and 𝄞"))))},
+			{"int of non-ASCII", req("hash", "emoji 😀 and 𝄞"), strconv.Itoa(int(javahash.String([]byte("emoji 😀 and 𝄞"))))},
 			{"string", req("echo", "héllo wörld"), "héllo wörld"},
 			{"string with JSON escapes", req("echo", "a \"quoted\"\n\\ line"), "a \"quoted\"\n\\ line"},
 			{"long string", req("echo", long), long},
 			{"empty string", req("echo", ""), ""},
 			{"null", req("nil", "x"), ""},
 		}
-		if javaHash([]byte(long)) >= 0 {
+		if javahash.String([]byte(long)) >= 0 {
 			t.Fatal("test input: want a negative hash")
 		}
 		for i, tc := range cases {
@@ -69,7 +70,7 @@ func TestPipelined200(t *testing.T) {
 		if !ok {
 			t.Fatalf("no answer for id %d", id)
 		}
-		expectOK(t, a, strconv.Itoa(int(javaHash([]byte(arg)))))
+		expectOK(t, a, strconv.Itoa(int(javahash.String([]byte(arg)))))
 	}
 	if calls := f.calls.Load(); calls != n {
 		t.Fatalf("the provider got %d calls, want %d", calls, n)
@@ -93,7 +94,7 @@ func TestDubboFrameCarriesCall(t *testing.T) {
 
 		r2 := req("hash", "xyz")
 		r2.Version = []byte("1.2.3")
-		expectOK(t, c.roundTrip(2, r2), strconv.Itoa(int(javaHash([]byte("xyz")))))
+		expectOK(t, c.roundTrip(2, r2), strconv.Itoa(int(javahash.String([]byte("xyz")))))
 
 		reqs := f.requests()
 		if len(reqs) != 2 {

@@ -2,12 +2,12 @@ package main
 
 import (
 	"errors"
+	"github.com/dubbomesh/dubbomesh/internal/javahash"
 	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 )
@@ -227,7 +227,7 @@ func (f *fakeProvider) serve(fc *fakeConn) {
 			}
 			switch string(req.Method) {
 			case "hash":
-				resp.Value = dubbo.Value{Type: dubbo.TypeInt, Int: int64(javaHash(arg))}
+				resp.Value = dubbo.Value{Type: dubbo.TypeInt, Int: int64(javahash.String(arg))}
 			case "echo":
 				resp.Value = dubbo.Value{Type: dubbo.TypeString, Bytes: arg}
 			case "nil":
@@ -242,7 +242,7 @@ func (f *fakeProvider) serve(fc *fakeConn) {
 				resp.Status = dubbo.StatusServiceNotFound
 				resp.ErrorMessage = []byte("Not found exported service: " + string(req.Interface))
 			case "slow":
-				resp.Value = dubbo.Value{Type: dubbo.TypeInt, Int: int64(javaHash(arg))}
+				resp.Value = dubbo.Value{Type: dubbo.TypeInt, Int: int64(javahash.String(arg))}
 				late := dubbo.AppendResponse(nil, &resp)
 				time.AfterFunc(100*time.Millisecond, func() { fc.write(late) })
 				continue
@@ -324,21 +324,4 @@ func (f *fakeProvider) openConns() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.conns)
-}
-
-// javaHash is Java's String.hashCode: over UTF-16 code units.
-func javaHash(s []byte) int32 {
-	var h int32
-	for len(s) > 0 {
-		r, n := utf8.DecodeRune(s)
-		s = s[n:]
-		if r >= 0x10000 {
-			r -= 0x10000
-			h = 31*h + int32(0xD800+(r>>10))
-			h = 31*h + int32(0xDC00+(r&0x3FF))
-			continue
-		}
-		h = 31*h + int32(r)
-	}
-	return h
 }

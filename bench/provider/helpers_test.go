@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 )
@@ -222,4 +223,14 @@ func equal[T comparable](t *testing.T, what string, got, want T) {
 	if got != want {
 		t.Fatalf("%s = %v, want %v", what, got, want)
 	}
+}
+
+// refJavaHash is String.hashCode by its definition, over the UTF-16
+// encoding: an independent check of the provider's answers.
+func refJavaHash(s string) int32 {
+	var h int32
+	for _, u := range utf16.Encode([]rune(s)) {
+		h = 31*h + int32(u)
+	}
+	return h
 }

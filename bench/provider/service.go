@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"github.com/dubbomesh/dubbomesh/internal/javahash"
 	"strconv"
 	"time"
 
@@ -112,7 +113,7 @@ func invoke(m method, r *dubbo.Request, cl *call, latency time.Duration) (time.D
 	}
 	switch m {
 	case methodHash:
-		res.Value = dubbo.Value{Type: dubbo.TypeInt, Int: int64(javaHash(args[0]))}
+		res.Value = dubbo.Value{Type: dubbo.TypeInt, Int: int64(javahash.String(args[0]))}
 	case methodEcho:
 		v, err := parseValue(echoType(string(r.ParameterTypes)), args[0])
 		if err != nil {

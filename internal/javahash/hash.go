@@ -1,13 +1,13 @@
-package main
+package javahash
 
 import "unicode/utf8"
 
-// javaHash returns Java's String.hashCode of the string whose UTF-8 encoding
+// String returns Java's String.hashCode of the string whose UTF-8 encoding
 // is s: s[0]*31^(n-1) + ... + s[n-1] over its UTF-16 code units, with int32
 // wraparound. A supplementary character counts as its two surrogates. Bytes
 // that are not valid UTF-8 count as U+FFFD, as Java's decoder replaces them.
-// It does not allocate.
-func javaHash(s []byte) int32 {
+// It does not allocate and is safe for concurrent use.
+func String(s []byte) int32 {
 	var h int32
 	for i := 0; i < len(s); {
 		c := s[i]
