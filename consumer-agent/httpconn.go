@@ -61,9 +61,16 @@ func newHTTPConn(l *loop, conn netpoll.Connection, pipeline int) *httpConn {
 }
 
 // reserve takes the next slot, waiting while the pipeline is full. ok is
-// false when the connection closed meanwhile.
+// false when the connection closed meanwhile. Only the handler calls it.
 func (hc *httpConn) reserve(mode http1.ConnMode) (uint32, bool) {
 	hc.mu.Lock()
+	if hc.tail-hc.head >= uint32(len(hc.slots)) {
+		// The answers we wait for may sit in writers this pass holds:
+		// let them go before waiting, or nothing would ever be sent.
+		hc.mu.Unlock()
+		hc.set.Flush()
+		hc.mu.Lock()
+	}
 	for hc.tail-hc.head >= uint32(len(hc.slots)) && !hc.closed {
 		hc.cond.Wait()
 	}
@@ -82,6 +89,15 @@ func (hc *httpConn) reserve(mode http1.ConnMode) (uint32, bool) {
 // complete delivers the answer for slot i. body is copied before complete
 // returns. Writers touched are added to set, which the caller flushes.
 func (hc *httpConn) complete(set *batch.Set, i uint32, status int, body []byte, isErr bool) {
+	last := false
+	defer func() {
+		if last {
+			// Nothing may follow this answer: send it and close. Not
+			// under mu: Close runs the close callbacks, which take it.
+			hc.w.Flush()
+			hc.w.Conn().Close()
+		}
+	}()
 	hc.mu.Lock()
 	defer hc.mu.Unlock()
 	if hc.closed || i-hc.head >= uint32(len(hc.slots)) {
@@ -95,14 +111,14 @@ func (hc *httpConn) complete(set *batch.Set, i uint32, status int, body []byte, 
 		return
 	}
 	set.Add(hc.w)
-	hc.write(s, status, body, isErr)
+	last = hc.write(s, status, body, isErr)
 	hc.head++
 	for !hc.closed && hc.head != hc.tail {
 		s = &hc.slots[hc.head%uint32(len(hc.slots))]
 		if !s.done {
 			break
 		}
-		hc.write(s, s.status, s.body, s.isErr)
+		last = hc.write(s, s.status, s.body, s.isErr)
 		hc.head++
 	}
 	hc.cond.Broadcast()
@@ -113,12 +129,13 @@ func (hc *httpConn) fail(set *batch.Set, i uint32, status int, msg string) {
 	hc.complete(set, i, status, []byte(msg), true)
 }
 
-// write writes one response. mu is held.
-func (hc *httpConn) write(s *slot, status int, body []byte, isErr bool) {
+// write writes one response. mu is held. last reports an answer with mode
+// Close: the caller flushes and closes the connection once mu is released.
+func (hc *httpConn) write(s *slot, status int, body []byte, isErr bool) (last bool) {
 	bw := hc.w.Lock()
 	if bw == nil {
 		hc.closed = true
-		return
+		return false
 	}
 	var n int
 	if isErr {
@@ -136,11 +153,10 @@ func (hc *httpConn) write(s *slot, status int, body []byte, isErr bool) {
 	}
 	hc.w.Unlock()
 	if s.mode == http1.Close {
-		// Nothing may follow this answer: send it and close.
 		hc.closed = true
-		hc.w.Flush()
-		hc.w.Conn().Close()
+		return true
 	}
+	return false
 }
 
 const errPrefix = "error: "

@@ -46,6 +46,9 @@ func startAgent(t testing.TB, f *fakeProvider, mod func(*Config)) *Agent {
 		t.Fatalf("New: %v", err)
 	}
 	waitUp(t, a)
+	// The agent may see its connections before the fake has registered
+	// them: wait for both sides.
+	waitFor(t, "the provider's side of the connections", func() bool { return f.openConns() >= cfg.Loops })
 	return a
 }
 
