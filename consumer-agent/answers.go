@@ -11,36 +11,35 @@ import (
 	"github.com/dubbomesh/dubbomesh/protocol"
 )
 
-// sets recycles the flush sets of answer passes.
-var sets = sync.Pool{New: func() any { return new(batch.Set) }}
+// answerPass is the scratch of one read from a provider agent connection.
+type answerPass struct {
+	l   *loop
+	w   *batch.Writer
+	set batch.Set
+}
+
+// Decode implements batch.Decoder for a provider agent connection.
+func (p *answerPass) Decode(buf []byte) (used, need int, err error) {
+	return p.l.handleAnswers(&p.set, p.w, buf)
+}
+
+// answerPasses recycles the scratch of answer passes.
+var answerPasses = sync.Pool{New: func() any { return new(answerPass) }}
 
 // onAgent is the batch decoder for a provider agent connection: every whole
 // frame in the read is handled in one pass, each answer goes to its client
 // connection, and each client connection touched is flushed once at the end.
 func (l *loop) onAgent(_ *upstream.Conn, w *batch.Writer, r netpoll.Reader) error {
-	set := sets.Get().(*batch.Set)
-	defer sets.Put(set)
-	for r.Len() > 0 {
-		buf, err := r.Peek(r.Len())
-		if err != nil {
-			return err
-		}
-		used, need, err := l.handleAnswers(set, w, buf)
-		r.Skip(used)
-		r.Release()
-		set.Flush()
-		if err != nil {
-			l.a.m.badFrames.Inc()
-			w.Conn().Close()
-			return err
-		}
-		if need > 0 {
-			if _, err := r.Peek(need); err != nil {
-				return err
-			}
-		}
+	p := answerPasses.Get().(*answerPass)
+	p.l, p.w = l, w
+	err := batch.Drain(r, &p.set, p)
+	p.l, p.w = nil, nil
+	answerPasses.Put(p)
+	if err != nil && !errors.Is(err, batch.ErrWait) {
+		l.a.m.badFrames.Inc()
+		w.Conn().Close()
 	}
-	return nil
+	return err
 }
 
 // errPeerRefused reports an error frame for the whole connection.
@@ -51,11 +50,9 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 	for used < len(buf) {
 		h, body, n, err := protocol.Next(buf[used:])
 		if errors.Is(err, protocol.ErrShort) {
-			if len(buf)-used >= protocol.HeaderSize {
-				h, _ := protocol.ParseHeader(buf[used:])
-				return used, protocol.HeaderSize + int(h.Length), nil
-			}
-			return used, protocol.HeaderSize, nil
+			// h is the header once it is whole, else zero: either way
+			// FrameSize is what to wait for.
+			return used, h.FrameSize(), nil
 		}
 		if err != nil {
 			return used, 0, err

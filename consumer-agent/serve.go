@@ -7,6 +7,7 @@ import (
 
 	"github.com/cloudwego/netpoll"
 
+	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/protocol"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 	"github.com/dubbomesh/dubbomesh/protocol/http1"
@@ -19,30 +20,26 @@ import (
 // timeout.
 func (a *Agent) onRequest(ctx context.Context, conn netpoll.Connection) error {
 	hc := ctx.(*connCtx).hc
-	r := conn.Reader()
-	for r.Len() > 0 {
-		if hc.stopped {
-			// Framing is lost or the client asked to close: drop the rest.
-			return r.Skip(r.Len())
-		}
-		buf, err := r.Peek(r.Len())
-		if err != nil {
-			return err
-		}
-		used, need := a.handleRequests(hc, buf)
-		r.Skip(used)
-		r.Release()
-		hc.set.Flush()
-		if need > 0 && !hc.stopped {
-			if _, err := r.Peek(need); err != nil {
-				// The client went quiet mid-request or closed.
-				a.m.readTimeouts.Inc()
-				conn.Close()
-				return err
-			}
-		}
+	if err := batch.Drain(conn.Reader(), &hc.set, hc); err != nil {
+		// The client went quiet mid-request or closed.
+		a.m.readTimeouts.Inc()
+		conn.Close()
+		return err
 	}
 	return nil
+}
+
+// Decode implements batch.Decoder for the client connection.
+func (hc *httpConn) Decode(buf []byte) (used, need int, err error) {
+	if hc.stopped {
+		// Framing is lost or the client asked to close: drop the rest.
+		return len(buf), 0, nil
+	}
+	used, need = hc.loop.a.handleRequests(hc, buf)
+	if hc.stopped {
+		need = 0
+	}
+	return used, need, nil
 }
 
 // handleRequests handles the whole requests at the front of buf and returns

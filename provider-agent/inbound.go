@@ -8,6 +8,7 @@ import (
 
 	"github.com/cloudwego/netpoll"
 
+	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/protocol"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 )
@@ -18,30 +19,17 @@ import (
 // short it waits for the rest on this goroutine, as netpoll handlers may.
 func (a *Agent) onRequest(ctx context.Context, conn netpoll.Connection) error {
 	c := ctx.(*connCtx).c
-	r := conn.Reader()
-	for r.Len() > 0 {
-		buf, err := r.Peek(r.Len())
-		if err != nil {
-			return err
-		}
-		used, need, err := a.handleFrames(c, buf)
-		r.Skip(used)
-		r.Release()
-		c.p.set.Flush()
-		if err != nil {
-			a.m.badFrames.Inc()
-			conn.Close()
-			return err
-		}
-		if need > 0 {
-			// Wait for the rest of a frame; Peek blocks until it is here
-			// or the connection closes.
-			if _, err := r.Peek(need); err != nil {
-				return err
-			}
-		}
+	err := batch.Drain(conn.Reader(), &c.p.set, c)
+	if err != nil && !errors.Is(err, batch.ErrWait) {
+		a.m.badFrames.Inc()
+		conn.Close()
 	}
-	return nil
+	return err
+}
+
+// Decode implements batch.Decoder for a consumer agent's connection.
+func (c *inConn) Decode(buf []byte) (used, need int, err error) {
+	return c.loop.a.handleFrames(c, buf)
 }
 
 // handleFrames handles every whole frame at the front of buf. It returns the
@@ -53,11 +41,9 @@ func (a *Agent) handleFrames(c *inConn, buf []byte) (used, need int, err error) 
 	for used < len(buf) {
 		h, body, n, err := protocol.Next(buf[used:])
 		if errors.Is(err, protocol.ErrShort) {
-			if len(buf)-used >= protocol.HeaderSize {
-				h, _ := protocol.ParseHeader(buf[used:])
-				return used, protocol.HeaderSize + int(h.Length), nil
-			}
-			return used, protocol.HeaderSize, nil
+			// h is the header once it is whole, else zero: either way
+			// FrameSize is what to wait for.
+			return used, h.FrameSize(), nil
 		}
 		if err != nil {
 			// Bad magic: not our protocol, close without a word.

@@ -12,48 +12,45 @@ import (
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 )
 
-// passes recycles the scratch of provider-side handler passes.
-var passes = sync.Pool{New: func() any { return new(pass) }}
+// answerPass is the scratch of one read from the provider connection.
+type answerPass struct {
+	pass
+	l *loop
+	w *batch.Writer
+}
+
+// Decode implements batch.Decoder for the provider connection.
+func (p *answerPass) Decode(buf []byte) (used, need int, err error) {
+	return p.l.handleAnswers(&p.pass, p.w, buf)
+}
+
+// answerPasses recycles the scratch of provider-side passes.
+var answerPasses = sync.Pool{New: func() any { return new(answerPass) }}
 
 // onProvider is the batch decoder for the provider connection: every whole
 // Dubbo frame in the read is decoded in one pass, each answer is rendered and
 // written to the consumer agent that asked, and every consumer connection
 // touched is flushed once at the end.
 func (l *loop) onProvider(_ *upstream.Conn, w *batch.Writer, r netpoll.Reader) error {
-	p := passes.Get().(*pass)
-	defer passes.Put(p)
-	for r.Len() > 0 {
-		buf, err := r.Peek(r.Len())
-		if err != nil {
-			return err
-		}
-		used, need, err := l.handleAnswers(p, w, buf)
-		r.Skip(used)
-		r.Release()
-		p.set.Flush()
-		if err != nil {
-			l.a.m.badResponses.Inc()
-			w.Conn().Close()
-			return err
-		}
-		if need > 0 {
-			if _, err := r.Peek(need); err != nil {
-				return err
-			}
-		}
+	p := answerPasses.Get().(*answerPass)
+	p.l, p.w = l, w
+	err := batch.Drain(r, &p.set, p)
+	p.l, p.w = nil, nil
+	answerPasses.Put(p)
+	if err != nil && !errors.Is(err, batch.ErrWait) {
+		l.a.m.badResponses.Inc()
+		w.Conn().Close()
 	}
-	return nil
+	return err
 }
 
 func (l *loop) handleAnswers(p *pass, w *batch.Writer, buf []byte) (used, need int, err error) {
 	for used < len(buf) {
 		h, body, n, err := dubbo.Next(buf[used:])
 		if errors.Is(err, dubbo.ErrShort) {
-			if len(buf)-used >= dubbo.HeaderSize {
-				h, _ := dubbo.ParseHeader(buf[used:])
-				return used, dubbo.HeaderSize + h.Length, nil
-			}
-			return used, dubbo.HeaderSize, nil
+			// h is the header once it is whole, else zero: either way
+			// HeaderSize+Length is what to wait for.
+			return used, dubbo.HeaderSize + h.Length, nil
 		}
 		if err != nil {
 			return used, 0, err

@@ -10,4 +10,7 @@
 // that overlap in time therefore leave in one sendmsg. A Set tracks the
 // Writers one pass of a handler touched, so a pass that writes to several
 // connections flushes each of them once, at the end.
+//
+// Drain is the batch decode half: a netpoll handler body that hands a
+// Decoder every byte read so far in one pass, then flushes the pass's Set.
 package batch
