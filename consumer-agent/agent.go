@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -11,6 +10,7 @@ import (
 	"github.com/cloudwego/netpoll"
 
 	"github.com/dubbomesh/dubbomesh/internal/metrics"
+	"github.com/dubbomesh/dubbomesh/internal/server"
 	"github.com/dubbomesh/dubbomesh/protocol/http1"
 )
 
@@ -69,8 +69,7 @@ func (c *Config) setDefaults() {
 // loop, one connection to every provider agent.
 type Agent struct {
 	cfg    Config
-	ln     netpoll.Listener
-	el     netpoll.EventLoop
+	srv    *server.Server
 	loops  []*loop
 	next   atomic.Uint32
 	routes atomic.Pointer[routeTable]
@@ -86,7 +85,6 @@ type Agent struct {
 // until Update gives it provider agents.
 func New(cfg Config) (*Agent, error) {
 	cfg.setDefaults()
-	netpoll.Configure(netpoll.Config{PollerNum: cfg.Loops})
 	a := &Agent{
 		cfg:       cfg,
 		m:         newAgentMetrics(),
@@ -98,37 +96,28 @@ func New(cfg Config) (*Agent, error) {
 		a.loops = append(a.loops, newLoop(a, i))
 	}
 	a.m.register(a)
-	ln, err := netpoll.CreateListener("tcp", cfg.Listen)
-	if err != nil {
-		a.closeLoops()
-		return nil, fmt.Errorf("listen %s: %w", cfg.Listen, err)
-	}
-	el, err := netpoll.NewEventLoop(a.onRequest,
+	srv, err := server.Listen(cfg.Listen, cfg.Loops, a.onRequest,
 		netpoll.WithOnPrepare(a.onPrepare),
 		netpoll.WithIdleTimeout(cfg.IdleTimeout),
 		netpoll.WithReadTimeout(cfg.ReadTimeout),
 	)
 	if err != nil {
-		ln.Close()
 		a.closeLoops()
 		return nil, err
 	}
-	a.ln, a.el = ln, el
-	go el.Serve(ln)
+	a.srv = srv
 	return a, nil
 }
 
 // Addr returns the address the agent listens on.
-func (a *Agent) Addr() net.Addr { return a.ln.Addr() }
+func (a *Agent) Addr() net.Addr { return a.srv.Addr() }
 
 // Metrics returns the agent's counters.
 func (a *Agent) Metrics() *metrics.Set { return a.m.set }
 
 // Close stops accepting, closes every connection and fails the calls left.
 func (a *Agent) Close() {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	a.el.Shutdown(ctx)
-	cancel()
+	a.srv.Shutdown(time.Second)
 	a.mu.Lock()
 	a.closed = true
 	eps := a.endpoints

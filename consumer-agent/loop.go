@@ -43,21 +43,11 @@ func newLoop(a *Agent, idx int) *loop {
 // sweep answers 504 for calls past their deadline.
 func (l *loop) sweep() {
 	defer l.wg.Done()
-	t := time.NewTicker(sweepEvery)
-	defer t.Stop()
 	var set batch.Set
-	for {
-		select {
-		case <-l.done:
-			return
-		case now := <-t.C:
-			l.calls.Expire(now.UnixNano(), func(_ uint32, c call) {
-				l.a.m.status(504)
-				c.hc.fail(&set, c.slot, 504, "deadline passed waiting for the provider")
-			})
-			set.Flush()
-		}
-	}
+	l.calls.Sweep(sweepEvery, l.done, func(_ uint32, c call) {
+		l.a.m.status(504)
+		c.hc.fail(&set, c.slot, 504, "deadline passed waiting for the provider")
+	}, set.Flush)
 }
 
 // onAgentDown fails the calls that were riding on a lost connection to a

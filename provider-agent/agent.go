@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"net"
 	"sync/atomic"
 	"time"
 
@@ -11,6 +9,7 @@ import (
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/internal/metrics"
+	"github.com/dubbomesh/dubbomesh/internal/server"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 )
 
@@ -31,8 +30,7 @@ type Config struct {
 // per event loop, one connection to the provider.
 type Agent struct {
 	cfg   Config
-	ln    netpoll.Listener
-	el    netpoll.EventLoop
+	srv   *server.Server
 	loops []*loop
 	next  atomic.Uint32
 	m     *agentMetrics
@@ -55,33 +53,25 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.Serialization == 0 {
 		cfg.Serialization = dubbo.Hessian2
 	}
-	netpoll.Configure(netpoll.Config{PollerNum: cfg.Loops})
 	a := &Agent{cfg: cfg, m: newAgentMetrics(), stop: make(chan struct{})}
 	for i := 0; i < cfg.Loops; i++ {
 		a.loops = append(a.loops, newLoop(a, i))
 	}
 	a.m.register(a)
-	ln, err := netpoll.CreateListener("tcp", cfg.Listen)
-	if err != nil {
-		a.closeLoops()
-		return nil, fmt.Errorf("listen %s: %w", cfg.Listen, err)
-	}
-	el, err := netpoll.NewEventLoop(a.onRequest,
+	srv, err := server.Listen(cfg.Listen, cfg.Loops, a.onRequest,
 		netpoll.WithOnPrepare(a.onPrepare),
 		netpoll.WithOnDisconnect(a.onDisconnect),
 	)
 	if err != nil {
-		ln.Close()
 		a.closeLoops()
 		return nil, err
 	}
-	a.ln, a.el = ln, el
-	go el.Serve(ln)
+	a.srv = srv
 	return a, nil
 }
 
 // Port returns the TCP port the agent listens on.
-func (a *Agent) Port() int { return a.ln.Addr().(*net.TCPAddr).Port }
+func (a *Agent) Port() int { return a.srv.Port() }
 
 // Metrics returns the agent's counters.
 func (a *Agent) Metrics() *metrics.Set { return a.m.set }
@@ -119,9 +109,7 @@ func (a *Agent) Close() {
 	// Loops first, so that the failures reach the consumer agents before
 	// their connections close.
 	a.closeLoops()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	a.el.Shutdown(ctx)
-	cancel()
+	a.srv.Shutdown(time.Second)
 }
 
 func (a *Agent) closeLoops() {

@@ -28,7 +28,7 @@ type raceClient struct {
 
 func newRaceClient(tb testing.TB, a *Agent, batch int) *raceClient {
 	tb.Helper()
-	c, err := net.Dial("tcp", a.ln.Addr().String())
+	c, err := net.Dial("tcp", a.srv.Addr().String())
 	if err != nil {
 		tb.Fatal(err)
 	}

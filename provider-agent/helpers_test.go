@@ -92,7 +92,7 @@ type answer struct {
 
 func dial(t testing.TB, a *Agent) *consumer {
 	t.Helper()
-	c, err := net.Dial("tcp", a.ln.Addr().String())
+	c, err := net.Dial("tcp", a.srv.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}

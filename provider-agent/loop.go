@@ -59,24 +59,14 @@ func newLoop(a *Agent, idx int) *loop {
 	return l
 }
 
-// sweep answers 504 for calls past their deadline.
+// sweep answers StatusTimeout for calls past their deadline.
 func (l *loop) sweep() {
 	defer l.wg.Done()
-	t := time.NewTicker(sweepEvery)
-	defer t.Stop()
 	var p pass
-	for {
-		select {
-		case <-l.done:
-			return
-		case now := <-t.C:
-			l.calls.Expire(now.UnixNano(), func(_ uint32, c call) {
-				l.a.m.timeouts.Inc()
-				p.fail(c.in, c.id, protocol.StatusTimeout, "provider agent: deadline passed waiting for the provider")
-			})
-			p.set.Flush()
-		}
-	}
+	l.calls.Sweep(sweepEvery, l.done, func(_ uint32, c call) {
+		l.a.m.timeouts.Inc()
+		p.fail(c.in, c.id, protocol.StatusTimeout, "provider agent: deadline passed waiting for the provider")
+	}, p.set.Flush)
 }
 
 // onProviderDown fails the calls that were riding on a lost provider

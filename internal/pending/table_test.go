@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestAddTake(t *testing.T) {
@@ -217,5 +218,33 @@ func BenchmarkExpireScan(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		tb.Expire(100, nil)
+	}
+}
+
+func TestSweep(t *testing.T) {
+	tb := New[int](8)
+	tb.Add(1, 0, time.Now().Add(20*time.Millisecond).UnixNano())
+	keep, _ := tb.Add(2, 0, 0)
+	expired := make(chan int, 1)
+	flushed := make(chan struct{}, 8)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		tb.Sweep(5*time.Millisecond, stop, func(_ uint32, v int) { expired <- v }, func() { flushed <- struct{}{} })
+		close(done)
+	}()
+	select {
+	case v := <-expired:
+		if v != 1 {
+			t.Fatalf("expired %d", v)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("deadline not enforced")
+	}
+	<-flushed
+	close(stop)
+	<-done
+	if _, ok := tb.Take(keep); !ok {
+		t.Fatal("call without deadline expired")
 	}
 }
