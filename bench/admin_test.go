@@ -1,0 +1,24 @@
+package main
+
+import "testing"
+
+func TestParseMetrics(t *testing.T) {
+	m := parseMetrics([]byte(`# HELP provider_agent_requests_total calls received
+# TYPE provider_agent_requests_total counter
+provider_agent_requests_total 1234
+consumer_agent_inflight 3.5
+labelled{a="b"} 7
+garbage
+bad_value x
+`))
+	eq(t, "requests", m["provider_agent_requests_total"], 1234.0)
+	eq(t, "gauge", m["consumer_agent_inflight"], 3.5)
+	eq(t, "entries", len(m), 2)
+}
+
+func FuzzParseMetrics(f *testing.F) {
+	f.Add([]byte("a 1\n# c\nb{x=\"y\"} 2\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		parseMetrics(b)
+	})
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// moduleRoot returns the directory of the go.mod of the working directory.
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", errors.New("bench: not inside the dubbomesh module; run it from the repository")
+	}
+	return filepath.Dir(mod), nil
+}
+
+// The packages built for every run; etcdPkg only when no --etcd is given.
+var (
+	meshPkgs = []string{"./consumer-agent", "./provider-agent", "./bench/provider", "./bench/ideal"}
+	etcdPkg  = "./registry/cmd/etcd"
+)
+
+// build compiles the components once into dir with one go build.
+func build(root, dir string, withEtcd bool) error {
+	pkgs := meshPkgs
+	if withEtcd {
+		pkgs = append(pkgs[:len(pkgs):len(pkgs)], etcdPkg)
+	}
+	cmd := exec.Command("go", append([]string{"build", "-o", dir + string(filepath.Separator)}, pkgs...)...)
+	cmd.Dir = root
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build: %w\n%s", err, stderr.String())
+	}
+	return nil
+}
+
+// cluster is the running topology.
+type cluster struct {
+	sup       *supervisor
+	bin       string
+	etcd      []string // client endpoints
+	etcdProc  *proc    // nil for an external etcd
+	providers [3]*proc
+	provAddrs [3]string
+	agents    [3]*proc
+	agentAdm  [3]string
+	consumer  *proc
+	httpAddr  string
+	consAdm   string
+	ideal     *proc
+	idealAddr string
+}
+
+// startCluster starts etcd (unless cfg.etcd names one), the providers, the
+// ideal, the provider agents and the consumer agent, and waits until the
+// mesh answers through all three provider agents.
+func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir string) (*cluster, error) {
+	c := &cluster{sup: sup, bin: bin}
+	exe := func(name string) string { return filepath.Join(bin, name) }
+	const startWait = 15 * time.Second
+
+	if cfg.etcd != "" {
+		c.etcd = strings.Split(cfg.etcd, ",")
+	} else {
+		addr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		p, err := sup.start("etcd", exe("etcd"), "--dir", filepath.Join(dataDir, "etcd"), "--listen-client", addr)
+		if err != nil {
+			return nil, err
+		}
+		if err := waitListening(addr, p, startWait); err != nil {
+			return nil, err
+		}
+		c.etcdProc, c.etcd = p, []string{"http://" + addr}
+	}
+	etcd := strings.Join(c.etcd, ",")
+
+	for i, pv := range providers {
+		addr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		p, err := sup.start("provider-"+pv.name, exe("provider"), "--listen", addr, "--latency", cfg.latency.String(),
+			"--threads", strconv.Itoa(providerThreads), "--capacity", strconv.Itoa(pv.capacity), "--name", pv.name)
+		if err != nil {
+			return nil, err
+		}
+		c.providers[i], c.provAddrs[i] = p, addr
+	}
+	var err error
+	if c.idealAddr, err = freeAddr(); err != nil {
+		return nil, err
+	}
+	if c.ideal, err = sup.start("ideal", exe("ideal"), "--listen", c.idealAddr, "--latency", cfg.latency.String()); err != nil {
+		return nil, err
+	}
+	for i, p := range c.providers {
+		if err := waitListening(c.provAddrs[i], p, startWait); err != nil {
+			return nil, err
+		}
+	}
+	if err := waitListening(c.idealAddr, c.ideal, startWait); err != nil {
+		return nil, err
+	}
+	for i, pv := range providers {
+		addr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		adm, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		p, err := sup.start("provider-agent-"+pv.name, exe("provider-agent"), "--listen", addr, "--advertise", addr,
+			"--admin", adm, "--provider", c.provAddrs[i], "--etcd", etcd, "--weight", strconv.Itoa(cfg.weights[i]),
+			"--drain-timeout", "1s")
+		if err != nil {
+			return nil, err
+		}
+		c.agents[i], c.agentAdm[i] = p, adm
+	}
+	if c.httpAddr, err = freeAddr(); err != nil {
+		return nil, err
+	}
+	if c.consAdm, err = freeAddr(); err != nil {
+		return nil, err
+	}
+	if c.consumer, err = sup.start("consumer-agent", exe("consumer-agent"), "--listen", c.httpAddr,
+		"--admin", c.consAdm, "--etcd", etcd); err != nil {
+		return nil, err
+	}
+	for i, p := range c.agents {
+		if err := waitListening(c.agentAdm[i], p, startWait); err != nil {
+			return nil, err
+		}
+	}
+	if err := waitListening(c.httpAddr, c.consumer, startWait); err != nil {
+		return nil, err
+	}
+	return c, c.waitRoutable(ctx, startWait)
+}
+
+// waitRoutable calls the mesh until every provider agent has served a call,
+// which shows the consumer agent has discovered all three.
+func (c *cluster) waitRoutable(ctx context.Context, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	var last string
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := c.sup.check(); err != nil {
+			return err
+		}
+		status, body, err := probe(c.httpAddr)
+		switch {
+		case err != nil:
+			last = err.Error()
+		case status != 200:
+			last = fmt.Sprintf("status %d: %s", status, body)
+		default:
+			served := 0
+			for _, adm := range c.agentAdm {
+				if m, err := scrape(adm); err == nil && m["provider_agent_requests_total"] > 0 {
+					served++
+				}
+			}
+			if served == len(c.agentAdm) {
+				return nil
+			}
+			last = fmt.Sprintf("%d of %d provider agents served a call", served, len(c.agentAdm))
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("bench: mesh not routable after %v: %s", timeout, last)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// meshProcs returns the mesh's processes in table order.
+func (c *cluster) meshProcs() []*proc {
+	ps := []*proc{c.consumer, c.agents[0], c.agents[1], c.agents[2], c.providers[0], c.providers[1], c.providers[2]}
+	if c.etcdProc != nil {
+		ps = append(ps, c.etcdProc)
+	}
+	return ps
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is the driver's command line.
+type config struct {
+	conns    []int
+	duration time.Duration
+	warmup   time.Duration
+	latency  time.Duration
+	weights  [3]int
+	etcd     string
+	wrk      bool
+	out      string
+	timeout  time.Duration
+	seed     uint64
+}
+
+// The race's providers: small, medium and large, 200 threads each, with the
+// calls per second their CPU shares (0.6, 1.2 and 1.8 cores) sustain.
+var providers = [3]struct {
+	name     string
+	capacity int
+}{{"small", 2400}, {"medium", 4800}, {"large", 7200}}
+
+const providerThreads = 200
+
+const usageHead = `Usage: go run ./bench [flags]
+
+Runs the 2018 race's scoring run on this machine: an etcd, three reference
+providers (small, medium, large: 200 threads, --latency each, 2400/4800/7200
+calls/s), three provider agents (--weights), one consumer agent, and the
+ideal single-hop server, each its own process. Each connection count is
+driven against the ideal, then the mesh, with a closed-loop generator that
+checks every answer against String.hashCode; after a --warmup, --duration
+is measured. Prints a table and writes <out>/<time>.json and .svg.
+
+Flags:
+`
+
+// parseFlags parses args; usage and errors go to out. It returns
+// flag.ErrHelp for -h/--help.
+func parseFlags(args []string, out io.Writer) (config, error) {
+	var (
+		cfg     config
+		conns   = "256,512"
+		weights = "3:5:5"
+		quick   bool
+	)
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprint(out, usageHead)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&conns, "conns", conns, "comma-separated connection counts, one measured phase each")
+	fs.DurationVar(&cfg.duration, "duration", 30*time.Second, "measured time per phase")
+	fs.DurationVar(&cfg.warmup, "warmup", 5*time.Second, "uncounted warm-up before each measured phase")
+	fs.DurationVar(&cfg.latency, "latency", 50*time.Millisecond, "time each provider call (and ideal answer) takes; 0 measures pure overhead")
+	fs.StringVar(&weights, "weights", weights, "provider agent weights small:medium:large")
+	fs.StringVar(&cfg.etcd, "etcd", "", "use this external etcd (comma-separated endpoints) instead of starting one")
+	fs.BoolVar(&cfg.wrk, "wrk", false, "also drive the mesh with wrk and bench/wrk.lua at each connection count (apt-get install wrk)")
+	fs.StringVar(&cfg.out, "out", "", "results directory (default bench/results in the module)")
+	fs.BoolVar(&quick, "quick", false, "short run, under a minute: 5s phases after a 1s warm-up (explicit --duration/--warmup win)")
+	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Second, "generator's per-call timeout")
+	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the parameter streams")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if quick {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["duration"] {
+			cfg.duration = 5 * time.Second
+		}
+		if !set["warmup"] {
+			cfg.warmup = time.Second
+		}
+	}
+	var err error
+	if cfg.conns, err = parseConns(conns); err != nil {
+		return config{}, err
+	}
+	if cfg.weights, err = parseWeights(weights); err != nil {
+		return config{}, err
+	}
+	switch {
+	case cfg.duration <= 0:
+		return config{}, errors.New("--duration must be positive")
+	case cfg.warmup < 0:
+		return config{}, errors.New("--warmup must not be negative")
+	case cfg.latency < 0:
+		return config{}, errors.New("--latency must not be negative")
+	case cfg.timeout <= 0:
+		return config{}, errors.New("--timeout must be positive")
+	}
+	return cfg, nil
+}
+
+// parseConns parses "256,512".
+func parseConns(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 100000 {
+			return nil, fmt.Errorf("--conns: bad count %q", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// parseWeights parses "3:5:5".
+func parseWeights(s string) ([3]int, error) {
+	var w [3]int
+	f := strings.Split(s, ":")
+	if len(f) != 3 {
+		return w, fmt.Errorf("--weights: want small:medium:large, got %q", s)
+	}
+	for i := range f {
+		n, err := strconv.Atoi(f[i])
+		if err != nil || n < 1 || n > 1000 {
+			return w, fmt.Errorf("--weights: bad weight %q (1..1000)", f[i])
+		}
+		w[i] = n
+	}
+	return w, nil
+}
+
+func (c *config) weightString() string {
+	return fmt.Sprintf("%d:%d:%d", c.weights[0], c.weights[1], c.weights[2])
+}

@@ -1,0 +1,220 @@
+package load
+
+import (
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ErrConfig is returned by Start for an unusable Config.
+var ErrConfig = errors.New("load: bad config")
+
+// Config configures a Generator.
+type Config struct {
+	// Addr is the server's host:port; it is also sent as the Host header.
+	Addr string
+	// Conns is the number of connections, each carrying one call at a time.
+	Conns int
+	// Timeout bounds each call, dial included (default 10s). A call that
+	// takes longer than half of it may fail, and its connection is
+	// replaced: the deadline is moved only every Timeout/2.
+	Timeout time.Duration
+	// Seed starts the parameter streams; connection i uses Seed+i, so a
+	// run is reproducible call by call.
+	Seed uint64
+	// BufferSize is each connection's response buffer (default 16 KiB,
+	// ample for a hash; larger responses fail with ErrTooLarge).
+	BufferSize int
+}
+
+// redialPause spaces out failed dials so a dead server is not hammered.
+const redialPause = 50 * time.Millisecond
+
+// Generator drives a server with Config.Conns closed-loop connections. It
+// records from Start on; Reset begins a new window (for example after a
+// warm-up), Stop freezes the window and returns its Result, and Close ends
+// the connections. Its methods are safe for concurrent use.
+type Generator struct {
+	cfg     Config
+	rec     *recorder
+	workers []*worker
+	wg      sync.WaitGroup
+	closed  atomic.Bool
+	began   atomic.Int64 // window start, UnixNano
+	stopped atomic.Int64 // window end, UnixNano; 0 while recording
+}
+
+// Start validates cfg and starts its connections. Dial failures are not
+// returned: they are counted as failed calls and retried, as wrk does.
+func Start(cfg Config) (*Generator, error) {
+	if cfg.Conns < 1 {
+		return nil, errors.Join(ErrConfig, errors.New("Conns must be at least 1"))
+	}
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return nil, errors.Join(ErrConfig, err)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.BufferSize <= 0 {
+		cfg.BufferSize = 16 << 10
+	}
+	g := &Generator{cfg: cfg, rec: newRecorder()}
+	g.rec.reset(true)
+	g.began.Store(time.Now().UnixNano())
+	g.workers = make([]*worker, cfg.Conns)
+	for i := range g.workers {
+		w := &worker{g: g, id: i, params: NewParams(cfg.Seed + uint64(i)),
+			param: make([]byte, 0, MaxParamLen), req: make([]byte, 0, 2048),
+			scratch: make([]byte, 0, 16)}
+		w.rr = NewResponseReader(nil, cfg.BufferSize)
+		g.workers[i] = w
+		g.wg.Add(1)
+		go w.run()
+	}
+	return g, nil
+}
+
+// Reset drops what was recorded so far and begins a new window now.
+func (g *Generator) Reset() {
+	g.rec.reset(true)
+	g.stopped.Store(0)
+	g.began.Store(time.Now().UnixNano())
+}
+
+// Progress returns the counts of the current window so far.
+func (g *Generator) Progress() Progress {
+	c := g.rec.totals()
+	end := g.stopped.Load()
+	if end == 0 {
+		end = time.Now().UnixNano()
+	}
+	return Progress{Elapsed: time.Duration(end - g.began.Load()),
+		Correct: c.correct, Wrong: c.wrong, Failed: c.failed}
+}
+
+// Stop ends the window: calls completing after it returns are not recorded.
+// The connections keep running until Close. The Result is the caller's.
+func (g *Generator) Stop() Result {
+	end := time.Now()
+	g.stopped.Store(end.UnixNano())
+	c, statuses, h := g.rec.freeze()
+	return Result{Conns: g.cfg.Conns, Duration: end.Sub(time.Unix(0, g.began.Load())),
+		Correct: c.correct, Wrong: c.wrong, Failed: c.failed, IOErrors: c.ioErrors,
+		Statuses: statuses, Latency: h}
+}
+
+// Close stops recording, closes every connection (failing the calls in
+// flight, unrecorded) and waits for the connections' goroutines to end.
+func (g *Generator) Close() {
+	g.rec.reset(false)
+	g.closed.Store(true)
+	for _, w := range g.workers {
+		w.mu.Lock()
+		if w.conn != nil {
+			w.conn.Close()
+		}
+		w.mu.Unlock()
+	}
+	g.wg.Wait()
+}
+
+// worker is one connection's closed loop. Its buffers are its own; mu guards
+// conn against Close.
+type worker struct {
+	g       *Generator
+	id      int
+	params  *Params
+	param   []byte
+	req     []byte
+	scratch []byte
+	rr      *ResponseReader
+	refresh time.Time // when to move the connection's deadline next
+
+	mu   sync.Mutex
+	conn net.Conn
+}
+
+func (w *worker) run() {
+	defer w.g.wg.Done()
+	defer w.drop()
+	for !w.g.closed.Load() {
+		if w.conn == nil && !w.dial() {
+			continue
+		}
+		w.call()
+	}
+}
+
+// dial connects, recording a failure as a failed call. It reports whether
+// the worker has a connection.
+func (w *worker) dial() bool {
+	start := time.Now()
+	c, err := net.DialTimeout("tcp", w.g.cfg.Addr, w.g.cfg.Timeout)
+	if err != nil {
+		if !w.g.closed.Load() {
+			w.g.rec.record(w.id, Failed, 0, time.Since(start))
+			time.Sleep(redialPause)
+		}
+		return false
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetNoDelay(true)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.g.closed.Load() {
+		c.Close()
+		return false
+	}
+	w.conn = c
+	w.rr.Reset(c)
+	w.refresh = time.Time{}
+	return true
+}
+
+// drop closes the connection, if any.
+func (w *worker) drop() {
+	w.mu.Lock()
+	if w.conn != nil {
+		w.conn.Close()
+		w.conn = nil
+	}
+	w.mu.Unlock()
+}
+
+// call makes one call on the open connection and records it. It allocates
+// nothing.
+func (w *worker) call() {
+	w.param = w.params.Append(w.param[:0])
+	w.req = AppendRequest(w.req[:0], w.g.cfg.Addr, w.param)
+	start := time.Now()
+	// Moving a deadline costs two timer updates; move it only once half
+	// of the timeout has passed, so a call still gets at least half.
+	if start.After(w.refresh) {
+		w.conn.SetDeadline(start.Add(w.g.cfg.Timeout))
+		w.refresh = start.Add(w.g.cfg.Timeout / 2)
+	}
+	resp, err := w.roundTrip()
+	latency := time.Since(start)
+	if err != nil {
+		if !w.g.closed.Load() {
+			w.g.rec.record(w.id, Failed, 0, latency)
+		}
+		w.drop()
+		return
+	}
+	w.g.rec.record(w.id, Check(resp.Status, resp.Body, w.param, w.scratch), resp.Status, latency)
+	if resp.Close {
+		w.drop()
+	}
+}
+
+func (w *worker) roundTrip() (Response, error) {
+	if _, err := w.conn.Write(w.req); err != nil {
+		return Response{}, err
+	}
+	return w.rr.Read()
+}

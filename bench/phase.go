@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/dubbomesh/dubbomesh/bench/load"
+)
+
+// generatorName labels the bench's own process in the accounting.
+const generatorName = "load generator"
+
+// curvePercentiles are the points of the latency curve in the JSON and SVG.
+var curvePercentiles = []float64{0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 95, 97.5, 99,
+	99.5, 99.75, 99.9, 99.95, 99.99, 99.999, 100}
+
+// accounted is a process whose /proc counters a phase samples.
+type accounted struct {
+	name string
+	pid  int
+}
+
+// phase drives addr with conns connections: a warm-up, then a measured
+// window, sampling procs (and the bench itself) at the window's edges. It
+// returns early with ctx's error, or ErrDied if a child exits.
+func phase(ctx context.Context, cfg config, sup *supervisor, target, addr string, conns int,
+	procs []accounted, admins map[string]string, progress io.Writer) (runStats, error) {
+	g, err := load.Start(load.Config{Addr: addr, Conns: conns, Timeout: cfg.timeout,
+		Seed: cfg.seed + uint64(conns)<<20})
+	if err != nil {
+		return runStats{}, err
+	}
+	defer g.Close()
+	label := fmt.Sprintf("%5d conns  %-5s", conns, target)
+	if err := wait(ctx, sup, g, cfg.warmup, label+"  warm-up", progress); err != nil {
+		return runStats{}, err
+	}
+	procs = append(procs, accounted{generatorName, os.Getpid()})
+	g.Reset()
+	before, err := sampleAll(procs)
+	if err != nil {
+		return runStats{}, err
+	}
+	agentsBefore := scrapeCalls(admins)
+	if err := wait(ctx, sup, g, cfg.duration, label+"  measure", progress); err != nil {
+		return runStats{}, err
+	}
+	res := g.Stop()
+	after, err := sampleAll(procs)
+	if err != nil {
+		return runStats{}, err
+	}
+	agentsAfter := scrapeCalls(admins)
+	fmt.Fprintln(progress)
+
+	r := summarize(target, &res)
+	ticks := float64(clockTicks())
+	calls := float64(max(res.Calls(), 1))
+	for i, p := range procs {
+		b, a := before[i], after[i]
+		cpu := float64(a.ticks-b.ticks) / ticks
+		r.Procs = append(r.Procs, procCost{Name: p.name, PID: p.pid, CPUSec: cpu,
+			CPUUsPerReq:   cpu * 1e6 / calls,
+			VolCSPerReq:   float64(a.vol-b.vol) / calls,
+			InvolCSPerReq: float64(a.invol-b.invol) / calls,
+			PeakRSSKiB:    a.hwmKiB, Threads: a.threads})
+	}
+	if len(admins) > 0 {
+		r.AgentCalls = map[string]int64{}
+		for name, n := range agentsAfter {
+			r.AgentCalls[name] = n - agentsBefore[name]
+		}
+	}
+	return r, nil
+}
+
+// summarize turns a generator result into the JSON's run.
+func summarize(target string, res *load.Result) runStats {
+	p := res.Percentiles()
+	r := runStats{Target: target, DurationSec: res.Duration.Seconds(), QPS: res.QPS(), Calls: res.Calls(),
+		Correct: res.Correct, Wrong: res.Wrong, Errors: res.Failed, IOErrors: res.IOErrors,
+		LatencyUs: latencyUs{P50: p.P50.Microseconds(), P90: p.P90.Microseconds(), P99: p.P99.Microseconds(),
+			P999: p.P999.Microseconds(), Max: p.Max.Microseconds()}}
+	if len(res.Statuses) > 0 {
+		r.Statuses = map[string]int64{}
+		for st, n := range res.Statuses {
+			r.Statuses[strconv.Itoa(st)] = n
+		}
+	}
+	if res.Latency.TotalCount() > 0 {
+		for _, q := range curvePercentiles {
+			r.Curve = append(r.Curve, curvePoint{Percentile: q, Us: res.Latency.ValueAtPercentile(q)})
+		}
+	}
+	return r
+}
+
+// wait lets d pass, printing a progress line every half second, and returns
+// early if ctx ends or a child dies.
+func wait(ctx context.Context, sup *supervisor, g *load.Generator, d time.Duration, label string, out io.Writer) error {
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	end := time.NewTimer(d)
+	defer end.Stop()
+	show := func() {
+		p := g.Progress()
+		fmt.Fprintf(out, "\r%s %5.1fs of %gs  qps %8.1f  errors %d  wrong %d   ",
+			label, p.Elapsed.Seconds(), d.Seconds(), p.QPS(), p.Failed, p.Wrong)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(out)
+			return ctx.Err()
+		case <-end.C:
+			show()
+			return nil
+		case <-tick.C:
+			show()
+			if err := sup.check(); err != nil {
+				fmt.Fprintln(out)
+				return err
+			}
+		}
+	}
+}
+
+// sampleAll samples every process.
+func sampleAll(procs []accounted) ([]procSample, error) {
+	out := make([]procSample, len(procs))
+	for i, p := range procs {
+		s, err := readProc(p.pid)
+		if err != nil {
+			return nil, fmt.Errorf("bench: reading /proc of %s: %w", p.name, err)
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// scrapeCalls reads provider_agent_requests_total from each admin endpoint,
+// all at once so the readings are close in time; unreachable ones are left
+// out.
+func scrapeCalls(admins map[string]string) map[string]int64 {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	out := map[string]int64{}
+	for name, adm := range admins {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if m, err := scrape(adm); err == nil {
+				mu.Lock()
+				out[name] = int64(m["provider_agent_requests_total"])
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}

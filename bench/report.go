@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// writeTable prints the final table: per level the ideal and the mesh (and
+// wrk, if run), then each process's cost, then the provider agents' shares.
+func writeTable(w io.Writer, r *results) {
+	m, s := r.Machine, r.Settings
+	fmt.Fprintf(w, "\n%s, %d cores, %s, kernel %s\n", m.CPUModel, m.Cores, m.GoVersion, m.Kernel)
+	fmt.Fprintf(w, "latency %gms, weights %d:%d:%d, %gs measured after %gs warm-up; qps counts correct answers only\n\n",
+		s.LatencyMs, s.Weights[0], s.Weights[1], s.Weights[2], s.DurationSec, s.WarmupSec)
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "conns\ttarget\tqps\tp50\tp90\tp99\tp99.9\tmax\terrors\twrong\tqps/ideal\t")
+	for _, lv := range r.Levels {
+		for _, rn := range []runStats{lv.Ideal, lv.Mesh} {
+			ratio := ""
+			if rn.Target == "mesh" {
+				ratio = fmt.Sprintf("%.3f", lv.QPSRatio)
+			}
+			l := rn.LatencyUs
+			fmt.Fprintf(tw, "%d\t%s\t%.1f\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t\n", lv.Conns, rn.Target, rn.QPS,
+				us(l.P50), us(l.P90), us(l.P99), us(l.P999), us(l.Max), rn.Errors, rn.Wrong, ratio)
+		}
+		if wr := lv.Wrk; wr != nil {
+			ratio := 0.0
+			if lv.Ideal.QPS > 0 {
+				ratio = wr.QPS / lv.Ideal.QPS
+			}
+			fmt.Fprintf(tw, "%d\twrk\t%.1f\t%s\t%s\t%s\t-\t%s\t%d\t-\t%.3f\t\n", lv.Conns, wr.QPS,
+				us(wr.LatencyUs.P50), us(wr.LatencyUs.P90), us(wr.LatencyUs.P99), us(wr.LatencyUs.Max),
+				wr.Non2xx+wr.SocketErrors, ratio)
+		}
+	}
+	tw.Flush()
+
+	fmt.Fprintf(w, "\nPer process, over each measured phase (per call the generator completed):\n\n")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "conns\ttarget\tprocess\tCPU µs/req\tvol cs/req\tinvol cs/req\tpeak RSS\t")
+	for _, lv := range r.Levels {
+		for _, rn := range []runStats{lv.Ideal, lv.Mesh} {
+			for _, p := range rn.Procs {
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%.1f\t%.2f\t%.3f\t%.1f MiB\t\n", lv.Conns, rn.Target, p.Name,
+					p.CPUUsPerReq, p.VolCSPerReq, p.InvolCSPerReq, float64(p.PeakRSSKiB)/1024)
+			}
+			if rn.Target == "mesh" {
+				fmt.Fprintf(tw, "%d\tmesh\tagents (consumer + provider)\t%.1f\t\t\t\t\n", lv.Conns, agentsCPU(rn))
+			}
+		}
+	}
+	tw.Flush()
+
+	fmt.Fprintf(w, "\nCalls per provider agent in each mesh phase (weights %d:%d:%d):\n", s.Weights[0], s.Weights[1], s.Weights[2])
+	for _, lv := range r.Levels {
+		var total int64
+		for _, n := range lv.Mesh.AgentCalls {
+			total += n
+		}
+		var parts []string
+		for _, pv := range providers {
+			n := lv.Mesh.AgentCalls[pv.name]
+			parts = append(parts, fmt.Sprintf("%s %d (%.0f%%)", pv.name, n, 100*float64(n)/float64(max(total, 1))))
+		}
+		fmt.Fprintf(w, "%7d conns: %s\n", lv.Conns, strings.Join(parts, ", "))
+	}
+}
+
+// agentsCPU sums the CPU per request of the consumer and provider agents:
+// what the mesh itself costs, providers and etcd aside.
+func agentsCPU(rn runStats) float64 {
+	var sum float64
+	for _, p := range rn.Procs {
+		if strings.HasPrefix(p.Name, "consumer-agent") || strings.HasPrefix(p.Name, "provider-agent") {
+			sum += p.CPUUsPerReq
+		}
+	}
+	return sum
+}
+
+// us formats microseconds compactly: 812µs, 50.3ms, 1.25s.
+func us(v int64) string {
+	d := time.Duration(v) * time.Microsecond
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", v)
+	case d < time.Second:
+		return fmt.Sprintf("%.1fms", float64(v)/1e3)
+	}
+	return fmt.Sprintf("%.2fs", float64(v)/1e6)
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// results is everything a run measured; it is written as JSON.
+type results struct {
+	Started  time.Time `json:"started"`
+	Machine  machine   `json:"machine"`
+	Settings settings  `json:"settings"`
+	Levels   []level   `json:"levels"`
+}
+
+type machine struct {
+	CPUModel  string `json:"cpu_model"`
+	Cores     int    `json:"cores"`
+	GoVersion string `json:"go_version"`
+	Kernel    string `json:"kernel"`
+	Hostname  string `json:"hostname"`
+	ClkTck    uint64 `json:"clk_tck"`
+}
+
+type settings struct {
+	Conns           []int   `json:"conns"`
+	DurationSec     float64 `json:"duration_s"`
+	WarmupSec       float64 `json:"warmup_s"`
+	LatencyMs       float64 `json:"latency_ms"`
+	Weights         [3]int  `json:"weights"`
+	ProviderThreads int     `json:"provider_threads"`
+	Capacities      [3]int  `json:"provider_capacities"`
+	ExternalEtcd    string  `json:"external_etcd,omitempty"`
+	Seed            uint64  `json:"seed"`
+}
+
+// level is one connection count: the ideal, the mesh, and optionally wrk.
+type level struct {
+	Conns    int        `json:"conns"`
+	Ideal    runStats   `json:"ideal"`
+	Mesh     runStats   `json:"mesh"`
+	QPSRatio float64    `json:"qps_over_ideal"`
+	Wrk      *wrkResult `json:"wrk,omitempty"`
+}
+
+// runStats is one measured phase against one target.
+type runStats struct {
+	Target      string           `json:"target"`
+	DurationSec float64          `json:"duration_s"`
+	QPS         float64          `json:"qps"` // correct answers per second
+	Calls       int64            `json:"calls"`
+	Correct     int64            `json:"correct"`
+	Wrong       int64            `json:"wrong"`
+	Errors      int64            `json:"errors"`
+	IOErrors    int64            `json:"io_errors"`
+	Statuses    map[string]int64 `json:"error_statuses,omitempty"` // "0" is no answer
+	LatencyUs   latencyUs        `json:"latency_us"`
+	Curve       []curvePoint     `json:"latency_curve"`
+	Procs       []procCost       `json:"processes"`
+	AgentCalls  map[string]int64 `json:"provider_agent_calls,omitempty"`
+}
+
+type latencyUs struct {
+	P50  int64 `json:"p50"`
+	P90  int64 `json:"p90"`
+	P99  int64 `json:"p99"`
+	P999 int64 `json:"p99_9"`
+	Max  int64 `json:"max"`
+}
+
+type curvePoint struct {
+	Percentile float64 `json:"percentile"`
+	Us         int64   `json:"us"`
+}
+
+// procCost is one process's cost over a measured phase, per generator call.
+type procCost struct {
+	Name          string  `json:"name"`
+	PID           int     `json:"pid"`
+	CPUSec        float64 `json:"cpu_s"`
+	CPUUsPerReq   float64 `json:"cpu_us_per_req"`
+	VolCSPerReq   float64 `json:"voluntary_cs_per_req"`
+	InvolCSPerReq float64 `json:"involuntary_cs_per_req"`
+	PeakRSSKiB    uint64  `json:"peak_rss_kib"`
+	Threads       int     `json:"threads"`
+}
+
+// describeMachine reads the CPU model, kernel and Go version.
+func describeMachine() machine {
+	m := machine{Cores: runtime.NumCPU(), GoVersion: runtime.Version(), ClkTck: clockTicks()}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		m.CPUModel = cpuModel(b)
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.Kernel = strings.TrimSpace(string(b))
+	}
+	if out, err := exec.Command("go", "env", "GOVERSION").Output(); err == nil {
+		m.GoVersion = strings.TrimSpace(string(out)) // the toolchain that built the mesh
+	}
+	m.Hostname, _ = os.Hostname()
+	return m
+}
+
+// cpuModel returns the first "model name" of /proc/cpuinfo text.
+func cpuModel(b []byte) string {
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		k, v, ok := bytes.Cut(line, []byte(":"))
+		if ok && string(bytes.TrimSpace(k)) == "model name" {
+			return string(bytes.TrimSpace(v))
+		}
+	}
+	return "unknown"
+}
+
+// writeJSON writes r to path.
+func writeJSON(path string, r *results) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// stopGrace bounds each stop wave before SIGKILL; provider agents drain for
+// at most a second (--drain-timeout 1s).
+const stopGrace = 5 * time.Second
+
+// run performs the whole benchmark: build, start, measure every level,
+// report. The table goes to stdout, progress and notes to stderr. It
+// returns the results and stops every process it started before returning,
+// whatever happens.
+func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (res *results, err error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.out == "" {
+		cfg.out = filepath.Join(root, "bench", "results")
+	}
+	tmp, err := os.MkdirTemp("", "dubbomesh-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	binDir, logDir := filepath.Join(tmp, "bin"), filepath.Join(tmp, "logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return nil, err
+	}
+	var wrkBin, wrkScript string
+	if cfg.wrk {
+		if wrkBin, wrkScript, err = prepareWrk(tmp); err != nil {
+			return nil, err
+		}
+	}
+
+	fmt.Fprintf(stderr, "bench: building into %s\n", binDir)
+	if err := build(root, binDir, cfg.etcd == ""); err != nil {
+		return nil, err
+	}
+	sup := newSupervisor(logDir)
+	defer func() {
+		sup.stopAll(stopGrace)
+		// A failure's logs are worth keeping: copy them out of tmp.
+		if err != nil && !errors.Is(err, context.Canceled) {
+			if dir, cerr := keepLogs(logDir, cfg.out); cerr == nil {
+				fmt.Fprintf(stderr, "bench: process logs kept in %s\n", dir)
+			}
+		}
+	}()
+	fmt.Fprintf(stderr, "bench: starting etcd, 3 providers (latency %v), the ideal, 3 provider agents (weights %s), the consumer agent\n",
+		cfg.latency, cfg.weightString())
+	c, err := startCluster(ctx, cfg, sup, binDir, tmp)
+	if err != nil {
+		return nil, err
+	}
+
+	res = &results{Started: time.Now().UTC(), Machine: describeMachine(), Settings: settings{
+		Conns: cfg.conns, DurationSec: cfg.duration.Seconds(), WarmupSec: cfg.warmup.Seconds(),
+		LatencyMs: float64(cfg.latency) / 1e6, Weights: cfg.weights, ProviderThreads: providerThreads,
+		Capacities:   [3]int{providers[0].capacity, providers[1].capacity, providers[2].capacity},
+		ExternalEtcd: cfg.etcd, Seed: cfg.seed}}
+	meshProcs := []accounted{}
+	for _, p := range c.meshProcs() {
+		meshProcs = append(meshProcs, accounted{p.name, p.pid()})
+	}
+	admins := map[string]string{}
+	for i, pv := range providers {
+		admins[pv.name] = c.agentAdm[i]
+	}
+	for _, n := range cfg.conns {
+		lv := level{Conns: n}
+		if lv.Ideal, err = phase(ctx, cfg, sup, "ideal", c.idealAddr, n,
+			[]accounted{{"ideal", c.ideal.pid()}}, nil, stderr); err != nil {
+			return nil, err
+		}
+		if lv.Mesh, err = phase(ctx, cfg, sup, "mesh", c.httpAddr, n, meshProcs, admins, stderr); err != nil {
+			return nil, err
+		}
+		if lv.Ideal.QPS > 0 {
+			lv.QPSRatio = lv.Mesh.QPS / lv.Ideal.QPS
+		}
+		if cfg.wrk {
+			fmt.Fprintf(stderr, "%5d conns  wrk   running for %v\n", n, cfg.duration)
+			w, err := runWrk(ctx, sup, wrkBin, wrkScript, c.httpAddr, n, cfg.duration, cfg.timeout)
+			if err != nil {
+				return nil, err
+			}
+			lv.Wrk = w
+		}
+		res.Levels = append(res.Levels, lv)
+	}
+
+	writeTable(stdout, res)
+	stamp := res.Started.Format("20060102-150405")
+	jsonPath := filepath.Join(cfg.out, stamp+".json")
+	if err := writeJSON(jsonPath, res); err != nil {
+		return nil, err
+	}
+	svgPath := filepath.Join(cfg.out, stamp+".svg")
+	if err := writeSVGFile(svgPath, res); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "\nwrote %s and %s\n", jsonPath, svgPath)
+	return res, nil
+}
+
+// keepLogs copies the process logs to <out>/logs-<time>.
+func keepLogs(logDir, out string) (string, error) {
+	dst := filepath.Join(out, "logs-"+time.Now().Format("20060102-150405"))
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return "", err
+	}
+	files, err := os.ReadDir(logDir)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(logDir, f.Name()))
+		if err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(dst, f.Name()), b, 0o644); err != nil {
+			return "", err
+		}
+	}
+	return dst, nil
+}
