@@ -85,6 +85,7 @@ type Agent struct {
 // until Update gives it provider agents.
 func New(cfg Config) (*Agent, error) {
 	cfg.setDefaults()
+	server.Configure(cfg.Loops)
 	a := &Agent{
 		cfg:       cfg,
 		m:         newAgentMetrics(),
@@ -96,7 +97,7 @@ func New(cfg Config) (*Agent, error) {
 		a.loops = append(a.loops, newLoop(a, i))
 	}
 	a.m.register(a)
-	srv, err := server.Listen(cfg.Listen, cfg.Loops, a.onRequest,
+	srv, err := server.Listen(cfg.Listen, a.onRequest,
 		netpoll.WithOnPrepare(a.onPrepare),
 		netpoll.WithIdleTimeout(cfg.IdleTimeout),
 		netpoll.WithReadTimeout(cfg.ReadTimeout),

@@ -53,12 +53,13 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.Serialization == 0 {
 		cfg.Serialization = dubbo.Hessian2
 	}
+	server.Configure(cfg.Loops)
 	a := &Agent{cfg: cfg, m: newAgentMetrics(), stop: make(chan struct{})}
 	for i := 0; i < cfg.Loops; i++ {
 		a.loops = append(a.loops, newLoop(a, i))
 	}
 	a.m.register(a)
-	srv, err := server.Listen(cfg.Listen, cfg.Loops, a.onRequest,
+	srv, err := server.Listen(cfg.Listen, a.onRequest,
 		netpoll.WithOnPrepare(a.onPrepare),
 		netpoll.WithOnDisconnect(a.onDisconnect),
 	)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/cloudwego/netpoll"
@@ -16,13 +17,24 @@ type Server struct {
 	el netpoll.EventLoop
 }
 
-// Listen sets netpoll's poller count to loops, listens on addr (TCP) and
-// serves each connection with onRequest and opts, in the background.
-func Listen(addr string, loops int, onRequest netpoll.OnRequest, opts ...netpoll.Option) (*Server, error) {
-	if loops < 1 {
-		loops = 1
-	}
-	netpoll.Configure(netpoll.Config{PollerNum: loops})
+var configure sync.Once
+
+// Configure sets netpoll's poller count to loops, once per process: later
+// calls do nothing. Call it before any netpoll connection is dialed or
+// accepted; netpoll re-initialises its pollers when configured, which races
+// with connections being set up.
+func Configure(loops int) {
+	configure.Do(func() {
+		if loops < 1 {
+			loops = 1
+		}
+		netpoll.Configure(netpoll.Config{PollerNum: loops})
+	})
+}
+
+// Listen listens on addr (TCP) and serves each connection with onRequest
+// and opts, in the background. Call Configure first.
+func Listen(addr string, onRequest netpoll.OnRequest, opts ...netpoll.Option) (*Server, error) {
 	ln, err := netpoll.CreateListener("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", addr, err)

@@ -21,7 +21,8 @@ func TestListenServeShutdown(t *testing.T) {
 		r.Release()
 		return c.Writer().Flush()
 	}
-	s, err := Listen("127.0.0.1:0", 2, echo)
+	Configure(2)
+	s, err := Listen("127.0.0.1:0", echo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func TestListenServeShutdown(t *testing.T) {
 }
 
 func TestListenBadAddr(t *testing.T) {
-	if _, err := Listen("256.0.0.1:1", 1, func(context.Context, netpoll.Connection) error { return nil }); err == nil {
+	if _, err := Listen("256.0.0.1:1", func(context.Context, netpoll.Connection) error { return nil }); err == nil {
 		t.Fatal("bad address accepted")
 	}
 }
