@@ -1,11 +1,15 @@
 package metrics
 
 import (
+	"strings"
+
 	"github.com/valyala/fasthttp"
+	"github.com/valyala/fasthttp/pprofhandler"
 )
 
-// Serve answers GET /metrics with s and GET /healthz with "ok" on addr,
-// until the listener fails. It blocks; run it on its own goroutine.
+// Serve answers GET /metrics with s, GET /healthz with "ok" and
+// /debug/pprof/ with Go's profiles on addr, until the listener fails. It
+// blocks; run it on its own goroutine.
 func Serve(addr string, s *Set) error {
 	return fasthttp.ListenAndServe(addr, Handler(s))
 }
@@ -20,6 +24,10 @@ func Handler(s *Set) fasthttp.RequestHandler {
 		case "/healthz":
 			ctx.SetBodyString("ok\n")
 		default:
+			if strings.HasPrefix(string(ctx.Path()), "/debug/pprof/") {
+				pprofhandler.PprofHandler(ctx)
+				return
+			}
 			ctx.Error("not found\n", fasthttp.StatusNotFound)
 		}
 	}

@@ -47,3 +47,12 @@ func TestCounterAllocs(t *testing.T) {
 		t.Fatalf("allocs %v", a)
 	}
 }
+
+func TestHandlerPprof(t *testing.T) {
+	var ctx fasthttp.RequestCtx
+	ctx.Request.SetRequestURI("/debug/pprof/cmdline")
+	Handler(NewSet())(&ctx)
+	if ctx.Response.StatusCode() != 200 {
+		t.Fatalf("status %d", ctx.Response.StatusCode())
+	}
+}
