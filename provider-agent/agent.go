@@ -21,6 +21,11 @@ type Config struct {
 	Serialization  dubbo.Serialization
 	DefaultTimeout time.Duration
 	MaxInFlight    int
+	// MaxProviderCalls bounds the calls the provider holds at once, split
+	// evenly over the loops; past it calls wait in a queue of MaxQueue per
+	// loop. 0 means no bound.
+	MaxProviderCalls int
+	MaxQueue         int
 	// IdleTimeout is the quiet time after which the agent sends the
 	// provider a heartbeat; default 60s.
 	IdleTimeout time.Duration
@@ -49,6 +54,9 @@ func New(cfg Config) (*Agent, error) {
 	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 8192
+	}
+	if cfg.MaxQueue <= 0 {
+		cfg.MaxQueue = 4096
 	}
 	if cfg.Serialization == 0 {
 		cfg.Serialization = dubbo.Hessian2

@@ -113,11 +113,22 @@ func (a *Agent) forward(c *inConn, id uint32, body []byte) {
 		return
 	}
 	dr.ID = int64(cid)
+	direct, ok := l.gate.enter(cid, &dr, size)
+	if !direct {
+		if ok {
+			a.m.queued.Inc()
+		} else if _, mine := l.calls.Take(cid); mine {
+			a.m.overloaded.Inc()
+			p.fail(c.w, id, protocol.StatusOverloaded, "provider agent: the provider's threads are busy and the queue is full")
+		}
+		return
+	}
 	p.set.Add(uw)
 	// If Take fails below, the connection's OnDown (or the sweeper) has
 	// claimed the call and answered it already.
 	bw := uw.Lock()
 	if bw == nil {
+		l.gate.undo()
 		if _, ok := l.calls.Take(cid); ok {
 			a.m.unavailable.Inc()
 			p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: connection to the provider lost")
@@ -130,6 +141,7 @@ func (a *Agent) forward(c *inConn, id uint32, body []byte) {
 	}
 	uw.Unlock()
 	if err != nil {
+		l.gate.undo()
 		if _, ok := l.calls.Take(cid); ok {
 			p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: "+err.Error())
 		}

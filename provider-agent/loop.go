@@ -24,6 +24,7 @@ type loop struct {
 	idx   int
 	up    *upstream.Conn
 	calls *pending.Table[call]
+	gate  *gate
 	done  chan struct{}
 	wg    sync.WaitGroup
 }
@@ -35,7 +36,13 @@ type call struct {
 }
 
 func newLoop(a *Agent, idx int) *loop {
-	l := &loop{a: a, idx: idx, calls: pending.New[call](a.cfg.MaxInFlight), done: make(chan struct{})}
+	l := &loop{
+		a:     a,
+		idx:   idx,
+		calls: pending.New[call](a.cfg.MaxInFlight),
+		gate:  newGate(perLoop(a.cfg.MaxProviderCalls, a.cfg.Loops), a.cfg.MaxQueue),
+		done:  make(chan struct{}),
+	}
 	ser := a.cfg.Serialization
 	hb := dubbo.HeartbeatSize(ser)
 	l.up = upstream.Dial(upstream.Config{
@@ -72,6 +79,7 @@ func (l *loop) sweep() {
 // onProviderDown fails the calls that were riding on a lost provider
 // connection.
 func (l *loop) onProviderDown(w *batch.Writer) {
+	l.gate.reset()
 	var p pass
 	l.calls.TakeTagged(w.ID(), func(_ uint32, c call) {
 		l.a.m.lost.Inc()
@@ -89,4 +97,12 @@ func (l *loop) close() {
 		p.fail(c.in, c.id, protocol.StatusUnavailable, "provider agent: shutting down")
 	})
 	p.set.Flush()
+}
+
+// perLoop splits a limit over the loops, rounding up; 0 stays unlimited.
+func perLoop(limit, loops int) int {
+	if limit <= 0 {
+		return 0
+	}
+	return (limit + loops - 1) / loops
 }

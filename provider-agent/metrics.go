@@ -16,7 +16,7 @@ type agentMetrics struct {
 	unavailable, overloaded, exhausted   *metrics.Counter
 	timeouts, lost, late, providerErrors *metrics.Counter
 	heartbeatsSent, heartbeatsAnswered   *metrics.Counter
-	dialErrors                           *metrics.Counter
+	dialErrors, queued                   *metrics.Counter
 }
 
 func newAgentMetrics() *agentMetrics {
@@ -41,11 +41,19 @@ func newAgentMetrics() *agentMetrics {
 		heartbeatsSent:     s.Counter("provider_agent_heartbeats_sent_total", "heartbeats sent to the provider"),
 		heartbeatsAnswered: s.Counter("provider_agent_heartbeats_answered_total", "provider heartbeats answered"),
 		dialErrors:         s.Counter("provider_agent_dial_errors_total", "failed dials to the provider"),
+		queued:             s.Counter("provider_agent_queued_total", "calls that waited for a provider thread"),
 	}
 }
 
 func (m *agentMetrics) register(a *Agent) {
 	m.set.Gauge("provider_agent_inflight", "calls waiting for the provider", func() float64 { return float64(a.InFlight()) })
+	m.set.Gauge("provider_agent_waiting", "calls queued for a provider thread", func() float64 {
+		n := 0
+		for _, l := range a.loops {
+			n += l.gate.waiting()
+		}
+		return float64(n)
+	})
 }
 
 func serveAdmin(addr string, s *metrics.Set) {

@@ -65,6 +65,9 @@ func (l *loop) handleAnswers(p *pass, w *batch.Writer, buf []byte) (used, need i
 		if h.IsRequest() {
 			continue // providers do not call us
 		}
+		// A provider thread came free, whether or not the call still
+		// waits for it: let a queued call have it.
+		l.gate.done(w, &p.set, l.calls.Live)
 		l.answer(p, h, body)
 	}
 	return used, 0, nil

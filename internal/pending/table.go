@@ -88,6 +88,12 @@ func (t *Table[T]) Add(v T, tag uint64, deadline int64) (id uint32, ok bool) {
 	return id, true
 }
 
+// Live reports whether the call with the given id is still waiting. The
+// answer may change at once; use it to skip work for a call that is gone.
+func (t *Table[T]) Live(id uint32) bool {
+	return id != 0 && t.slots[id&t.mask].id.Load() == id
+}
+
 // Take claims the call with the given id and removes it. ok is false when
 // the id is unknown, stale or already claimed.
 func (t *Table[T]) Take(id uint32) (v T, ok bool) {

@@ -248,3 +248,15 @@ func TestSweep(t *testing.T) {
 		t.Fatal("call without deadline expired")
 	}
 }
+
+func TestLive(t *testing.T) {
+	tb := New[int](4)
+	id, _ := tb.Add(1, 0, 0)
+	if !tb.Live(id) || tb.Live(0) || tb.Live(id+1) {
+		t.Fatal("Live wrong before Take")
+	}
+	tb.Take(id)
+	if tb.Live(id) {
+		t.Fatal("Live after Take")
+	}
+}

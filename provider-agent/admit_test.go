@@ -1,0 +1,92 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/dubbomesh/dubbomesh/protocol"
+)
+
+// TestGateHoldsCallsBack checks that past MaxProviderCalls calls wait in the
+// agent, not at the provider, and all succeed.
+func TestGateHoldsCallsBack(t *testing.T) {
+	f := startFake(t, "127.0.0.1:0")
+	a := newAgent(t, f, func(c *Config) { c.Loops = 1; c.MaxProviderCalls = 2 })
+	c := dial(t, a)
+	start := time.Now()
+	const n = 6
+	for i := 1; i <= n; i++ {
+		c.send(uint32(i), req("slow", "x")) // answered after 100 ms
+	}
+	c.flush()
+	got := c.collect(n)
+	for id, ans := range got {
+		if ans.h.Kind != protocol.KindResponse {
+			t.Fatalf("id %d: %v %v %q", id, ans.h.Kind, ans.h.Status, ans.body)
+		}
+	}
+	// Two at a time, 100 ms each: three rounds.
+	if d := time.Since(start); d < 280*time.Millisecond {
+		t.Fatalf("6 calls through 2 threads took %v, want ≥ 300ms", d)
+	}
+	if q := metric(t, a, "provider_agent_queued_total"); q != n-2 {
+		t.Fatalf("queued %v calls, want %d", q, n-2)
+	}
+	if w := metric(t, a, "provider_agent_waiting"); w != 0 {
+		t.Fatalf("%v calls still waiting", w)
+	}
+}
+
+// TestGateQueueFull answers overloaded once the queue is full too.
+func TestGateQueueFull(t *testing.T) {
+	f := startFake(t, "127.0.0.1:0")
+	a := newAgent(t, f, func(c *Config) { c.Loops = 1; c.MaxProviderCalls = 2; c.MaxQueue = 1 })
+	c := dial(t, a)
+	for i := 1; i <= 5; i++ {
+		c.send(uint32(i), req("slow", "x"))
+	}
+	c.flush()
+	ok, over := 0, 0
+	for _, ans := range c.collect(5) {
+		switch {
+		case ans.h.Kind == protocol.KindResponse:
+			ok++
+		case ans.h.Status == protocol.StatusOverloaded:
+			over++
+		default:
+			t.Fatalf("unexpected %v %v %q", ans.h.Kind, ans.h.Status, ans.body)
+		}
+	}
+	if ok != 3 || over != 2 {
+		t.Fatalf("%d answered, %d overloaded; want 3 and 2", ok, over)
+	}
+}
+
+// TestGateSkipsExpiredCalls: a call that timed out while waiting is not sent.
+func TestGateSkipsExpiredCalls(t *testing.T) {
+	f := startFake(t, "127.0.0.1:0")
+	a := newAgent(t, f, func(c *Config) { c.Loops = 1; c.MaxProviderCalls = 1 })
+	c := dial(t, a)
+	c.send(1, req("slow", "x"))
+	short := req("slow", "y")
+	short.Timeout = 30 // expires while call 1 holds the only thread
+	c.send(2, short)
+	c.flush()
+	got := c.collect(2)
+	expectError(t, got[2], protocol.StatusTimeout, "deadline")
+	if got[1].h.Kind != protocol.KindResponse {
+		t.Fatalf("call 1: %v %q", got[1].h.Status, got[1].body)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := len(f.requests()); n != 1 {
+		t.Fatalf("the provider got %d calls, want 1 (the expired one must not be sent)", n)
+	}
+}
+
+func TestPerLoop(t *testing.T) {
+	for _, c := range []struct{ limit, loops, want int }{{200, 2, 100}, {201, 2, 101}, {0, 2, 0}, {1, 4, 1}} {
+		if got := perLoop(c.limit, c.loops); got != c.want {
+			t.Errorf("perLoop(%d, %d) = %d, want %d", c.limit, c.loops, got, c.want)
+		}
+	}
+}
