@@ -7,48 +7,54 @@ import (
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 )
 
-// gate keeps one loop's calls to the provider within the provider's thread
+// gate keeps the agent's calls to the provider within the provider's thread
 // pool. A Dubbo provider refuses a call that finds every thread busy (status
 // 100), so the agent holds the excess back instead: a call past the limit
 // waits, encoded, in a bounded queue, and leaves as soon as the provider
-// answers another. A call is counted from the moment it is written until the
-// provider answers it, late answers included, since until then it holds a
-// provider thread.
+// answers another, on whichever loop. A call is counted from the moment it is
+// written until the provider answers it, late answers included, since until
+// then it holds a provider thread.
 //
-// A gate is safe for concurrent use. The fast path, under the limit with
-// nobody waiting, takes one short mutex and copies nothing.
+// One gate serves all loops. It is safe for concurrent use; the fast path,
+// under the limit with nobody waiting, takes one short mutex and copies
+// nothing.
 type gate struct {
 	limit int // 0: no limit
 	mu    sync.Mutex
-	sent  int // calls the provider holds
+	sent  []int // calls the provider holds, per loop
+	total int
 	queue []queued
 	head  int // index of the oldest waiting call
 	n     int // waiting calls
 }
 
-// queued is a call waiting for a provider thread: its pending id and its
-// whole Dubbo frame. The frame buffers are kept for reuse.
+// queued is a call waiting for a provider thread: its loop, the provider
+// connection it was admitted for, its pending id and its whole Dubbo frame.
+// The frame buffers are kept for reuse.
 type queued struct {
+	l     *loop
+	w     *batch.Writer
 	id    uint32
 	frame []byte
 }
 
-func newGate(limit, queue int) *gate {
-	return &gate{limit: limit, queue: make([]queued, queue)}
+func newGate(limit, queue, loops int) *gate {
+	return &gate{limit: limit, sent: make([]int, loops), queue: make([]queued, queue)}
 }
 
-// enter admits call id, whose frame is r (which passed dubbo.RequestSize,
-// returning size). direct means the caller writes it now, and it is counted;
-// otherwise the call waits in the queue, encoded (ok), or the queue is full
-// (!ok).
-func (g *gate) enter(id uint32, r *dubbo.Request, size int) (direct, ok bool) {
+// enter admits call id of loop l, whose frame is r (which passed
+// dubbo.RequestSize, returning size) and goes to w. direct means the caller
+// writes it now, and it is counted; otherwise the call waits in the queue,
+// encoded (ok), or the queue is full (!ok).
+func (g *gate) enter(l *loop, w *batch.Writer, id uint32, r *dubbo.Request, size int) (direct, ok bool) {
 	if g.limit <= 0 {
 		return true, true
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.n == 0 && g.sent < g.limit {
-		g.sent++
+	if g.n == 0 && g.total < g.limit {
+		g.sent[l.idx]++
+		g.total++
 		return true, true
 	}
 	if g.n == len(g.queue) {
@@ -60,60 +66,66 @@ func (g *gate) enter(id uint32, r *dubbo.Request, size int) (direct, ok bool) {
 	}
 	e.frame = e.frame[:size]
 	dubbo.PutRequest(e.frame, r)
-	e.id = id
+	e.l, e.w, e.id = l, w, id
 	g.n++
 	return false, true
 }
 
-// done records an answer from the provider and writes, to w, the waiting
-// calls that now fit; live tells whether a waiting call is still wanted (it
-// may have timed out). Writers touched are added to set.
-func (g *gate) done(w *batch.Writer, set *batch.Set, live func(uint32) bool) {
+// done records an answer from the provider on loop l and writes the waiting
+// calls that now fit, each to its own connection. Writers touched are added
+// to set, which the caller flushes.
+func (g *gate) done(l *loop, set *batch.Set) {
 	if g.limit <= 0 {
 		return
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.sent > 0 {
-		g.sent--
+	if g.sent[l.idx] > 0 {
+		g.sent[l.idx]--
+		g.total--
 	}
-	for g.n > 0 && g.sent < g.limit {
+	for g.n > 0 && g.total < g.limit {
 		e := &g.queue[g.head]
 		g.head = (g.head + 1) % len(g.queue)
 		g.n--
-		if !live(e.id) {
-			continue
+		if !e.l.calls.Live(e.id) {
+			continue // timed out, or its connection died
 		}
-		set.Add(w)
-		bw := w.Lock()
+		set.Add(e.w)
+		bw := e.w.Lock()
 		if bw == nil {
-			return // the connection died; its calls fail through OnDown
+			continue // the connection died; its calls fail through OnDown
 		}
 		if b, err := bw.Malloc(len(e.frame)); err == nil {
 			copy(b, e.frame)
-			g.sent++
+			g.sent[e.l.idx]++
+			g.total++
 		}
-		w.Unlock()
+		e.w.Unlock()
 	}
 }
 
-// undo uncounts a call that enter admitted but that was never written.
-func (g *gate) undo() {
+// undo uncounts a call of loop l that enter admitted but that was never
+// written.
+func (g *gate) undo(l *loop) {
 	if g.limit <= 0 {
 		return
 	}
 	g.mu.Lock()
-	if g.sent > 0 {
-		g.sent--
+	if g.sent[l.idx] > 0 {
+		g.sent[l.idx]--
+		g.total--
 	}
 	g.mu.Unlock()
 }
 
-// reset forgets the calls the provider held, after its connection died. The
-// waiting calls were tagged with that connection and fail with it.
-func (g *gate) reset() {
+// reset forgets the calls the provider held on loop l's connection, after it
+// died. That loop's waiting calls were tagged with the connection and fail
+// with it; the queue skips them.
+func (g *gate) reset(l *loop) {
 	g.mu.Lock()
-	g.sent, g.head, g.n = 0, 0, 0
+	g.total -= g.sent[l.idx]
+	g.sent[l.idx] = 0
 	g.mu.Unlock()
 }
 

@@ -83,10 +83,28 @@ func TestGateSkipsExpiredCalls(t *testing.T) {
 	}
 }
 
-func TestPerLoop(t *testing.T) {
-	for _, c := range []struct{ limit, loops, want int }{{200, 2, 100}, {201, 2, 101}, {0, 2, 0}, {1, 4, 1}} {
-		if got := perLoop(c.limit, c.loops); got != c.want {
-			t.Errorf("perLoop(%d, %d) = %d, want %d", c.limit, c.loops, got, c.want)
+// TestGateSharedByLoops: the limit holds over all loops together, and a
+// thread freed on one loop serves a call waiting on another.
+func TestGateSharedByLoops(t *testing.T) {
+	f := startFake(t, "127.0.0.1:0")
+	a := newAgent(t, f, func(c *Config) { c.Loops = 2; c.MaxProviderCalls = 1 })
+	c1, c2 := dial(t, a), dial(t, a) // sharded onto both loops
+	start := time.Now()
+	for i := 1; i <= 2; i++ {
+		c1.send(uint32(i), req("slow", "x"))
+		c2.send(uint32(i), req("slow", "y"))
+	}
+	c1.flush()
+	c2.flush()
+	for _, c := range []*consumer{c1, c2} {
+		for id, ans := range c.collect(2) {
+			if ans.h.Kind != protocol.KindResponse {
+				t.Fatalf("id %d: %v %v %q", id, ans.h.Kind, ans.h.Status, ans.body)
+			}
 		}
+	}
+	// One at a time over both loops: four rounds of 100 ms.
+	if d := time.Since(start); d < 380*time.Millisecond {
+		t.Fatalf("4 calls through 1 thread took %v, want ≥ 400ms", d)
 	}
 }

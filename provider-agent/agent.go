@@ -21,9 +21,9 @@ type Config struct {
 	Serialization  dubbo.Serialization
 	DefaultTimeout time.Duration
 	MaxInFlight    int
-	// MaxProviderCalls bounds the calls the provider holds at once, split
-	// evenly over the loops; past it calls wait in a queue of MaxQueue per
-	// loop. 0 means no bound.
+	// MaxProviderCalls bounds the calls the provider holds at once, over
+	// all loops; past it calls wait in a queue of MaxQueue. 0 means no
+	// bound.
 	MaxProviderCalls int
 	MaxQueue         int
 	// IdleTimeout is the quiet time after which the agent sends the
@@ -37,6 +37,7 @@ type Agent struct {
 	cfg   Config
 	srv   *server.Server
 	loops []*loop
+	gate  *gate
 	next  atomic.Uint32
 	m     *agentMetrics
 	stop  chan struct{}
@@ -63,6 +64,7 @@ func New(cfg Config) (*Agent, error) {
 	}
 	server.Configure(cfg.Loops)
 	a := &Agent{cfg: cfg, m: newAgentMetrics(), stop: make(chan struct{})}
+	a.gate = newGate(cfg.MaxProviderCalls, cfg.MaxQueue, cfg.Loops)
 	for i := 0; i < cfg.Loops; i++ {
 		a.loops = append(a.loops, newLoop(a, i))
 	}

@@ -113,7 +113,7 @@ func (a *Agent) forward(c *inConn, id uint32, body []byte) {
 		return
 	}
 	dr.ID = int64(cid)
-	direct, ok := l.gate.enter(cid, &dr, size)
+	direct, ok := a.gate.enter(l, uw, cid, &dr, size)
 	if !direct {
 		if ok {
 			a.m.queued.Inc()
@@ -128,7 +128,7 @@ func (a *Agent) forward(c *inConn, id uint32, body []byte) {
 	// claimed the call and answered it already.
 	bw := uw.Lock()
 	if bw == nil {
-		l.gate.undo()
+		a.gate.undo(l)
 		if _, ok := l.calls.Take(cid); ok {
 			a.m.unavailable.Inc()
 			p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: connection to the provider lost")
@@ -141,7 +141,7 @@ func (a *Agent) forward(c *inConn, id uint32, body []byte) {
 	}
 	uw.Unlock()
 	if err != nil {
-		l.gate.undo()
+		a.gate.undo(l)
 		if _, ok := l.calls.Take(cid); ok {
 			p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: "+err.Error())
 		}

@@ -24,7 +24,6 @@ type loop struct {
 	idx   int
 	up    *upstream.Conn
 	calls *pending.Table[call]
-	gate  *gate
 	done  chan struct{}
 	wg    sync.WaitGroup
 }
@@ -40,7 +39,6 @@ func newLoop(a *Agent, idx int) *loop {
 		a:     a,
 		idx:   idx,
 		calls: pending.New[call](a.cfg.MaxInFlight),
-		gate:  newGate(perLoop(a.cfg.MaxProviderCalls, a.cfg.Loops), a.cfg.MaxQueue),
 		done:  make(chan struct{}),
 	}
 	ser := a.cfg.Serialization
@@ -79,7 +77,7 @@ func (l *loop) sweep() {
 // onProviderDown fails the calls that were riding on a lost provider
 // connection.
 func (l *loop) onProviderDown(w *batch.Writer) {
-	l.gate.reset()
+	l.a.gate.reset(l)
 	var p pass
 	l.calls.TakeTagged(w.ID(), func(_ uint32, c call) {
 		l.a.m.lost.Inc()
@@ -97,12 +95,4 @@ func (l *loop) close() {
 		p.fail(c.in, c.id, protocol.StatusUnavailable, "provider agent: shutting down")
 	})
 	p.set.Flush()
-}
-
-// perLoop splits a limit over the loops, rounding up; 0 stays unlimited.
-func perLoop(limit, loops int) int {
-	if limit <= 0 {
-		return 0
-	}
-	return (limit + loops - 1) / loops
 }

@@ -51,7 +51,7 @@ func main() {
 	flag.DurationVar(&cfg.DefaultTimeout, "timeout", 3*time.Second, "deadline for calls whose request carries none")
 	flag.IntVar(&cfg.MaxInFlight, "max-inflight", 8192, "calls in flight per event loop before answering overloaded")
 	flag.IntVar(&cfg.MaxProviderCalls, "max-provider-calls", 200, "calls the provider holds at once (its thread pool; Dubbo's default is 200); past it calls wait in the agent (0: no bound)")
-	flag.IntVar(&cfg.MaxQueue, "max-queue", 4096, "calls waiting for a provider thread, per event loop, before answering overloaded")
+	flag.IntVar(&cfg.MaxQueue, "max-queue", 4096, "calls waiting for a provider thread before answering overloaded")
 	flag.Var(&services, "service", "interface served by the provider (repeatable; default the race's IHelloService)")
 	flag.Parse()
 	if len(services) == 0 {

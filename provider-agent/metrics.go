@@ -48,11 +48,7 @@ func newAgentMetrics() *agentMetrics {
 func (m *agentMetrics) register(a *Agent) {
 	m.set.Gauge("provider_agent_inflight", "calls waiting for the provider", func() float64 { return float64(a.InFlight()) })
 	m.set.Gauge("provider_agent_waiting", "calls queued for a provider thread", func() float64 {
-		n := 0
-		for _, l := range a.loops {
-			n += l.gate.waiting()
-		}
-		return float64(n)
+		return float64(a.gate.waiting())
 	})
 }
 

@@ -67,7 +67,7 @@ func (l *loop) handleAnswers(p *pass, w *batch.Writer, buf []byte) (used, need i
 		}
 		// A provider thread came free, whether or not the call still
 		// waits for it: let a queued call have it.
-		l.gate.done(w, &p.set, l.calls.Live)
+		l.a.gate.done(l, &p.set)
 		l.answer(p, h, body)
 	}
 	return used, 0, nil
