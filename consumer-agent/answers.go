@@ -2,44 +2,30 @@ package main
 
 import (
 	"errors"
-	"sync"
-
-	"github.com/cloudwego/netpoll"
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
-	"github.com/dubbomesh/dubbomesh/internal/upstream"
 	"github.com/dubbomesh/dubbomesh/protocol"
 )
 
-// answerPass is the scratch of one read from a provider agent connection.
+// answerPass is the decoder of one provider agent connection: frames from
+// it are handled one pass at a time, on the connection's netpoll handler.
 type answerPass struct {
 	l   *loop
 	w   *batch.Writer
 	set batch.Set
 }
 
-// Decode implements batch.Decoder for a provider agent connection.
-func (p *answerPass) Decode(buf []byte) (used, need int, err error) {
-	return p.l.handleAnswers(&p.set, p.w, buf)
+// newAnswerPass is the upstream.Config.NewDecoder of loop l's connections.
+func (l *loop) newAnswerPass(w *batch.Writer) (batch.Decoder, *batch.Set) {
+	p := &answerPass{l: l, w: w}
+	return p, &p.set
 }
 
-// answerPasses recycles the scratch of answer passes.
-var answerPasses = sync.Pool{New: func() any { return new(answerPass) }}
-
-// onAgent is the batch decoder for a provider agent connection: every whole
-// frame in the read is handled in one pass, each answer goes to its client
-// connection, and each client connection touched is flushed once at the end.
-func (l *loop) onAgent(_ *upstream.Conn, w *batch.Writer, r netpoll.Reader) error {
-	p := answerPasses.Get().(*answerPass)
-	p.l, p.w = l, w
-	err := batch.Drain(r, &p.set, p)
-	p.l, p.w = nil, nil
-	answerPasses.Put(p)
-	if err != nil && !errors.Is(err, batch.ErrWait) {
-		l.a.m.badFrames.Inc()
-		w.Conn().Close()
-	}
-	return err
+// Decode implements batch.Decoder: every whole frame in the read is handled
+// in one pass, each answer goes to its client connection, and each client
+// connection touched is flushed once at the end.
+func (p *answerPass) Decode(buf []byte) (used, need int, err error) {
+	return p.l.handleAnswers(&p.set, p.w, buf)
 }
 
 // errPeerRefused reports an error frame for the whole connection.

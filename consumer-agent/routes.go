@@ -42,7 +42,8 @@ func (a *Agent) dialEndpoint(addr string) *endpoint {
 		l := l
 		ep.conns = append(ep.conns, upstream.Dial(upstream.Config{
 			Addr:        addr,
-			Handler:     l.onAgent,
+			NewDecoder:  l.newAnswerPass,
+			OnBadStream: func(error) { a.m.badFrames.Inc() },
 			OnDown:      l.onAgentDown,
 			IdleTimeout: a.cfg.AgentIdleTimeout,
 			Heartbeat: func(w netpoll.Writer) error {

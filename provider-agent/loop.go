@@ -45,7 +45,8 @@ func newLoop(a *Agent, idx int) *loop {
 	hb := dubbo.HeartbeatSize(ser)
 	l.up = upstream.Dial(upstream.Config{
 		Addr:        a.cfg.Provider,
-		Handler:     l.onProvider,
+		NewDecoder:  l.newAnswerPass,
+		OnBadStream: func(error) { a.m.badResponses.Inc() },
 		OnDown:      l.onProviderDown,
 		IdleTimeout: a.cfg.IdleTimeout,
 		Heartbeat: func(w netpoll.Writer) error {

@@ -2,46 +2,32 @@ package main
 
 import (
 	"errors"
-	"sync"
-
-	"github.com/cloudwego/netpoll"
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
-	"github.com/dubbomesh/dubbomesh/internal/upstream"
 	"github.com/dubbomesh/dubbomesh/protocol"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 )
 
-// answerPass is the scratch of one read from the provider connection.
+// answerPass is the decoder of one provider connection: Dubbo frames from
+// it are handled one pass at a time, on the connection's netpoll handler.
 type answerPass struct {
 	pass
 	l *loop
 	w *batch.Writer
 }
 
-// Decode implements batch.Decoder for the provider connection.
-func (p *answerPass) Decode(buf []byte) (used, need int, err error) {
-	return p.l.handleAnswers(&p.pass, p.w, buf)
+// newAnswerPass is the upstream.Config.NewDecoder of loop l's connection.
+func (l *loop) newAnswerPass(w *batch.Writer) (batch.Decoder, *batch.Set) {
+	p := &answerPass{l: l, w: w}
+	return p, &p.set
 }
 
-// answerPasses recycles the scratch of provider-side passes.
-var answerPasses = sync.Pool{New: func() any { return new(answerPass) }}
-
-// onProvider is the batch decoder for the provider connection: every whole
-// Dubbo frame in the read is decoded in one pass, each answer is rendered and
-// written to the consumer agent that asked, and every consumer connection
-// touched is flushed once at the end.
-func (l *loop) onProvider(_ *upstream.Conn, w *batch.Writer, r netpoll.Reader) error {
-	p := answerPasses.Get().(*answerPass)
-	p.l, p.w = l, w
-	err := batch.Drain(r, &p.set, p)
-	p.l, p.w = nil, nil
-	answerPasses.Put(p)
-	if err != nil && !errors.Is(err, batch.ErrWait) {
-		l.a.m.badResponses.Inc()
-		w.Conn().Close()
-	}
-	return err
+// Decode implements batch.Decoder: every whole Dubbo frame in the read is
+// decoded in one pass, each answer is rendered and written to the consumer
+// agent that asked, and every consumer connection touched is flushed once at
+// the end.
+func (p *answerPass) Decode(buf []byte) (used, need int, err error) {
+	return p.l.handleAnswers(&p.pass, p.w, buf)
 }
 
 func (l *loop) handleAnswers(p *pass, w *batch.Writer, buf []byte) (used, need int, err error) {

@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -21,11 +22,15 @@ type Config struct {
 	// WriteTimeout bounds a flush that the socket cannot take at once;
 	// default 5s.
 	WriteTimeout time.Duration
-	// Handler reads what the peer sent. netpoll runs it on a pooled
-	// goroutine, at most one at a time per connection, and it must consume
-	// everything it is given (or close the connection). It receives the
-	// connection's Writer so that it can answer the peer, e.g. a heartbeat.
-	Handler func(c *Conn, w *batch.Writer, r netpoll.Reader) error
+	// NewDecoder returns the batch decoder for a new connection and the Set
+	// its passes write to; both belong to that connection. Each read is
+	// handed to it with batch.Drain, one pass at a time, and the Set is
+	// flushed after each pass. w is the connection's Writer, so that the
+	// decoder can answer the peer, e.g. a heartbeat.
+	NewDecoder func(w *batch.Writer) (batch.Decoder, *batch.Set)
+	// OnBadStream, if set, is told when the decoder rejected the stream;
+	// the connection is then closed.
+	OnBadStream func(err error)
 	// OnUp, if set, is called after each successful dial, before the
 	// connection is offered to callers.
 	OnUp func(w *batch.Writer)
@@ -155,9 +160,17 @@ func (c *Conn) serveOne() bool {
 		return nil
 	})
 	c.lastRead.Store(time.Now().UnixNano())
+	dec, set := c.cfg.NewDecoder(w)
 	nc.SetOnRequest(func(_ context.Context, conn netpoll.Connection) error {
 		c.lastRead.Store(time.Now().UnixNano())
-		return c.cfg.Handler(c, w, conn.Reader())
+		err := batch.Drain(conn.Reader(), set, dec)
+		if err != nil && !errors.Is(err, batch.ErrWait) {
+			if c.cfg.OnBadStream != nil {
+				c.cfg.OnBadStream(err)
+			}
+			conn.Close()
+		}
+		return err
 	})
 	if c.cfg.OnUp != nil {
 		c.cfg.OnUp(w)

@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"bufio"
+	"errors"
 	"net"
 	"sync/atomic"
 	"testing"
@@ -44,11 +45,21 @@ func startLineServer(t *testing.T, addr string) *lineServer {
 	return s
 }
 
-func consumeAll(got *atomic.Int64) func(*Conn, *batch.Writer, netpoll.Reader) error {
-	return func(_ *Conn, _ *batch.Writer, r netpoll.Reader) error {
-		got.Add(int64(r.Len()))
-		r.Skip(r.Len())
-		return r.Release()
+// counter is a decoder that takes every byte and counts them.
+type counter struct {
+	got *atomic.Int64
+	set batch.Set
+}
+
+func (c *counter) Decode(buf []byte) (used, need int, err error) {
+	c.got.Add(int64(len(buf)))
+	return len(buf), 0, nil
+}
+
+func consumeAll(got *atomic.Int64) func(*batch.Writer) (batch.Decoder, *batch.Set) {
+	return func(*batch.Writer) (batch.Decoder, *batch.Set) {
+		c := &counter{got: got}
+		return c, &c.set
 	}
 }
 
@@ -56,7 +67,7 @@ func TestDialSendReceive(t *testing.T) {
 	s := startLineServer(t, "127.0.0.1:0")
 	defer s.ln.Close()
 	var got atomic.Int64
-	c := Dial(Config{Addr: s.ln.Addr().String(), Handler: consumeAll(&got)})
+	c := Dial(Config{Addr: s.ln.Addr().String(), NewDecoder: consumeAll(&got)})
 	defer c.Close()
 	if !c.Ready(2 * time.Second) {
 		t.Fatal("not ready")
@@ -85,7 +96,7 @@ func TestRedialAfterPeerDies(t *testing.T) {
 	var downs atomic.Int32
 	c := Dial(Config{
 		Addr:       addr,
-		Handler:    consumeAll(&got),
+		NewDecoder: consumeAll(&got),
 		OnDown:     func(*batch.Writer) { downs.Add(1) },
 		MinBackoff: 10 * time.Millisecond,
 		MaxBackoff: 50 * time.Millisecond,
@@ -125,7 +136,7 @@ func TestIdleHeartbeat(t *testing.T) {
 	var got atomic.Int64
 	c := Dial(Config{
 		Addr:        s.ln.Addr().String(),
-		Handler:     consumeAll(&got),
+		NewDecoder:  consumeAll(&got),
 		IdleTimeout: 40 * time.Millisecond,
 		Heartbeat: func(w netpoll.Writer) error {
 			_, err := w.WriteString("ping\n")
@@ -148,7 +159,7 @@ func TestCloseRunsOnDown(t *testing.T) {
 	defer s.ln.Close()
 	var got atomic.Int64
 	var downs atomic.Int32
-	c := Dial(Config{Addr: s.ln.Addr().String(), Handler: consumeAll(&got), OnDown: func(*batch.Writer) { downs.Add(1) }})
+	c := Dial(Config{Addr: s.ln.Addr().String(), NewDecoder: consumeAll(&got), OnDown: func(*batch.Writer) { downs.Add(1) }})
 	if !c.Ready(2 * time.Second) {
 		t.Fatal("not ready")
 	}
@@ -158,5 +169,48 @@ func TestCloseRunsOnDown(t *testing.T) {
 	}
 	if c.Writer() != nil {
 		t.Fatal("writer offered after Close")
+	}
+}
+
+// refuser rejects whatever the peer sends.
+type refuser struct{ set batch.Set }
+
+var errRefused = errors.New("refused")
+
+func (r *refuser) Decode([]byte) (int, int, error) { return 0, 0, errRefused }
+
+func TestBadStreamClosesAndRedials(t *testing.T) {
+	s := startLineServer(t, "127.0.0.1:0")
+	defer s.ln.Close()
+	var bad atomic.Int32
+	c := Dial(Config{
+		Addr: s.ln.Addr().String(),
+		NewDecoder: func(*batch.Writer) (batch.Decoder, *batch.Set) {
+			r := &refuser{}
+			return r, &r.set
+		},
+		OnBadStream: func(err error) {
+			if errors.Is(err, errRefused) {
+				bad.Add(1)
+			}
+		},
+		MinBackoff: 10 * time.Millisecond,
+		MaxBackoff: 20 * time.Millisecond,
+	})
+	defer c.Close()
+	if !c.Ready(2 * time.Second) {
+		t.Fatal("not ready")
+	}
+	w := c.Writer()
+	bw := w.Lock()
+	bw.WriteString("x\n") // the server answers; the decoder refuses it
+	w.Unlock()
+	w.Flush()
+	deadline := time.Now().Add(3 * time.Second)
+	for bad.Load() == 0 || c.Dials() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("bad streams %d, dials %d: want the connection closed and redialed", bad.Load(), c.Dials())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
