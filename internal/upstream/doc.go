@@ -2,7 +2,7 @@
 // redials with capped exponential backoff when the connection dies, and sends
 // heartbeats on a connection that has been idle.
 //
-// The package knows no protocol. The caller supplies the read handler, the
+// The package knows no protocol. The caller supplies the batch decoder, the
 // heartbeat encoder and the callbacks that fail the calls riding on a
 // connection that was lost.
 package upstream
