@@ -39,7 +39,13 @@ type Config struct {
 	// AgentIdleTimeout is the quiet time before a heartbeat to a provider
 	// agent; default 60s.
 	AgentIdleTimeout time.Duration
+	// MaxConns bounds the client connections open at once; past it a new
+	// connection is answered 503 and closed. Default DefaultMaxConns.
+	MaxConns int
 }
+
+// DefaultMaxConns is the default bound on open client connections.
+const DefaultMaxConns = 16384
 
 func (c *Config) setDefaults() {
 	if c.Loops < 1 {
@@ -63,6 +69,9 @@ func (c *Config) setDefaults() {
 	if c.Grace <= 0 {
 		c.Grace = c.Timeout + time.Second
 	}
+	if c.MaxConns <= 0 {
+		c.MaxConns = DefaultMaxConns
+	}
 }
 
 // Agent is a running consumer agent: an HTTP server on netpoll and, per event
@@ -74,6 +83,7 @@ type Agent struct {
 	next   atomic.Uint32
 	routes atomic.Pointer[routeTable]
 	m      *agentMetrics
+	open   atomic.Int64 // client connections not yet closed, refused ones included
 
 	mu        sync.Mutex // guards endpoints and services, owned by Update
 	endpoints map[string]*endpoint
@@ -99,6 +109,7 @@ func New(cfg Config) (*Agent, error) {
 	a.m.register(a)
 	srv, err := server.Listen(cfg.Listen, a.onRequest,
 		netpoll.WithOnPrepare(a.onPrepare),
+		netpoll.WithOnConnect(a.onConnect),
 		netpoll.WithIdleTimeout(cfg.IdleTimeout),
 		netpoll.WithReadTimeout(cfg.ReadTimeout),
 	)
@@ -136,15 +147,54 @@ func (a *Agent) closeLoops() {
 	}
 }
 
-// connCtx carries a connection's *httpConn in its context.
+// connCtx carries a connection's *httpConn in its context; refused, past
+// MaxConns, has none.
 type connCtx struct {
 	context.Context
 	hc *httpConn
 }
 
+// refused is the context of every connection past MaxConns.
+var refused = &connCtx{Context: context.Background()}
+
+// tooManyConns is the whole answer to a connection past MaxConns.
+var tooManyConns = func() []byte {
+	const msg = "too many connections"
+	b := make([]byte, http1.ErrorSize(503, msg, http1.Close))
+	http1.PutError(b, 503, msg, http1.Close)
+	return b
+}()
+
+// onPrepare counts the connection and, below MaxConns, gives it an event loop
+// and its HTTP state. It runs on the poller, so a refused connection is only
+// marked here and answered in onConnect.
 func (a *Agent) onPrepare(conn netpoll.Connection) context.Context {
-	l := a.loops[int(a.next.Add(1))%len(a.loops)]
 	conn.SetWriteTimeout(5 * time.Second)
 	a.m.conns.Inc()
+	conn.AddCloseCallback(a.connClosed)
+	if a.open.Add(1) > int64(a.cfg.MaxConns) {
+		a.m.refused.Inc()
+		return refused
+	}
+	l := a.loops[int(a.next.Add(1))%len(a.loops)]
 	return &connCtx{Context: context.Background(), hc: newHTTPConn(l, conn, a.cfg.MaxPipeline)}
+}
+
+// onConnect answers a connection refused by onPrepare with 503 and closes it
+// without reading what it sent. Other connections pass through.
+func (a *Agent) onConnect(ctx context.Context, conn netpoll.Connection) context.Context {
+	if ctx == refused {
+		w := conn.Writer()
+		if _, err := w.WriteBinary(tooManyConns); err == nil {
+			w.Flush()
+		}
+		conn.Close()
+	}
+	return ctx
+}
+
+// connClosed is every client connection's close callback.
+func (a *Agent) connClosed(netpoll.Connection) error {
+	a.open.Add(-1)
+	return nil
 }

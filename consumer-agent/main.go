@@ -37,6 +37,7 @@ func main() {
 	flag.DurationVar(&cfg.IdleTimeout, "idle-timeout", 5*time.Minute, "close client connections idle this long")
 	flag.IntVar(&cfg.MaxPipeline, "max-pipeline", 128, "requests in flight per client connection before reading pauses")
 	flag.IntVar(&cfg.MaxInFlight, "max-inflight", 16384, "calls in flight per event loop before answering 503")
+	flag.IntVar(&cfg.MaxConns, "max-conns", DefaultMaxConns, "client connections open at once; past it new ones are answered 503 and closed")
 	flag.Parse()
 
 	a, err := New(cfg)

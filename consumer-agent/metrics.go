@@ -14,7 +14,7 @@ type agentMetrics struct {
 	s200, s400, s405, s41x, s500 *metrics.Counter
 	s502, s503, s504, sOther     *metrics.Counter
 	badFrames, late, dialErrors  *metrics.Counter
-	readTimeouts                 *metrics.Counter
+	readTimeouts, refused        *metrics.Counter
 }
 
 func newAgentMetrics() *agentMetrics {
@@ -36,6 +36,7 @@ func newAgentMetrics() *agentMetrics {
 		late:         s.Counter("consumer_agent_late_answers_total", "answers for calls already timed out"),
 		dialErrors:   s.Counter("consumer_agent_dial_errors_total", "failed dials to provider agents"),
 		readTimeouts: s.Counter("consumer_agent_read_timeouts_total", "clients that went quiet mid-request"),
+		refused:      s.Counter("consumer_agent_refused_connections_total", "client connections answered 503 past --max-conns"),
 	}
 }
 
@@ -64,6 +65,9 @@ func (m *agentMetrics) status(code int) {
 }
 
 func (m *agentMetrics) register(a *Agent) {
+	m.set.Gauge("consumer_agent_open_connections", "client connections open, refused ones until closed", func() float64 {
+		return float64(a.open.Load())
+	})
 	m.set.Gauge("consumer_agent_inflight", "calls waiting for provider agents", func() float64 {
 		n := 0
 		for _, l := range a.loops {

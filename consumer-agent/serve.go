@@ -20,6 +20,10 @@ import (
 // timeout.
 func (a *Agent) onRequest(ctx context.Context, conn netpoll.Connection) error {
 	hc := ctx.(*connCtx).hc
+	if hc == nil {
+		// Refused past MaxConns; onConnect has answered and closed it.
+		return conn.Close()
+	}
 	if err := batch.Drain(conn.Reader(), &hc.set, hc); err != nil {
 		// The client went quiet mid-request or closed.
 		a.m.readTimeouts.Inc()
