@@ -22,10 +22,11 @@ type Config struct {
 	Timeout time.Duration
 	// Limits bounds request headers and bodies.
 	Limits http1.Limits
-	// ReadTimeout bounds the wait for the rest of a request that has begun
-	// to arrive.
+	// ReadTimeout is how long a request may take to arrive whole, from its
+	// first byte.
 	ReadTimeout time.Duration
-	// IdleTimeout closes client connections idle that long.
+	// IdleTimeout closes client connections that read nothing that long
+	// and owe no answer.
 	IdleTimeout time.Duration
 	// MaxPipeline bounds the requests one connection may have in flight;
 	// reading from it pauses at the bound.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/cloudwego/netpoll"
 
@@ -35,6 +37,11 @@ type httpConn struct {
 	set       batch.Set
 	stopped   bool // no more requests are read: close requested or framing lost
 	continued bool // 100 Continue sent for the request being read
+	reading   bool // a request has begun to arrive; the read deadline runs
+
+	// lastRead is when the handler last ran (UnixNano), for the idle
+	// sweep.
+	lastRead atomic.Int64
 }
 
 // slot is one request's place in the answer order.
@@ -50,7 +57,10 @@ func newHTTPConn(l *loop, conn netpoll.Connection, pipeline int) *httpConn {
 	hc := &httpConn{loop: l, slots: make([]slot, pipeline)}
 	hc.cond.L = &hc.mu
 	hc.w = batch.NewWriter(conn, nil)
+	hc.lastRead.Store(time.Now().UnixNano())
+	l.track(hc)
 	conn.AddCloseCallback(func(netpoll.Connection) error {
+		l.untrack(hc)
 		hc.mu.Lock()
 		hc.closed = true
 		hc.cond.Broadcast()
@@ -58,6 +68,17 @@ func newHTTPConn(l *loop, conn netpoll.Connection, pipeline int) *httpConn {
 		return nil
 	})
 	return hc
+}
+
+// idle reports whether the connection has read nothing since before t
+// (UnixNano) and owes no answer.
+func (hc *httpConn) idle(t int64) bool {
+	if hc.lastRead.Load() > t {
+		return false
+	}
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	return hc.head == hc.tail && !hc.closed
 }
 
 // reserve takes the next slot, waiting while the pipeline is full. ok is

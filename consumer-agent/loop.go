@@ -23,6 +23,9 @@ type loop struct {
 	available func(*endpoint) bool
 	done      chan struct{}
 	wg        sync.WaitGroup
+
+	connsMu sync.Mutex
+	conns   map[*httpConn]struct{} // the loop's open client connections
 }
 
 // call is a request waiting for a provider agent: the client connection and
@@ -33,11 +36,58 @@ type call struct {
 }
 
 func newLoop(a *Agent, idx int) *loop {
-	l := &loop{a: a, idx: idx, calls: pending.New[call](a.cfg.MaxInFlight), done: make(chan struct{})}
+	l := &loop{a: a, idx: idx, calls: pending.New[call](a.cfg.MaxInFlight), done: make(chan struct{}), conns: map[*httpConn]struct{}{}}
 	l.available = func(e *endpoint) bool { return e.conns[idx].Writer() != nil }
-	l.wg.Add(1)
+	l.wg.Add(2)
 	go l.sweep()
+	go l.sweepIdle()
 	return l
+}
+
+func (l *loop) track(hc *httpConn) {
+	l.connsMu.Lock()
+	l.conns[hc] = struct{}{}
+	l.connsMu.Unlock()
+}
+
+func (l *loop) untrack(hc *httpConn) {
+	l.connsMu.Lock()
+	delete(l.conns, hc)
+	l.connsMu.Unlock()
+}
+
+// sweepIdle closes the loop's client connections that have read nothing for
+// IdleTimeout and owe no answer.
+func (l *loop) sweepIdle() {
+	defer l.wg.Done()
+	every := l.a.cfg.IdleTimeout / 4
+	if every > time.Second {
+		every = time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var idle []*httpConn
+	for {
+		select {
+		case <-l.done:
+			return
+		case now := <-t.C:
+			before := now.Add(-l.a.cfg.IdleTimeout).UnixNano()
+			l.connsMu.Lock()
+			for hc := range l.conns {
+				idle = append(idle, hc)
+			}
+			l.connsMu.Unlock()
+			for i, hc := range idle {
+				if hc.idle(before) {
+					l.a.m.idleClosed.Inc()
+					hc.w.Conn().Close()
+				}
+				idle[i] = nil
+			}
+			idle = idle[:0]
+		}
+	}
 }
 
 // sweep answers 504 for calls past their deadline.

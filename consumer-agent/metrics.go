@@ -10,11 +10,11 @@ import (
 type agentMetrics struct {
 	set *metrics.Set
 
-	conns, requests              *metrics.Counter
-	s200, s400, s405, s41x, s500 *metrics.Counter
-	s502, s503, s504, sOther     *metrics.Counter
-	badFrames, late, dialErrors  *metrics.Counter
-	readTimeouts, refused        *metrics.Counter
+	conns, requests                   *metrics.Counter
+	s200, s400, s405, s41x, s500      *metrics.Counter
+	s502, s503, s504, sOther          *metrics.Counter
+	badFrames, late, dialErrors       *metrics.Counter
+	readTimeouts, refused, idleClosed *metrics.Counter
 }
 
 func newAgentMetrics() *agentMetrics {
@@ -36,6 +36,7 @@ func newAgentMetrics() *agentMetrics {
 		late:         s.Counter("consumer_agent_late_answers_total", "answers for calls already timed out"),
 		dialErrors:   s.Counter("consumer_agent_dial_errors_total", "failed dials to provider agents"),
 		readTimeouts: s.Counter("consumer_agent_read_timeouts_total", "clients that went quiet mid-request"),
+		idleClosed:   s.Counter("consumer_agent_idle_closed_total", "client connections closed for being idle"),
 		refused:      s.Counter("consumer_agent_refused_connections_total", "client connections answered 503 past --max-conns"),
 	}
 }

@@ -33,8 +33,11 @@ func (a *Agent) onRequest(ctx context.Context, conn netpoll.Connection) error {
 	return nil
 }
 
-// Decode implements batch.Decoder for the client connection.
+// Decode implements batch.Decoder for the client connection. A request has
+// ReadTimeout from the pass that first sees part of it to arrive whole, so a
+// client dripping bytes cannot hold the connection longer than that.
 func (hc *httpConn) Decode(buf []byte) (used, need int, err error) {
+	hc.lastRead.Store(time.Now().UnixNano())
 	if hc.stopped {
 		// Framing is lost or the client asked to close: drop the rest.
 		return len(buf), 0, nil
@@ -42,6 +45,16 @@ func (hc *httpConn) Decode(buf []byte) (used, need int, err error) {
 	used, need = hc.loop.a.handleRequests(hc, buf)
 	if hc.stopped {
 		need = 0
+	}
+	conn := hc.w.Conn()
+	switch {
+	case need > 0 && (used > 0 || !hc.reading):
+		// A new request has begun: its clock starts now.
+		conn.SetReadDeadline(time.Now().Add(hc.loop.a.cfg.ReadTimeout))
+		hc.reading = true
+	case need == 0 && hc.reading:
+		conn.SetReadDeadline(time.Time{})
+		hc.reading = false
 	}
 	return used, need, nil
 }

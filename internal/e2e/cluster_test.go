@@ -177,14 +177,15 @@ func newCluster(t *testing.T, ser string, latency time.Duration, weights ...int)
 	return c
 }
 
-// addAgent starts a provider agent in front of provider i.
-func (c *cluster) addAgent(i, weight int) *agentProc {
+// addAgent starts a provider agent in front of provider i, with extra
+// flags after the usual ones.
+func (c *cluster) addAgent(i, weight int, extra ...string) *agentProc {
 	t := c.t
 	addr, admin := freeAddr(t), freeAddr(t)
-	p := start(t, fmt.Sprintf("provider-agent%d-%d", i, len(c.agents)), "provider-agent",
-		"--listen", addr, "--advertise", addr, "--admin", admin, "--provider", c.provAddrs[i],
+	args := append([]string{"--listen", addr, "--advertise", addr, "--admin", admin, "--provider", c.provAddrs[i],
 		"--etcd", strings.Join(c.etcd.Endpoints(), ","), "--weight", strconv.Itoa(weight),
-		"--serialization", c.ser, "--loops", "2")
+		"--serialization", c.ser, "--loops", "2"}, extra...)
+	p := start(t, fmt.Sprintf("provider-agent%d-%d", i, len(c.agents)), "provider-agent", args...)
 	a := &agentProc{proc: p, addr: addr, admin: admin, weight: weight}
 	c.agents = append(c.agents, a)
 	waitListening(t, admin)

@@ -211,7 +211,7 @@ func newMesh(t *testing.T, spec meshSpec) (c *cluster, etcdDir string) {
 		c.provAddrs = append(c.provAddrs, pa)
 	}
 	for i, w := range spec.weights {
-		c.addAgentWith(i, w, spec.agentArgs...)
+		c.addAgent(i, w, spec.agentArgs...)
 	}
 	c.httpAddr, c.adminAddr = freeAddr(t), freeAddr(t)
 	c.consumer = start(t, "consumer-agent", "consumer-agent", "--listen", c.httpAddr, "--admin", c.adminAddr,
@@ -219,21 +219,6 @@ func newMesh(t *testing.T, spec meshSpec) (c *cluster, etcdDir string) {
 	waitListening(t, c.httpAddr)
 	waitListening(t, c.adminAddr)
 	return c, etcdDir
-}
-
-// addAgentWith is addAgent with extra provider-agent flags appended (a flag
-// given twice takes its last value).
-func (c *cluster) addAgentWith(i, weight int, extra ...string) *agentProc {
-	t := c.t
-	addr, admin := freeAddr(t), freeAddr(t)
-	args := append([]string{"--listen", addr, "--advertise", addr, "--admin", admin, "--provider", c.provAddrs[i],
-		"--etcd", strings.Join(c.etcd.Endpoints(), ","), "--weight", strconv.Itoa(weight),
-		"--serialization", c.ser, "--loops", "2"}, extra...)
-	p := start(t, fmt.Sprintf("provider-agent%d-%d", i, len(c.agents)), "provider-agent", args...)
-	a := &agentProc{proc: p, addr: addr, admin: admin, weight: weight}
-	c.agents = append(c.agents, a)
-	waitListening(t, admin)
-	return a
 }
 
 // restartEtcd starts etcd again on dir and on the client address it had,

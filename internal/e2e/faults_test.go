@@ -288,7 +288,7 @@ func TestFaultEtcdDown(t *testing.T) {
 	t.Logf("etcd back; existing registrations present %v later", time.Since(upAt).Round(time.Millisecond))
 
 	joinAt := time.Now()
-	joined := c.addAgentWith(0, 1)
+	joined := c.addAgent(0, 1)
 	for !registered(joined) {
 		if time.Since(joinAt) > 15*time.Second {
 			t.Fatalf("new agent not registered within 15 s")
@@ -382,7 +382,7 @@ func TestFaultThreadPoolExhausted(t *testing.T) {
 	if err := c.agents[0].stop(t, syscall.SIGTERM, 15*time.Second); err != nil {
 		t.Errorf("agent exited with %v after SIGTERM", err)
 	}
-	bounded := c.addAgentWith(0, 1, "--max-provider-calls", "4")
+	bounded := c.addAgent(0, 1, "--max-provider-calls", "4")
 	c.waitRoutable()
 	held := run(bounded, 106)
 	t.Logf("--max-provider-calls 4: %v; consumer 503s %v, agent threadpool_exhausted %v, queued %v, calls %v",
