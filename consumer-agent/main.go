@@ -10,11 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"strings"
 	"syscall"
 	"time"
-
-	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/dubbomesh/dubbomesh/protocol/http1"
 	"github.com/dubbomesh/dubbomesh/registry"
@@ -47,7 +44,7 @@ func main() {
 	if *admin != "" {
 		go serveAdmin(*admin, a.Metrics())
 	}
-	cli, err := clientv3.New(clientv3.Config{Endpoints: strings.Split(*etcd, ","), DialTimeout: 5 * time.Second})
+	cli, err := registry.NewClient(*etcd)
 	if err != nil {
 		log.Fatalf("etcd: %v", err)
 	}

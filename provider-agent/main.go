@@ -17,8 +17,6 @@ import (
 	"syscall"
 	"time"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
-
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
@@ -77,7 +75,7 @@ func main() {
 		go serveAdmin(*admin, a.Metrics())
 	}
 
-	cli, err := clientv3.New(clientv3.Config{Endpoints: strings.Split(*etcd, ","), DialTimeout: 5 * time.Second})
+	cli, err := registry.NewClient(*etcd)
 	if err != nil {
 		log.Fatalf("etcd: %v", err)
 	}
