@@ -84,6 +84,8 @@ type Agent struct {
 	next   atomic.Uint32
 	routes atomic.Pointer[routeTable]
 	m      *agentMetrics
+	clock  clock
+	stop   chan struct{}
 	open   atomic.Int64 // client connections not yet closed, refused ones included
 
 	mu        sync.Mutex // guards endpoints and services, owned by Update
@@ -102,7 +104,10 @@ func New(cfg Config) (*Agent, error) {
 		m:         newAgentMetrics(),
 		endpoints: map[string]*endpoint{},
 		services:  map[string]*service{},
+		stop:      make(chan struct{}),
 	}
+	a.clock.now.Store(time.Now().UnixNano())
+	go a.clock.run(a.stop)
 	a.routes.Store(&routeTable{})
 	for i := 0; i < cfg.Loops; i++ {
 		a.loops = append(a.loops, newLoop(a, i))
@@ -143,6 +148,7 @@ func (a *Agent) Close() {
 }
 
 func (a *Agent) closeLoops() {
+	close(a.stop)
 	for _, l := range a.loops {
 		l.close()
 	}

@@ -48,6 +48,7 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 		case protocol.KindResponse:
 			if c, ok := l.calls.Take(h.ID); ok {
 				m.status(200)
+				c.ep.health.ok()
 				c.hc.complete(set, c.slot, 200, body, false)
 			} else {
 				m.late.Inc()
@@ -60,6 +61,10 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 			if c, ok := l.calls.Take(h.ID); ok {
 				st := h.Status.HTTPStatus()
 				m.status(st)
+				if statusFails(st) {
+					m.sidelined.Inc()
+					c.ep.health.fail(l.a.clock.now.Load())
+				}
 				c.hc.complete(set, c.slot, st, body, true)
 			} else {
 				m.late.Inc()

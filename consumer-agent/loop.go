@@ -18,11 +18,12 @@ type loop struct {
 	a     *Agent
 	idx   int
 	calls *pending.Table[call]
-	// available reports whether this loop's connection to an endpoint is
-	// up. Made once so that picking does not allocate.
-	available func(*endpoint) bool
-	done      chan struct{}
-	wg        sync.WaitGroup
+	// connected reports whether this loop's connection to an endpoint is
+	// up, available whether it is also not sidelined. Made once so that
+	// picking does not allocate.
+	connected, available func(*endpoint) bool
+	done                 chan struct{}
+	wg                   sync.WaitGroup
 
 	connsMu sync.Mutex
 	conns   map[*httpConn]struct{} // the loop's open client connections
@@ -33,11 +34,15 @@ type loop struct {
 type call struct {
 	hc   *httpConn
 	slot uint32
+	ep   *endpoint
 }
 
 func newLoop(a *Agent, idx int) *loop {
 	l := &loop{a: a, idx: idx, calls: pending.New[call](a.cfg.MaxInFlight), done: make(chan struct{}), conns: map[*httpConn]struct{}{}}
-	l.available = func(e *endpoint) bool { return e.conns[idx].Writer() != nil }
+	l.connected = func(e *endpoint) bool { return e.conns[idx].Writer() != nil }
+	l.available = func(e *endpoint) bool {
+		return e.health.usable(a.clock.now.Load()) && e.conns[idx].Writer() != nil
+	}
 	l.wg.Add(2)
 	go l.sweep()
 	go l.sweepIdle()
@@ -96,6 +101,7 @@ func (l *loop) sweep() {
 	var set batch.Set
 	l.calls.Sweep(sweepEvery, l.done, func(_ uint32, c call) {
 		l.a.m.status(504)
+		c.ep.health.fail(l.a.clock.now.Load())
 		c.hc.fail(&set, c.slot, 504, "deadline passed waiting for the provider")
 	}, set.Flush)
 }

@@ -30,6 +30,7 @@ type endpoint struct {
 	addr   string
 	weight int
 	conns  []*upstream.Conn
+	health health
 }
 
 // conn returns the live connection of loop i, or nil.

@@ -130,6 +130,10 @@ func (a *Agent) handle(hc *httpConn) {
 	}
 	ep, ok := svc.lb.Shard(l.idx).PickFunc(l.available)
 	if !ok {
+		// Every agent is sidelined or down: try the connected ones anyway.
+		ep, ok = svc.lb.Shard(l.idx).PickFunc(l.connected)
+	}
+	if !ok {
 		a.answerNow(hc, 502, "no provider agent for "+svc.name+" is reachable", mode)
 		return
 	}
@@ -143,7 +147,7 @@ func (a *Agent) handle(hc *httpConn) {
 		return
 	}
 	deadline := time.Now().Add(a.cfg.Timeout)
-	id, ok := l.calls.Add(call{hc: hc, slot: slot}, uw.ID(), deadline.UnixNano())
+	id, ok := l.calls.Add(call{hc: hc, slot: slot, ep: ep}, uw.ID(), deadline.UnixNano())
 	if !ok {
 		a.m.status(503)
 		hc.fail(&hc.set, slot, 503, "consumer agent overloaded: too many calls in flight")
