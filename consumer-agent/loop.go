@@ -30,7 +30,8 @@ type loop struct {
 }
 
 // call is a request waiting for a provider agent: the client connection and
-// the pipeline slot its answer goes to.
+// the pipeline slot its answer goes to, and the provider agent it went to,
+// whose health the answer updates.
 type call struct {
 	hc   *httpConn
 	slot uint32
