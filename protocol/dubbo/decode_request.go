@@ -102,29 +102,39 @@ func decHessianRequest(body []byte, r *Request, scratch []byte) ([]byte, error) 
 		if v, scratch, err = d.value(scratch); err != nil {
 			return scratch, err
 		}
-		mark := len(scratch)
-		switch {
-		case t == encTString && v.kind == decKString:
-			r.Args = append(r.Args, v.s)
-			continue
-		case t == encTInt && (v.kind == decKInt || v.kind == decKLong) && v.i == int64(int32(v.i)),
-			t == encTLong && (v.kind == decKInt || v.kind == decKLong):
-			scratch = strconv.AppendInt(scratch, v.i, 10)
-		case t == encTBool && v.kind == decKBool:
-			scratch = strconv.AppendBool(scratch, v.i != 0)
-		case t == encTDouble && v.kind == decKDouble:
-			scratch = decAppendJavaDouble(scratch, v.f)
-		case t == encTDouble && (v.kind == decKInt || v.kind == decKLong):
-			scratch = decAppendJavaDouble(scratch, float64(v.i))
-		default:
-			return scratch, decArgError(i, decTypeName(t))
+		if scratch, err = decAppendArg(r, scratch, i, t, v); err != nil {
+			return scratch, err
 		}
-		r.Args = append(r.Args, scratch[mark:len(scratch):len(scratch)])
 	}
 	if d.pos == len(d.b) {
 		return scratch, nil // no attachments
 	}
 	return d.attachments(r, scratch)
+}
+
+// decAppendArg appends argument i, of parameter type t and decoded as v, to
+// r.Args as text: a String as it is (aliasing the body or scratch), any
+// other type rendered into scratch, which it returns grown.
+func decAppendArg(r *Request, scratch []byte, i int, t encType, v decValue) ([]byte, error) {
+	mark := len(scratch)
+	switch {
+	case t == encTString && v.kind == decKString:
+		r.Args = append(r.Args, v.s)
+		return scratch, nil
+	case t == encTInt && (v.kind == decKInt || v.kind == decKLong) && v.i == int64(int32(v.i)),
+		t == encTLong && (v.kind == decKInt || v.kind == decKLong):
+		scratch = strconv.AppendInt(scratch, v.i, 10)
+	case t == encTBool && v.kind == decKBool:
+		scratch = strconv.AppendBool(scratch, v.i != 0)
+	case t == encTDouble && v.kind == decKDouble:
+		scratch = decAppendJavaDouble(scratch, v.f)
+	case t == encTDouble && (v.kind == decKInt || v.kind == decKLong):
+		scratch = decAppendJavaDouble(scratch, float64(v.i))
+	default:
+		return scratch, decArgError(i, decTypeName(t))
+	}
+	r.Args = append(r.Args, scratch[mark:len(scratch):len(scratch)])
+	return scratch, nil
 }
 
 // decTypeName names a parameter type for error messages.
@@ -239,27 +249,9 @@ func decJSONRequest(body []byte, r *Request, scratch []byte) ([]byte, error) {
 		if v, scratch, err = j.value(scratch); err != nil {
 			return scratch, err
 		}
-		mark := len(scratch)
-		switch {
-		case t == encTString && v.kind == decKString:
-			r.Args = append(r.Args, v.s)
-			if err := j.endLine(); err != nil {
-				return scratch, err
-			}
-			continue
-		case t == encTInt && v.kind == decKLong && v.i == int64(int32(v.i)),
-			t == encTLong && v.kind == decKLong:
-			scratch = strconv.AppendInt(scratch, v.i, 10)
-		case t == encTBool && v.kind == decKBool:
-			scratch = strconv.AppendBool(scratch, v.i != 0)
-		case t == encTDouble && v.kind == decKDouble:
-			scratch = decAppendJavaDouble(scratch, v.f)
-		case t == encTDouble && v.kind == decKLong:
-			scratch = decAppendJavaDouble(scratch, float64(v.i))
-		default:
-			return scratch, decArgError(i, decTypeName(t))
+		if scratch, err = decAppendArg(r, scratch, i, t, v); err != nil {
+			return scratch, err
 		}
-		r.Args = append(r.Args, scratch[mark:len(scratch):len(scratch)])
 		if err := j.endLine(); err != nil {
 			return scratch, err
 		}
