@@ -28,12 +28,11 @@ type service struct {
 // endpoint is one provider agent, with one connection per event loop.
 type endpoint struct {
 	addr   string
-	weight int
 	conns  []*upstream.Conn
 	health health
 }
 
-// conn returns the live connection of loop i, or nil.
+// up returns loop i's connection to the endpoint; its Writer is nil while it is down.
 func (e *endpoint) up(i int) *upstream.Conn { return e.conns[i] }
 
 func (a *Agent) dialEndpoint(addr string) *endpoint {
@@ -91,7 +90,6 @@ func (a *Agent) Update(s registry.Snapshot) {
 				a.endpoints[e.Addr] = ep
 				log.Printf("provider agent %s joined (%s, weight %d)", e.Addr, iface, e.Weight)
 			}
-			ep.weight = e.Weight
 			live[e.Addr] = true
 			items = append(items, lb.Item[*endpoint]{Key: e.Addr, Weight: e.Weight, Value: ep})
 		}

@@ -40,7 +40,6 @@ type Agent struct {
 	gate  *gate
 	next  atomic.Uint32
 	m     *agentMetrics
-	stop  chan struct{}
 }
 
 // New starts an agent: it dials the provider from every loop (in the
@@ -63,7 +62,7 @@ func New(cfg Config) (*Agent, error) {
 		cfg.Serialization = dubbo.Hessian2
 	}
 	server.Configure(cfg.Loops)
-	a := &Agent{cfg: cfg, m: newAgentMetrics(), stop: make(chan struct{})}
+	a := &Agent{cfg: cfg, m: newAgentMetrics()}
 	a.gate = newGate(cfg.MaxProviderCalls, cfg.MaxQueue, cfg.Loops)
 	for i := 0; i < cfg.Loops; i++ {
 		a.loops = append(a.loops, newLoop(a, i))
@@ -124,7 +123,6 @@ func (a *Agent) Close() {
 }
 
 func (a *Agent) closeLoops() {
-	close(a.stop)
 	for _, l := range a.loops {
 		l.close()
 	}
