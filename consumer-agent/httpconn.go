@@ -3,7 +3,6 @@ package main
 import (
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/cloudwego/netpoll"
 
@@ -57,7 +56,7 @@ func newHTTPConn(l *loop, conn netpoll.Connection, pipeline int) *httpConn {
 	hc := &httpConn{loop: l, slots: make([]slot, pipeline)}
 	hc.cond.L = &hc.mu
 	hc.w = batch.NewWriter(conn, nil)
-	hc.lastRead.Store(time.Now().UnixNano())
+	hc.lastRead.Store(l.a.clock.now.Load())
 	l.track(hc)
 	conn.AddCloseCallback(func(netpoll.Connection) error {
 		l.untrack(hc)
