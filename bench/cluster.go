@@ -127,9 +127,10 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 		if err != nil {
 			return nil, err
 		}
-		p, err := sup.start("provider-agent-"+pv.name, exe("provider-agent"), "--listen", addr, "--advertise", addr,
+		args := append([]string{"--listen", addr, "--advertise", addr,
 			"--admin", adm, "--provider", c.provAddrs[i], "--etcd", etcd, "--weight", strconv.Itoa(cfg.weights[i]),
-			"--drain-timeout", "1s")
+			"--drain-timeout", "1s"}, cfg.agentArgs...)
+		p, err := sup.startEnv(cfg.agentEnv, "provider-agent-"+pv.name, exe("provider-agent"), args...)
 		if err != nil {
 			return nil, err
 		}
@@ -141,8 +142,8 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 	if c.consAdm, err = freeAddr(); err != nil {
 		return nil, err
 	}
-	if c.consumer, err = sup.start("consumer-agent", exe("consumer-agent"), "--listen", c.httpAddr,
-		"--admin", c.consAdm, "--etcd", etcd); err != nil {
+	consArgs := append([]string{"--listen", c.httpAddr, "--admin", c.consAdm, "--etcd", etcd}, cfg.consumerArgs...)
+	if c.consumer, err = sup.startEnv(cfg.consumerEnv, "consumer-agent", exe("consumer-agent"), consArgs...); err != nil {
 		return nil, err
 	}
 	for i, p := range c.agents {

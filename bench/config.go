@@ -22,6 +22,11 @@ type config struct {
 	out      string
 	timeout  time.Duration
 	seed     uint64
+
+	// Extra command-line arguments and environment (KEY=VALUE) for the
+	// consumer agent and for every provider agent, for experiments.
+	consumerArgs, agentArgs []string
+	consumerEnv, agentEnv   []string
 }
 
 // The race's providers: small, medium and large, 200 threads each, with the
@@ -50,10 +55,11 @@ Flags:
 // flag.ErrHelp for -h/--help.
 func parseFlags(args []string, out io.Writer) (config, error) {
 	var (
-		cfg     config
-		conns   = "256,512"
-		weights = "3:5:5"
-		quick   bool
+		cfg                              config
+		conns                            = "256,512"
+		weights                          = "3:5:5"
+		quick                            bool
+		consArgs, agArgs, consEnv, agEnv string
 	)
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(out)
@@ -72,6 +78,10 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.BoolVar(&quick, "quick", false, "short run, under a minute: 5s phases after a 1s warm-up (explicit --duration/--warmup win)")
 	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Second, "generator's per-call timeout")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the parameter streams")
+	fs.StringVar(&consArgs, "consumer-args", "", "extra space-separated flags for the consumer agent, e.g. \"--loops 1\"")
+	fs.StringVar(&agArgs, "agent-args", "", "extra space-separated flags for every provider agent")
+	fs.StringVar(&consEnv, "consumer-env", "", "extra space-separated KEY=VALUE environment for the consumer agent, e.g. GOMAXPROCS=1")
+	fs.StringVar(&agEnv, "agent-env", "", "extra space-separated KEY=VALUE environment for every provider agent")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -86,6 +96,13 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		}
 		if !set["warmup"] {
 			cfg.warmup = time.Second
+		}
+	}
+	cfg.consumerArgs, cfg.agentArgs = strings.Fields(consArgs), strings.Fields(agArgs)
+	cfg.consumerEnv, cfg.agentEnv = strings.Fields(consEnv), strings.Fields(agEnv)
+	for _, kv := range append(cfg.consumerEnv[:len(cfg.consumerEnv):len(cfg.consumerEnv)], cfg.agentEnv...) {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return config{}, fmt.Errorf("--consumer-env/--agent-env: %q is not KEY=VALUE", kv)
 		}
 	}
 	var err error

@@ -29,15 +29,19 @@ type machine struct {
 }
 
 type settings struct {
-	Conns           []int   `json:"conns"`
-	DurationSec     float64 `json:"duration_s"`
-	WarmupSec       float64 `json:"warmup_s"`
-	LatencyMs       float64 `json:"latency_ms"`
-	Weights         [3]int  `json:"weights"`
-	ProviderThreads int     `json:"provider_threads"`
-	Capacities      [3]int  `json:"provider_capacities"`
-	ExternalEtcd    string  `json:"external_etcd,omitempty"`
-	Seed            uint64  `json:"seed"`
+	Conns           []int    `json:"conns"`
+	DurationSec     float64  `json:"duration_s"`
+	WarmupSec       float64  `json:"warmup_s"`
+	LatencyMs       float64  `json:"latency_ms"`
+	Weights         [3]int   `json:"weights"`
+	ProviderThreads int      `json:"provider_threads"`
+	Capacities      [3]int   `json:"provider_capacities"`
+	ExternalEtcd    string   `json:"external_etcd,omitempty"`
+	Seed            uint64   `json:"seed"`
+	ConsumerArgs    []string `json:"consumer_args,omitempty"`
+	AgentArgs       []string `json:"agent_args,omitempty"`
+	ConsumerEnv     []string `json:"consumer_env,omitempty"`
+	AgentEnv        []string `json:"agent_env,omitempty"`
 }
 
 // level is one connection count: the ideal, the mesh, and optionally wrk.

@@ -67,7 +67,8 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (res *result
 		Conns: cfg.conns, DurationSec: cfg.duration.Seconds(), WarmupSec: cfg.warmup.Seconds(),
 		LatencyMs: float64(cfg.latency) / 1e6, Weights: cfg.weights, ProviderThreads: providerThreads,
 		Capacities:   [3]int{providers[0].capacity, providers[1].capacity, providers[2].capacity},
-		ExternalEtcd: cfg.etcd, Seed: cfg.seed}}
+		ExternalEtcd: cfg.etcd, Seed: cfg.seed, ConsumerArgs: cfg.consumerArgs, AgentArgs: cfg.agentArgs,
+		ConsumerEnv: cfg.consumerEnv, AgentEnv: cfg.agentEnv}}
 	meshProcs := []accounted{}
 	for _, p := range c.meshProcs() {
 		meshProcs = append(meshProcs, accounted{p.name, p.pid()})

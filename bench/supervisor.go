@@ -90,15 +90,20 @@ func newSupervisor(logDir string) *supervisor {
 // start runs bin with args as a long-running child named name, logging to
 // logDir: its exit before stopAll is an error that check reports.
 func (s *supervisor) start(name, bin string, args ...string) (*proc, error) {
-	return s.spawn(false, name, bin, args...)
+	return s.spawn(false, nil, name, bin, args...)
+}
+
+// startEnv is start with env (KEY=VALUE) added to this process's environment.
+func (s *supervisor) startEnv(env []string, name, bin string, args ...string) (*proc, error) {
+	return s.spawn(false, env, name, bin, args...)
 }
 
 // startOneShot is start for a command that exits by itself when done.
 func (s *supervisor) startOneShot(name, bin string, args ...string) (*proc, error) {
-	return s.spawn(true, name, bin, args...)
+	return s.spawn(true, nil, name, bin, args...)
 }
 
-func (s *supervisor) spawn(oneShot bool, name, bin string, args ...string) (*proc, error) {
+func (s *supervisor) spawn(oneShot bool, env []string, name, bin string, args ...string) (*proc, error) {
 	logPath := filepath.Join(s.logDir, name+".log")
 	f, err := os.Create(logPath)
 	if err != nil {
@@ -106,6 +111,9 @@ func (s *supervisor) spawn(oneShot bool, name, bin string, args ...string) (*pro
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = f, f
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	s.mu.Lock()
 	defer s.mu.Unlock()
