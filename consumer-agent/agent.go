@@ -43,7 +43,14 @@ type Config struct {
 	// MaxConns bounds the client connections open at once; past it a new
 	// connection is answered 503 and closed. Default DefaultMaxConns.
 	MaxConns int
+	// EjectRatio ejects a provider agent for a while when its calls in
+	// flight per unit of weight exceed EjectRatio times the others' (see
+	// outlier.go). Zero means DefaultEjectRatio; negative turns ejection off.
+	EjectRatio float64
 }
+
+// DefaultEjectRatio is the default outlier ejection ratio.
+const DefaultEjectRatio = 3
 
 // DefaultMaxConns is the default bound on open client connections.
 const DefaultMaxConns = 16384
@@ -72,6 +79,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.MaxConns <= 0 {
 		c.MaxConns = DefaultMaxConns
+	}
+	if c.EjectRatio == 0 {
+		c.EjectRatio = DefaultEjectRatio
 	}
 }
 
@@ -108,6 +118,7 @@ func New(cfg Config) (*Agent, error) {
 	}
 	a.clock.now.Store(time.Now().UnixNano())
 	go a.clock.run(a.stop)
+	go a.watchOutliers(a.stop)
 	a.routes.Store(&routeTable{})
 	for i := 0; i < cfg.Loops; i++ {
 		a.loops = append(a.loops, newLoop(a, i))

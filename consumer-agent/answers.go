@@ -47,6 +47,7 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 		switch h.Kind {
 		case protocol.KindResponse:
 			if c, ok := l.calls.Take(h.ID); ok {
+				c.ep.inflight.done(l.idx)
 				m.status(200)
 				c.ep.health.ok()
 				c.hc.complete(set, c.slot, 200, body, false)
@@ -59,6 +60,7 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 				return used, 0, errPeerRefused
 			}
 			if c, ok := l.calls.Take(h.ID); ok {
+				c.ep.inflight.done(l.idx)
 				st := h.Status.HTTPStatus()
 				m.status(st)
 				if statusFails(st) {

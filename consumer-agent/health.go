@@ -43,6 +43,16 @@ func (h *health) fail(now int64) {
 	h.until.Store(now + int64(d))
 }
 
+// sideline keeps the agent from new calls until at least until (UnixNano).
+func (h *health) sideline(until int64) {
+	for {
+		cur := h.until.Load()
+		if cur >= until || h.until.CompareAndSwap(cur, until) {
+			return
+		}
+	}
+}
+
 // usable reports whether the agent may get new calls at now.
 func (h *health) usable(now int64) bool { return now >= h.until.Load() }
 

@@ -101,6 +101,7 @@ func (l *loop) sweep() {
 	defer l.wg.Done()
 	var set batch.Set
 	l.calls.Sweep(sweepEvery, l.done, func(_ uint32, c call) {
+		c.ep.inflight.done(l.idx)
 		l.a.m.status(504)
 		c.ep.health.fail(l.a.clock.now.Load())
 		c.hc.fail(&set, c.slot, 504, "deadline passed waiting for the provider")
@@ -112,6 +113,7 @@ func (l *loop) sweep() {
 func (l *loop) onAgentDown(w *batch.Writer) {
 	var set batch.Set
 	l.calls.TakeTagged(w.ID(), func(_ uint32, c call) {
+		c.ep.inflight.done(l.idx)
 		l.a.m.status(502)
 		c.hc.fail(&set, c.slot, 502, "connection to the provider agent lost mid-call")
 	})
@@ -123,6 +125,7 @@ func (l *loop) close() {
 	l.wg.Wait()
 	var set batch.Set
 	l.calls.Expire(1<<62, func(_ uint32, c call) {
+		c.ep.inflight.done(l.idx)
 		c.hc.fail(&set, c.slot, 502, "consumer agent shutting down")
 	})
 	set.Flush()

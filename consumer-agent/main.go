@@ -34,8 +34,12 @@ func main() {
 	flag.DurationVar(&cfg.IdleTimeout, "idle-timeout", 5*time.Minute, "close client connections that read nothing this long and owe no answer")
 	flag.IntVar(&cfg.MaxPipeline, "max-pipeline", 128, "requests in flight per client connection before reading pauses")
 	flag.IntVar(&cfg.MaxInFlight, "max-inflight", 16384, "calls in flight per event loop before answering 503")
+	flag.Float64Var(&cfg.EjectRatio, "eject-ratio", DefaultEjectRatio, "eject a provider agent for a while when its calls in flight per unit of weight pass this many times the others' (0: never)")
 	flag.IntVar(&cfg.MaxConns, "max-conns", DefaultMaxConns, "client connections open at once; past it new ones are answered 503 and closed")
 	flag.Parse()
+	if cfg.EjectRatio == 0 {
+		cfg.EjectRatio = -1 // --eject-ratio 0 turns ejection off
+	}
 
 	a, err := New(cfg)
 	if err != nil {

@@ -15,7 +15,7 @@ type agentMetrics struct {
 	s502, s503, s504, sOther          *metrics.Counter
 	badFrames, late, dialErrors       *metrics.Counter
 	readTimeouts, refused, idleClosed *metrics.Counter
-	sidelined                         *metrics.Counter
+	sidelined, ejections              *metrics.Counter
 }
 
 func newAgentMetrics() *agentMetrics {
@@ -39,6 +39,7 @@ func newAgentMetrics() *agentMetrics {
 		readTimeouts: s.Counter("consumer_agent_read_timeouts_total", "clients that went quiet mid-request"),
 		idleClosed:   s.Counter("consumer_agent_idle_closed_total", "client connections closed for being idle"),
 		sidelined:    s.Counter("consumer_agent_sidelined_total", "failed calls that sidelined their provider agent for a while"),
+		ejections:    s.Counter("consumer_agent_ejections_total", "provider agents ejected for having too many calls in flight for their weight (slow)"),
 		refused:      s.Counter("consumer_agent_refused_connections_total", "client connections answered 503 past --max-conns"),
 	}
 }

@@ -23,20 +23,25 @@ type routeTable struct {
 type service struct {
 	name string
 	lb   *lb.Sharded[*endpoint]
+	// members are the endpoints and their weights, for outlier
+	// detection; guarded by Agent.mu.
+	members []member
 }
 
 // endpoint is one provider agent, with one connection per event loop.
 type endpoint struct {
-	addr   string
-	conns  []*upstream.Conn
-	health health
+	addr     string
+	conns    []*upstream.Conn
+	health   health
+	inflight inFlight
+	eject    ejection // owned by Agent.watchOutliers
 }
 
 // up returns loop i's connection to the endpoint; its Writer is nil while it is down.
 func (e *endpoint) up(i int) *upstream.Conn { return e.conns[i] }
 
 func (a *Agent) dialEndpoint(addr string) *endpoint {
-	ep := &endpoint{addr: addr}
+	ep := &endpoint{addr: addr, inflight: newInFlight(len(a.loops))}
 	hb := protocol.HeaderSize
 	for _, l := range a.loops {
 		l := l
@@ -83,6 +88,7 @@ func (a *Agent) Update(s registry.Snapshot) {
 			a.services[iface] = svc
 		}
 		items := make([]lb.Item[*endpoint], 0, len(eps))
+		svc.members = svc.members[:0]
 		for _, e := range eps {
 			ep := a.endpoints[e.Addr]
 			if ep == nil {
@@ -92,6 +98,7 @@ func (a *Agent) Update(s registry.Snapshot) {
 			}
 			live[e.Addr] = true
 			items = append(items, lb.Item[*endpoint]{Key: e.Addr, Weight: e.Weight, Value: ep})
+			svc.members = append(svc.members, member{ep: ep, weight: e.Weight})
 		}
 		svc.lb.Update(items)
 		if len(items) > 0 {

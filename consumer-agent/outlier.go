@@ -1,0 +1,187 @@
+package main
+
+import (
+	"log"
+	"math"
+	"sync/atomic"
+	"time"
+)
+
+// Outlier ejection: a provider agent that has become slow (its provider's
+// latency rose, its queue grew) keeps receiving its weight's share of the
+// calls, and they pile up behind it. Each endpoint therefore counts its calls
+// in flight and the calls sent to it, and every outlierEvery the agent
+// estimates each endpoint's latency by Little's law: calls in flight divided
+// by calls sent per unit of time. Unlike an average of answered calls, this
+// sees the latency of calls not yet answered: a stalled agent shows at once,
+// not one slow answer later.
+//
+// An endpoint whose latency exceeds EjectRatio times the fastest other one's,
+// and by at least ejectMinExtra, with at least ejectMinInFlight calls in
+// flight, is ejected: sidelined for ejectBase, doubling with each ejection in
+// a row up to ejectMax. When the time is up it takes calls again; if it is
+// still slow it is ejected again as soon as its estimate shows it. At most
+// half of a service's endpoints are ejected at once. An endpoint sent fewer
+// than ejectMinRate calls per tick, or sent calls for fewer than warmTicks
+// ticks in a row, is neither judged nor a yardstick. The rate average starts
+// afresh after a tick with nothing sent, and is corrected for its start (as
+// Adam corrects its moments), so that an endpoint back from an ejection is
+// judged on its first ticks of traffic without its latency being overstated.
+const (
+	outlierEvery     = 20 * time.Millisecond
+	ejectMinInFlight = 16
+	ejectMinRate     = 0.5 // calls sent per outlierEvery
+	ejectMinExtra    = 20 * time.Millisecond
+	ejectBase        = 500 * time.Millisecond
+	ejectMax         = 4 * time.Second
+	// ejectForget: an endpoint not ejected for this long starts again at
+	// ejectBase.
+	ejectForget = 10 * time.Second
+	// rateWeight is the weight of the newest tick in the sent-rate average.
+	rateWeight = 0.25
+	warmTicks  = 2
+)
+
+// inFlight counts one endpoint's calls in flight, sharded by event loop so
+// that loops do not share a cache line. Its methods are safe for concurrent
+// use and do not allocate.
+type inFlight []paddedCount
+
+type paddedCount struct {
+	n    atomic.Int64  // in flight
+	sent atomic.Uint64 // ever sent
+	_    [48]byte
+}
+
+func newInFlight(loops int) inFlight { return make(inFlight, loops) }
+
+// add counts a call sent by loop i.
+func (f inFlight) add(i int) {
+	f[i].n.Add(1)
+	f[i].sent.Add(1)
+}
+
+// done counts a call of loop i answered, failed or expired.
+func (f inFlight) done(i int) { f[i].n.Add(-1) }
+
+// total returns the calls in flight and the calls ever sent, over all loops.
+func (f inFlight) total() (n int64, sent uint64) {
+	for i := range f {
+		n += f[i].n.Load()
+		sent += f[i].sent.Load()
+	}
+	return n, sent
+}
+
+// ejection is one endpoint's ejection record, touched only by the outlier
+// goroutine.
+type ejection struct {
+	n        int     // ejections in a row
+	until    int64   // UnixNano the current one ends
+	lastSent uint64  // calls sent as of the last tick
+	avg      float64 // calls sent per tick, a moving average from 0
+	rate     float64 // avg corrected for its start
+	latency  float64 // estimated latency in ticks; 0 when unknown
+	active   int     // ticks in a row with calls sent
+}
+
+// member is a service's endpoint with its weight, for outlier detection.
+type member struct {
+	ep     *endpoint
+	weight int
+}
+
+// watchOutliers judges the endpoints of each service every outlierEvery
+// until stop is closed.
+func (a *Agent) watchOutliers(stop <-chan struct{}) {
+	t := time.NewTicker(outlierEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			a.mu.Lock()
+			for _, ep := range a.endpoints {
+				ep.estimate()
+			}
+			for _, svc := range a.services {
+				a.ejectOutliers(svc, now.UnixNano())
+			}
+			a.mu.Unlock()
+		}
+	}
+}
+
+// estimate updates the endpoint's sent rate and latency estimate, once per
+// tick.
+func (ep *endpoint) estimate() {
+	e := &ep.eject
+	n, sent := ep.inflight.total()
+	d := sent - e.lastSent
+	e.lastSent = sent
+	if d == 0 {
+		e.active, e.avg, e.rate = 0, 0, 0
+	} else {
+		e.active++
+		e.avg += rateWeight * (float64(d) - e.avg)
+		e.rate = e.avg
+		if e.active < 32 {
+			e.rate /= 1 - math.Pow(1-rateWeight, float64(e.active))
+		}
+	}
+	e.latency = 0
+	if e.active >= warmTicks && e.rate >= ejectMinRate {
+		e.latency = float64(max(n, 0)) / e.rate
+	}
+}
+
+// ejectOutliers ejects the slow endpoints of svc at now, from the estimates
+// of this tick. Called with a.mu held.
+func (a *Agent) ejectOutliers(svc *service, now int64) {
+	ratio := a.cfg.EjectRatio
+	ms := svc.members
+	if ratio <= 0 || len(ms) < 2 {
+		return
+	}
+	ejected := 0
+	for _, m := range ms {
+		if m.ep.eject.until > now {
+			ejected++
+		}
+	}
+	minExtra := float64(ejectMinExtra) / float64(outlierEvery)
+	for _, m := range ms {
+		if ejected >= len(ms)/2 {
+			return
+		}
+		e := &m.ep.eject
+		if e.until > now || e.latency == 0 {
+			continue
+		}
+		if n, _ := m.ep.inflight.total(); n < ejectMinInFlight {
+			continue
+		}
+		best := 0.0 // the fastest other endpoint's latency
+		for _, o := range ms {
+			if oe := &o.ep.eject; o.ep != m.ep && oe.until <= now && oe.latency > 0 && (best == 0 || oe.latency < best) {
+				best = oe.latency
+			}
+		}
+		if best == 0 || e.latency <= ratio*best || e.latency-best < minExtra {
+			continue
+		}
+		if now-e.until > int64(ejectForget) {
+			e.n = 0
+		}
+		d := min(ejectBase<<min(e.n, 3), ejectMax)
+		e.n++
+		e.until = now + int64(d)
+		m.ep.health.sideline(e.until)
+		ejected++
+		a.m.ejections.Inc()
+		tick := float64(outlierEvery)
+		log.Printf("provider agent %s ejected for %v: latency ~%v against %v for the fastest other",
+			m.ep.addr, d, time.Duration(e.latency*tick).Round(time.Millisecond), time.Duration(best*tick).Round(time.Millisecond))
+	}
+}

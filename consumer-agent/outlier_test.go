@@ -1,0 +1,194 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dubbomesh/dubbomesh/protocol"
+)
+
+// outlierFixture is a service of endpoints of weight 1, for ejectOutliers
+// without sockets.
+func outlierFixture(ratio float64, n int) (*Agent, *service) {
+	a := &Agent{cfg: Config{EjectRatio: ratio}, m: newAgentMetrics()}
+	svc := &service{name: "s"}
+	for i := range n {
+		ep := &endpoint{addr: fmt.Sprint("ep", i), inflight: newInFlight(2)}
+		svc.members = append(svc.members, member{ep: ep, weight: 1})
+	}
+	return a, svc
+}
+
+// setLoad gives each endpoint calls in flight and a latency estimate in
+// milliseconds (0: unknown).
+func setLoad(svc *service, inflight []int64, ms []float64) {
+	for i, m := range svc.members {
+		f := m.ep.inflight
+		f[0].n.Store(inflight[i] / 2)
+		f[1].n.Store(inflight[i] - inflight[i]/2)
+		m.ep.eject.latency = ms[i] * float64(time.Millisecond) / float64(outlierEvery)
+	}
+}
+
+func ejectedSet(svc *service, now int64) string {
+	s := ""
+	for i, m := range svc.members {
+		if !m.ep.health.usable(now) {
+			s += fmt.Sprint(i)
+		}
+	}
+	return s
+}
+
+func TestEjectOutliers(t *testing.T) {
+	const now = int64(1e15)
+	for _, tc := range []struct {
+		name     string
+		ratio    float64
+		inflight []int64
+		ms       []float64
+		want     string
+	}{
+		{"alike", 3, []int64{120, 200, 200}, []float64{51, 50, 52}, ""},
+		{"small provider a bit slow", 3, []int64{200, 200, 200}, []float64{90, 50, 51}, ""},
+		{"medium ten times slower", 3, []int64{120, 2000, 200}, []float64{51, 500, 51}, "1"},
+		{"few calls in flight is no signal", 3, []int64{2, 15}, []float64{50, 500}, ""},
+		{"unknown latency is no signal", 3, []int64{20, 20}, []float64{0, 500}, ""},
+		{"fast service, small absolute gap", 3, []int64{20, 20}, []float64{1, 15}, ""},
+		{"fast service, stalled one", 3, []int64{20, 20}, []float64{1, 40}, "1"},
+		{"at most half", 3, []int64{10, 300, 300}, []float64{50, 500, 500}, "1"},
+		{"two of four", 3, []int64{10, 300, 300, 10}, []float64{50, 500, 500, 50}, "12"},
+		{"one alone is never ejected", 3, []int64{1000}, []float64{500}, ""},
+		{"off", -1, []int64{10, 1000}, []float64{50, 500}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, svc := outlierFixture(tc.ratio, len(tc.ms))
+			setLoad(svc, tc.inflight, tc.ms)
+			a.ejectOutliers(svc, now)
+			check(t, "ejected", ejectedSet(svc, now), tc.want)
+			check(t, "ejections counted", a.m.ejections.Load(), uint64(len(tc.want)))
+		})
+	}
+}
+
+// TestEstimate: Little's law over a tick's sends.
+func TestEstimate(t *testing.T) {
+	ep := &endpoint{inflight: newInFlight(2)}
+	ep.estimate()
+	check(t, "latency with nothing sent", ep.eject.latency, 0.0)
+	// 100 calls a tick with 500 in flight, steady: 5 ticks (100 ms).
+	ep.inflight[0].n.Store(500)
+	for range 40 {
+		ep.inflight[0].sent.Add(100)
+		ep.estimate()
+	}
+	if l := ep.eject.latency; l < 4.99 || l > 5.01 {
+		t.Fatalf("latency %v ticks, want 5", l)
+	}
+	// A tick with nothing sent makes the estimate unknown until calls have
+	// been sent for warmTicks in a row again.
+	ep.estimate()
+	check(t, "latency after an idle tick", ep.eject.latency, 0.0)
+	for i := range warmTicks {
+		ep.inflight[0].sent.Add(100)
+		ep.estimate()
+		if known := ep.eject.latency != 0; known != (i == warmTicks-1) {
+			t.Fatalf("after %d busy ticks: latency %v", i+1, ep.eject.latency)
+		}
+	}
+}
+
+// TestEjectionBackoff: ejections in a row double the pause up to ejectMax;
+// a long quiet spell starts again at ejectBase.
+func TestEjectionBackoff(t *testing.T) {
+	a, svc := outlierFixture(3, 2)
+	setLoad(svc, []int64{10, 500}, []float64{50, 500})
+	e := &svc.members[1].ep.eject
+	now := int64(1e15)
+	var got []time.Duration
+	for range 6 {
+		a.ejectOutliers(svc, now)
+		got = append(got, time.Duration(e.until-now))
+		a.ejectOutliers(svc, e.until-1) // still ejected: nothing changes
+		now = e.until
+	}
+	check(t, "pauses", fmt.Sprint(got), fmt.Sprint([]time.Duration{ejectBase, 2 * ejectBase, 4 * ejectBase, ejectMax, ejectMax, ejectMax}))
+	now += int64(ejectForget) + 1
+	a.ejectOutliers(svc, now)
+	check(t, "pause after a quiet spell", time.Duration(e.until-now), ejectBase)
+}
+
+// TestEjectSlowAgent: of two agents of equal weight, one turns slow. The
+// agent moves the load to the other within a fraction of a second, and
+// brings the slow one back once it is fast again.
+func TestEjectSlowAgent(t *testing.T) {
+	var slow atomic.Bool
+	plan := func(*protocol.Request) reply {
+		if slow.Load() {
+			return reply{act: actEcho, delay: 300 * time.Millisecond}
+		}
+		return reply{act: actEcho, delay: 5 * time.Millisecond}
+	}
+	sick, well := newFake(t, plan), newFake(t, echoPlan)
+	well.setPlan(func(*protocol.Request) reply { return reply{act: actEcho, delay: 5 * time.Millisecond} })
+	a := startAgent(t, Config{})
+	route(t, a, snapshot(echoIface, sick.endpoint(echoIface, 1), well.endpoint(echoIface, 1)))
+	sick.waitOpen(2)
+	well.waitOpen(2)
+
+	// 64 clients, each calling in a closed loop until stop.
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for i := range 64 {
+		c := dial(t, a)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				c.send(post(echoForm(fmt.Sprint("c", i))))
+				if resp, _ := c.read(); resp.StatusCode != 200 {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	defer func() { stop.Store(true); wg.Wait() }()
+
+	time.Sleep(300 * time.Millisecond)
+	slow.Store(true)
+	time.Sleep(300 * time.Millisecond) // detection
+	s0, w0 := sick.calls.Load(), well.calls.Load()
+	time.Sleep(time.Second)
+	s1, w1 := sick.calls.Load(), well.calls.Load()
+	ds, dw := s1-s0, w1-w0
+	t.Logf("while slow: %d calls to the slow agent, %d to the fast one; %v ejections", ds, dw, a.m.ejections.Load())
+	if a.m.ejections.Load() == 0 {
+		t.Fatal("the slow agent was never ejected")
+	}
+	// Without ejection the slow agent takes as many calls as it can hold:
+	// 32 clients stuck on it at 300 ms, about 100 a second.
+	if ds*10 > dw {
+		t.Fatalf("slow agent got %d calls against %d: load did not move away", ds, dw)
+	}
+
+	slow.Store(false)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s0, w0 = sick.calls.Load(), well.calls.Load()
+		time.Sleep(200 * time.Millisecond)
+		ds, dw = sick.calls.Load()-s0, well.calls.Load()-w0
+		if ds*3 > dw { // back near its half
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("recovered agent did not get its share back: %d against %d", ds, dw)
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+	check(t, "failed calls", failed.Load(), int64(0))
+}
