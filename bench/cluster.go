@@ -50,19 +50,21 @@ func build(root, dir string, withEtcd bool) error {
 
 // cluster is the running topology.
 type cluster struct {
-	sup       *supervisor
-	bin       string
-	etcd      []string // client endpoints
-	etcdProc  *proc    // nil for an external etcd
-	providers [3]*proc
-	provAddrs [3]string
-	agents    [3]*proc
-	agentAdm  [3]string
-	consumer  *proc
-	httpAddr  string
-	consAdm   string
-	ideal     *proc
-	idealAddr string
+	sup        *supervisor
+	bin        string
+	etcd       []string // client endpoints
+	etcdProc   *proc    // nil for an external etcd
+	providers  [3]*proc
+	provAddrs  [3]string
+	provAdm    [3]string // the providers' control endpoints
+	agents     [3]*proc
+	agentAddrs [3]string
+	agentAdm   [3]string
+	consumer   *proc
+	httpAddr   string
+	consAdm    string
+	ideal      *proc
+	idealAddr  string
 }
 
 // startCluster starts etcd (unless cfg.etcd names one), the providers, the
@@ -96,12 +98,17 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 		if err != nil {
 			return nil, err
 		}
-		p, err := sup.start("provider-"+pv.name, exe("provider"), "--listen", addr, "--latency", cfg.latency.String(),
-			"--threads", strconv.Itoa(providerThreads), "--capacity", strconv.Itoa(pv.capacity), "--name", pv.name)
+		adm, err := freeAddr()
 		if err != nil {
 			return nil, err
 		}
-		c.providers[i], c.provAddrs[i] = p, addr
+		p, err := sup.start("provider-"+pv.name, exe("provider"), "--listen", addr, "--latency", cfg.latency.String(),
+			"--threads", strconv.Itoa(providerThreads), "--capacity", strconv.Itoa(pv.capacity), "--name", pv.name,
+			"--admin", adm)
+		if err != nil {
+			return nil, err
+		}
+		c.providers[i], c.provAddrs[i], c.provAdm[i] = p, addr, adm
 	}
 	var err error
 	if c.idealAddr, err = freeAddr(); err != nil {
@@ -134,7 +141,7 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 		if err != nil {
 			return nil, err
 		}
-		c.agents[i], c.agentAdm[i] = p, adm
+		c.agents[i], c.agentAddrs[i], c.agentAdm[i] = p, addr, adm
 	}
 	if c.httpAddr, err = freeAddr(); err != nil {
 		return nil, err

@@ -23,6 +23,13 @@ type config struct {
 	timeout  time.Duration
 	seed     uint64
 
+	// --faults: run the fault rows instead of the scoring run.
+	faults        bool
+	faultRows     []string      // names, in run order
+	faultSteady   time.Duration // steady window before each fault
+	faultRecovery time.Duration // recovery window after each
+	faultHold     time.Duration // if > 0, every fault lasts this long instead of its row's default
+
 	// Extra command-line arguments and environment (KEY=VALUE) for the
 	// consumer agent and for every provider agent, for experiments.
 	consumerArgs, agentArgs []string
@@ -48,6 +55,13 @@ driven against the ideal, then the mesh, with a closed-loop generator that
 checks every answer against String.hashCode; after a --warmup, --duration
 is measured. Prints a table and writes <out>/<time>.json and .svg.
 
+With --faults it instead starts the same cluster (providers steerable
+through their --admin control endpoint), drives --conns (default 512) and
+runs fault rows one after another: each a --fault-steady window, the fault,
+and a --fault-recovery window. It prints a table with a timeline per row and
+writes <out>/faults-<time>.json; it fails if the mesh is not healthy after a
+row.
+
 Flags:
 `
 
@@ -60,6 +74,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		weights                          = "3:5:5"
 		quick                            bool
 		consArgs, agArgs, consEnv, agEnv string
+		rows                             = strings.Join(faultRowNames(), ",")
 	)
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(out)
@@ -78,6 +93,11 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.BoolVar(&quick, "quick", false, "short run, under a minute: 5s phases after a 1s warm-up (explicit --duration/--warmup win)")
 	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Second, "generator's per-call timeout")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the parameter streams")
+	fs.BoolVar(&cfg.faults, "faults", false, "run the fault rows under load instead of the scoring run")
+	fs.StringVar(&rows, "fault-rows", rows, "with --faults: comma-separated rows to run, in this order")
+	fs.DurationVar(&cfg.faultSteady, "fault-steady", 5*time.Second, "with --faults: steady window before each fault")
+	fs.DurationVar(&cfg.faultRecovery, "fault-recovery", 10*time.Second, "with --faults: recovery window after each fault")
+	fs.DurationVar(&cfg.faultHold, "fault-hold", 0, "with --faults: how long every fault lasts (0: each row's own, 5s to 30s)")
 	fs.StringVar(&consArgs, "consumer-args", "", "extra space-separated flags for the consumer agent, e.g. \"--loops 1\"")
 	fs.StringVar(&agArgs, "agent-args", "", "extra space-separated flags for every provider agent")
 	fs.StringVar(&consEnv, "consumer-env", "", "extra space-separated KEY=VALUE environment for the consumer agent, e.g. GOMAXPROCS=1")
@@ -88,9 +108,12 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if cfg.faults && !set["conns"] {
+		conns = "512"
+	}
 	if quick {
-		set := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		if !set["duration"] {
 			cfg.duration = 5 * time.Second
 		}
@@ -121,6 +144,24 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		return config{}, errors.New("--latency must not be negative")
 	case cfg.timeout <= 0:
 		return config{}, errors.New("--timeout must be positive")
+	case cfg.faultSteady <= 0 || cfg.faultRecovery <= 0:
+		return config{}, errors.New("--fault-steady and --fault-recovery must be positive")
+	case cfg.faultHold < 0:
+		return config{}, errors.New("--fault-hold must not be negative")
+	}
+	if cfg.faults {
+		if len(cfg.conns) != 1 {
+			return config{}, errors.New("--faults drives one connection count: give --conns a single number")
+		}
+		if cfg.etcd != "" {
+			return config{}, errors.New("--faults stops and restarts the etcd: it cannot use an external --etcd")
+		}
+		if cfg.wrk {
+			return config{}, errors.New("--faults does not run wrk")
+		}
+		if cfg.faultRows, err = parseFaultRows(rows); err != nil {
+			return config{}, err
+		}
 	}
 	return cfg, nil
 }

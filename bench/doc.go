@@ -30,6 +30,29 @@
 // version, kernel) and <out>/<time>.svg (qps against connections for the
 // mesh and the ideal, and each level's latency percentile curve).
 //
+// Faults. go run ./bench --faults starts the same cluster (the providers
+// with --admin, so their latency and thread count can be changed at run
+// time through POST /control) and, instead of the scoring run, drives
+// --conns (default 512) with the same validated closed-loop load while it
+// runs fault rows one after another on that cluster (fault_rows.go; pick
+// some with --fault-rows): kill9-agent, sigterm-agent, kill-provider,
+// slow-provider, etcd-down and threadpool. Each row is a --fault-steady
+// window (5 s), the fault with its own hold (5 to 30 s, or --fault-hold),
+// and a --fault-recovery window (10 s) whose last 2 s must see every
+// provider agent serve calls and no call fail, or the run stops with
+// ErrUnhealthy after 20 s more. A load.Observer (fault_record.go) counts
+// every call per second and per class (200, wrong, 500, 502, 503, 504, no
+// answer) and keeps each failure's time, so failures are split into
+// windows around the row's marks: fault, settled (defined per row),
+// recovery, recovery settled. Per row it reports the time from the fault to
+// the last failure, from the recovery to the watched agent's first served
+// call and to half its steady rate (provider_agent_ok_total, polled every
+// 25 ms), p99 and max latency during the fault, qps per second, the RSS of
+// the consumer and provider agents before and after, and the consumer
+// agent's response, sidelining and ejection counters. It prints a table and
+// the timelines and writes <out>/faults-<time>.json. Adding a row is one
+// function and one entry in faultRowDefs.
+//
 // Load generator. bench/load uses raw net.Conn connections with a
 // hand-written request writer and a minimal response reader, not fasthttp's
 // client (one HostClient, MaxConns = N, MaxIdemponentCallAttempts = 1). Both

@@ -19,6 +19,7 @@ type procSample struct {
 	vol     uint64 // voluntary context switches, summed over live threads
 	invol   uint64 // involuntary context switches, summed over live threads
 	hwmKiB  uint64 // peak resident set size (VmHWM)
+	rssKiB  uint64 // resident set size now (VmRSS)
 	threads int    // live threads
 }
 
@@ -47,12 +48,12 @@ func parseStat(b []byte) (utime, stime uint64, err error) {
 // statusFields are the values parseStatus reads from /proc/<pid>/status or
 // /proc/<pid>/task/<tid>/status; a field that is absent stays 0.
 type statusFields struct {
-	vol, invol, hwmKiB uint64
+	vol, invol, hwmKiB, rssKiB uint64
 }
 
-// parseStatus reads voluntary_ctxt_switches, nonvoluntary_ctxt_switches and
-// VmHWM (in kB) from the text of a status file. The context switch counts
-// must be present; VmHWM is absent for kernel threads.
+// parseStatus reads voluntary_ctxt_switches, nonvoluntary_ctxt_switches,
+// VmHWM and VmRSS (in kB) from the text of a status file. The context switch
+// counts must be present; VmHWM and VmRSS are absent for kernel threads.
 func parseStatus(b []byte) (statusFields, error) {
 	var s statusFields
 	var haveVol, haveInvol bool
@@ -69,8 +70,11 @@ func parseStatus(b []byte) (statusFields, error) {
 			dst, haveVol = &s.vol, true
 		case "nonvoluntary_ctxt_switches":
 			dst, haveInvol = &s.invol, true
-		case "VmHWM":
+		case "VmHWM", "VmRSS":
 			dst = &s.hwmKiB
+			if key[2] == 'R' {
+				dst = &s.rssKiB
+			}
 			val = bytes.TrimSuffix(bytes.TrimSpace(val), []byte("kB"))
 		default:
 			continue
@@ -90,7 +94,7 @@ func parseStatus(b []byte) (statusFields, error) {
 // readProc samples process pid. CPU time comes from /proc/<pid>/stat, which
 // covers every thread the process ever had; context switches from each live
 // thread's status, because /proc/<pid>/status counts only the main thread;
-// VmHWM from /proc/<pid>/status.
+// VmHWM and VmRSS from /proc/<pid>/status.
 func readProc(pid int) (procSample, error) {
 	dir := filepath.Join("/proc", strconv.Itoa(pid))
 	b, err := os.ReadFile(filepath.Join(dir, "stat"))
@@ -109,7 +113,7 @@ func readProc(pid int) (procSample, error) {
 	if err != nil {
 		return procSample{}, err
 	}
-	s := procSample{ticks: ut + st, hwmKiB: main.hwmKiB}
+	s := procSample{ticks: ut + st, hwmKiB: main.hwmKiB, rssKiB: main.rssKiB}
 	tasks, err := os.ReadDir(filepath.Join(dir, "task"))
 	if err != nil {
 		return procSample{}, err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -63,12 +64,11 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (res *result
 		return nil, err
 	}
 
-	res = &results{Started: time.Now().UTC(), Machine: describeMachine(), Settings: settings{
-		Conns: cfg.conns, DurationSec: cfg.duration.Seconds(), WarmupSec: cfg.warmup.Seconds(),
-		LatencyMs: float64(cfg.latency) / 1e6, Weights: cfg.weights, ProviderThreads: providerThreads,
-		Capacities:   [3]int{providers[0].capacity, providers[1].capacity, providers[2].capacity},
-		ExternalEtcd: cfg.etcd, Seed: cfg.seed, ConsumerArgs: cfg.consumerArgs, AgentArgs: cfg.agentArgs,
-		ConsumerEnv: cfg.consumerEnv, AgentEnv: cfg.agentEnv}}
+	if cfg.faults {
+		return nil, faultRun(ctx, cfg, c, stdout, stderr)
+	}
+
+	res = &results{Started: time.Now().UTC(), Machine: describeMachine(), Settings: runSettings(cfg)}
 	meshProcs := []accounted{}
 	for _, p := range c.meshProcs() {
 		meshProcs = append(meshProcs, accounted{p.name, p.pid()})
@@ -112,6 +112,39 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (res *result
 	}
 	fmt.Fprintf(stdout, "\nwrote %s and %s\n", jsonPath, svgPath)
 	return res, nil
+}
+
+// runSettings records cfg in the results.
+func runSettings(cfg config) settings {
+	return settings{
+		Conns: cfg.conns, DurationSec: cfg.duration.Seconds(), WarmupSec: cfg.warmup.Seconds(),
+		LatencyMs: float64(cfg.latency) / 1e6, Weights: cfg.weights, ProviderThreads: providerThreads,
+		Capacities:   [3]int{providers[0].capacity, providers[1].capacity, providers[2].capacity},
+		ExternalEtcd: cfg.etcd, Seed: cfg.seed, ConsumerArgs: cfg.consumerArgs, AgentArgs: cfg.agentArgs,
+		ConsumerEnv: cfg.consumerEnv, AgentEnv: cfg.agentEnv}
+}
+
+// faultRun runs the fault rows on the started cluster, prints their table
+// and writes <out>/faults-<time>.json, also when a row failed (the error is
+// then returned after both).
+func faultRun(ctx context.Context, cfg config, c *cluster, stdout, stderr io.Writer) error {
+	started := time.Now().UTC()
+	fmt.Fprintf(stderr, "bench: fault rows %s at %d connections\n", strings.Join(cfg.faultRows, ", "), cfg.conns[0])
+	fr, err := runFaults(ctx, cfg, c, stderr)
+	if errors.Is(err, context.Canceled) || fr == nil {
+		return err
+	}
+	fr.Started, fr.Machine, fr.Settings = started, describeMachine(), runSettings(cfg)
+	if err != nil {
+		fr.Error = err.Error()
+	}
+	writeFaultTable(stdout, fr)
+	path := faultsJSONPath(cfg.out, started)
+	if werr := writeFaultJSON(path, fr); werr != nil {
+		return errors.Join(err, werr)
+	}
+	fmt.Fprintf(stdout, "\nwrote %s\n", path)
+	return err
 }
 
 // keepLogs copies the process logs to <out>/logs-<time>.

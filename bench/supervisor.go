@@ -26,6 +26,14 @@ type proc struct {
 	err  error
 	// oneShot marks a command expected to exit by itself (wrk).
 	oneShot bool
+	// retired marks a process the bench stopped on purpose (a fault);
+	// guarded by the supervisor's mu.
+	retired bool
+
+	// What started it, for restart.
+	bin  string
+	args []string
+	env  []string
 }
 
 func (p *proc) pid() int { return p.cmd.Process.Pid }
@@ -105,7 +113,8 @@ func (s *supervisor) startOneShot(name, bin string, args ...string) (*proc, erro
 
 func (s *supervisor) spawn(oneShot bool, env []string, name, bin string, args ...string) (*proc, error) {
 	logPath := filepath.Join(s.logDir, name+".log")
-	f, err := os.Create(logPath)
+	// A restarted process appends to its predecessor's log.
+	f, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +136,8 @@ func (s *supervisor) spawn(oneShot bool, env []string, name, bin string, args ..
 		f.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	p := &proc{name: name, cmd: cmd, log: logPath, done: make(chan struct{}), oneShot: oneShot}
+	p := &proc{name: name, cmd: cmd, log: logPath, done: make(chan struct{}), oneShot: oneShot,
+		bin: bin, args: args, env: env}
 	go func() {
 		p.err = cmd.Wait()
 		f.Close()
@@ -142,11 +152,37 @@ func (s *supervisor) check() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, p := range s.procs {
-		if !p.oneShot && p.exited() {
+		if !p.oneShot && !p.retired && p.exited() {
 			return fmt.Errorf("%w: %s (%v); its log ends:\n%s", ErrDied, p.name, p.err, p.logTail())
 		}
 	}
 	return nil
+}
+
+// signal sends sig to p's process group and marks p retired: its exit is
+// the bench's doing, not a failure check reports. It is a no-op for a
+// process that has already exited.
+func (s *supervisor) signal(p *proc, sig syscall.Signal) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p.exited() {
+		return fmt.Errorf("%w: %s had exited before %v", ErrDied, p.name, sig)
+	}
+	p.retired = true
+	return syscall.Kill(-p.pid(), sig)
+}
+
+// restart starts a new process with p's name, binary, arguments and
+// environment; p must have exited. Its log goes on after p's.
+func (s *supervisor) restart(p *proc) (*proc, error) {
+	if !p.exited() {
+		return nil, fmt.Errorf("bench: restart of %s while it runs", p.name)
+	}
+	if f, err := os.OpenFile(p.log, os.O_WRONLY|os.O_APPEND, 0); err == nil {
+		fmt.Fprintf(f, "\n---- bench: %s exited (%v); restarted at %s ----\n", p.name, p.err, time.Now().Format(time.StampMicro))
+		f.Close()
+	}
+	return s.spawn(p.oneShot, p.env, p.name, p.bin, p.args...)
 }
 
 // stopAll stops every child: SIGTERM to each process group in reverse start
@@ -161,16 +197,22 @@ func (s *supervisor) stopAll(grace time.Duration) {
 		return
 	}
 	s.stopped = true
-	procs := s.procs
+	var procs, etcd []*proc
+	for _, p := range s.procs {
+		switch {
+		case p.exited():
+			// Nothing to stop; its pid may be someone else's by now.
+		case p.name == "etcd":
+			etcd = append(etcd, p)
+		default:
+			procs = append(procs, p)
+		}
+	}
 	close(s.starts)
 	s.mu.Unlock()
-	// etcd, if it is a child, is the first one started.
-	if len(procs) > 1 && procs[0].name == "etcd" {
-		stopGroup(procs[1:], grace)
-		stopGroup(procs[:1], grace)
-		return
-	}
+	// etcd, if it is a child (restarted, perhaps), goes last.
 	stopGroup(procs, grace)
+	stopGroup(etcd, grace)
 }
 
 func stopGroup(procs []*proc, grace time.Duration) {

@@ -63,6 +63,23 @@ func TestWorkerCallAllocatesNothing(t *testing.T) {
 	}
 }
 
+// nopObserver counts calls without allocating.
+type nopObserver struct{ n int }
+
+func (o *nopObserver) Observe(int, Outcome, int, time.Time, time.Duration) { o.n++ }
+
+func TestWorkerCallWithObserverAllocatesNothing(t *testing.T) {
+	w := fakeWorker()
+	obs := &nopObserver{}
+	w.g.cfg.Observer = obs
+	if n := testing.AllocsPerRun(1000, w.call); n != 0 {
+		t.Fatalf("call with an observer allocates %v times", n)
+	}
+	if obs.n < 1000 {
+		t.Fatalf("observer saw %d calls", obs.n)
+	}
+}
+
 func TestPerCallFunctionsAllocateNothing(t *testing.T) {
 	p := NewParams(1)
 	param := make([]byte, 0, MaxParamLen)

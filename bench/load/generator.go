@@ -27,6 +27,20 @@ type Config struct {
 	// BufferSize is each connection's response buffer (default 16 KiB,
 	// ample for a hash; larger responses fail with ErrTooLarge).
 	BufferSize int
+	// Observer, if not nil, is told of every call as it ends, whether or
+	// not a window is recording, until Close.
+	Observer Observer
+}
+
+// Observer sees each call as it ends: conn is the connection's index (0 to
+// Conns-1), status 0 means no answer (a failed dial, reset, timeout or
+// malformed response), end is when the call ended and latency how long it
+// took. Observe is called on the connection's goroutine, concurrently for
+// distinct connections and never concurrently for one, so it must be safe
+// for concurrent use and quick; it is on the generator's per-call path, so
+// it should not allocate.
+type Observer interface {
+	Observe(conn int, o Outcome, status int, end time.Time, latency time.Duration)
 }
 
 // redialPause spaces out failed dials so a dead server is not hammered.
@@ -155,7 +169,7 @@ func (w *worker) dial() bool {
 	c, err := net.DialTimeout("tcp", w.g.cfg.Addr, w.g.cfg.Timeout)
 	if err != nil {
 		if !w.g.closed.Load() {
-			w.g.rec.record(w.id, Failed, 0, time.Since(start))
+			w.record(Failed, 0, start)
 			time.Sleep(redialPause)
 		}
 		return false
@@ -198,17 +212,27 @@ func (w *worker) call() {
 		w.refresh = start.Add(w.g.cfg.Timeout / 2)
 	}
 	resp, err := w.roundTrip()
-	latency := time.Since(start)
 	if err != nil {
 		if !w.g.closed.Load() {
-			w.g.rec.record(w.id, Failed, 0, latency)
+			w.record(Failed, 0, start)
 		}
 		w.drop()
 		return
 	}
-	w.g.rec.record(w.id, Check(resp.Status, resp.Body, w.param, w.scratch), resp.Status, latency)
+	w.record(Check(resp.Status, resp.Body, w.param, w.scratch), resp.Status, start)
 	if resp.Close {
 		w.drop()
+	}
+}
+
+// record records a call that began at start and ends now, and tells the
+// observer, if any.
+func (w *worker) record(o Outcome, status int, start time.Time) {
+	end := time.Now()
+	latency := end.Sub(start)
+	w.g.rec.record(w.id, o, status, latency)
+	if obs := w.g.cfg.Observer; obs != nil && !w.g.closed.Load() {
+		obs.Observe(w.id, o, status, end, latency)
 	}
 }
 

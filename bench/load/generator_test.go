@@ -5,6 +5,7 @@ import (
 	"github.com/dubbomesh/dubbomesh/internal/javahash"
 	"net"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -93,5 +94,64 @@ func TestStartRejectsBadConfig(t *testing.T) {
 		if _, err := Start(cfg); !errors.Is(err, ErrConfig) {
 			t.Errorf("%+v: error %v, want ErrConfig", cfg, err)
 		}
+	}
+}
+
+// countingObserver tallies what it is told, per outcome and status.
+type countingObserver struct {
+	mu       sync.Mutex
+	outcomes [3]int64
+	statuses map[int]int64
+	badConn  int
+	badTime  int
+	conns    int
+}
+
+func (o *countingObserver) Observe(conn int, oc Outcome, status int, end time.Time, latency time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.outcomes[oc]++
+	if oc == Failed {
+		o.statuses[status]++
+	}
+	if conn < 0 || conn >= o.conns {
+		o.badConn++
+	}
+	if latency <= 0 || end.IsZero() || time.Since(end) < 0 {
+		o.badTime++
+	}
+}
+
+func TestGeneratorObserverSeesEveryCall(t *testing.T) {
+	addr := hashServer(t, func(p string) (int, string) {
+		if len(p)%2 == 0 {
+			return 200, strconv.Itoa(int(javahash.String([]byte(p))))
+		}
+		return 502, "error: lost\n"
+	})
+	obs := &countingObserver{statuses: map[int]int64{}, conns: 3}
+	g, err := Start(Config{Addr: addr, Conns: 3, Observer: obs})
+	noErr(t, err)
+	time.Sleep(300 * time.Millisecond)
+	res := g.Stop() // the window began at Start: it saw what the observer saw so far
+	obs.mu.Lock()
+	seen := obs.outcomes
+	obs.mu.Unlock()
+	g.Close()
+	if res.Correct == 0 || res.Failed == 0 {
+		t.Fatalf("correct %d failed %d", res.Correct, res.Failed)
+	}
+	// A call is recorded, then observed, so at Stop at most one call per
+	// connection is counted but not yet observed; calls that end between
+	// Stop and the snapshot are observed only: a few.
+	if d := seen[Correct] + seen[Failed] - res.Calls(); d < -3 || d > res.Calls()/10 {
+		t.Fatalf("observer saw %v, window counted %d calls", seen, res.Calls())
+	}
+	eq(t, "wrong", seen[Wrong], int64(0))
+	eq(t, "bad conn indices", obs.badConn, 0)
+	eq(t, "bad times", obs.badTime, 0)
+	eq(t, "statuses", len(obs.statuses), 1)
+	if obs.statuses[502] < res.Statuses[502] {
+		t.Fatalf("observer saw %d 502s, window %d", obs.statuses[502], res.Statuses[502])
 	}
 }

@@ -23,6 +23,11 @@
 //     virtual clock and completes at its slot's start plus its latency, so past
 //     the capacity calls queue, holding their threads.
 //
+// With --admin host:port it serves a small HTTP control endpoint for fault
+// tests (admin.go): GET /control returns the latency and thread count as
+// JSON; POST /control?latency=500ms&threads=20 changes either for calls that
+// arrive afterwards, while calls in flight keep theirs.
+//
 // Errors follow Dubbo: a frame in an unknown serialization or a body that does
 // not decode is answered with status 40 (BAD_REQUEST), an unknown interface
 // with status 60 (SERVICE_NOT_FOUND), an unknown method or descriptor with a
@@ -41,5 +46,5 @@
 // Usage:
 //
 //	provider [--listen :20880] [--latency 50ms] [--threads 200] [--capacity 0]
-//	         [--heartbeat 60s] [--attachments] [--name label]
+//	         [--heartbeat 60s] [--attachments] [--name label] [--admin host:port]
 package main

@@ -2,6 +2,7 @@ package main
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 )
@@ -80,13 +81,13 @@ func (c *conn) handle(h dubbo.Header, body []byte, now int64) {
 	if !s.lim.acquire() {
 		if twoWay {
 			cl := c.immediate(h.ID, ser, dubbo.StatusThreadpoolExhausted)
-			cl.text = append(cl.text[:0], s.exhausted...)
+			cl.text = append(cl.text[:0], *s.exhausted.Load()...)
 			c.replyWith(cl)
 		}
 		return
 	}
 	cl := c.immediate(h.ID, ser, dubbo.StatusOK)
-	latency, err := invoke(m, req, cl, s.cfg.latency)
+	latency, err := invoke(m, req, cl, time.Duration(s.latency.Load()))
 	if err != nil {
 		s.lim.release()
 		if !twoWay {

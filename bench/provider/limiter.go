@@ -29,9 +29,12 @@ func (c clock) now() int64 { return int64(time.Since(c.base)) }
 // below the capacity calls take just their latency and above it they queue.
 // Unused slots are not saved up: a burst after an idle spell queues too.
 //
+// The thread count can change at run time (setThreads): calls holding
+// threads keep them, and acquire compares against the count it reads.
+//
 // A limiter is safe for concurrent use.
 type limiter struct {
-	threads int64
+	threads atomic.Int64
 	busy    atomic.Int64
 	slot    int64 // nanoseconds of CPU per call; 0 means unlimited
 
@@ -42,7 +45,8 @@ type limiter struct {
 // newLimiter returns a limiter with the given thread count and capacity in
 // calls per second (0 or less: unlimited).
 func newLimiter(threads int, capacity float64) *limiter {
-	l := &limiter{threads: int64(threads)}
+	l := &limiter{}
+	l.threads.Store(int64(threads))
 	if capacity > 0 {
 		l.slot = max(int64(float64(time.Second)/capacity), 1)
 	}
@@ -52,12 +56,19 @@ func newLimiter(threads int, capacity float64) *limiter {
 // acquire takes a thread for a call. It reports false, taking nothing, when
 // all threads are busy.
 func (l *limiter) acquire() bool {
-	if l.busy.Add(1) > l.threads {
+	if l.busy.Add(1) > l.threads.Load() {
 		l.busy.Add(-1)
 		return false
 	}
 	return true
 }
+
+// setThreads changes the thread count (n >= 1) for acquires from now on.
+// When n is below the threads held, calls are refused until enough end.
+func (l *limiter) setThreads(n int) { l.threads.Store(int64(n)) }
+
+// threadCount returns the current thread count.
+func (l *limiter) threadCount() int { return int(l.threads.Load()) }
 
 // release returns a thread taken by acquire.
 func (l *limiter) release() { l.busy.Add(-1) }

@@ -31,6 +31,19 @@ func main() {
 		s.logf("listen: %v", err)
 		os.Exit(1)
 	}
+	if cfg.admin != "" {
+		aln, err := net.Listen("tcp", cfg.admin)
+		if err != nil {
+			s.logf("admin listen: %v", err)
+			os.Exit(1)
+		}
+		s.logf("control endpoint on http://%s/control", aln.Addr())
+		go func() {
+			if err := s.serveAdmin(aln); err != nil {
+				s.logf("admin: %v", err)
+			}
+		}()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	served := make(chan error, 1)
@@ -61,6 +74,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&cfg.heartbeat, "heartbeat", 60*time.Second, "send a heartbeat on a connection idle this long (0: never)")
 	fs.BoolVar(&cfg.attachments, "attachments", false, "answer with response flags 3-5 and an attachments map")
 	fs.StringVar(&cfg.name, "name", "", "label in logs (default: the listen address)")
+	fs.StringVar(&cfg.admin, "admin", "", "host:port of the runtime control endpoint, GET/POST /control?latency=500ms&threads=20 (off when empty)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}

@@ -23,12 +23,12 @@ func TestParseFlagsDefaults(t *testing.T) {
 
 func TestParseFlagsSet(t *testing.T) {
 	cfg, err := parseFlags([]string{"--listen", "127.0.0.1:1", "--latency", "5ms", "--threads", "3",
-		"--capacity", "2400", "--heartbeat", "0", "--attachments", "--name", "small"}, io.Discard)
+		"--capacity", "2400", "--heartbeat", "0", "--attachments", "--name", "small", "--admin", "127.0.0.1:2"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := config{listen: "127.0.0.1:1", latency: 5 * time.Millisecond, threads: 3,
-		capacity: 2400, attachments: true, name: "small"}
+		capacity: 2400, attachments: true, name: "small", admin: "127.0.0.1:2"}
 	equal(t, "config", cfg, want)
 }
 

@@ -24,6 +24,7 @@ type config struct {
 	heartbeat   time.Duration // idle time before a heartbeat; 0 disables
 	attachments bool          // answer with response flags 3-5
 	name        string        // label in logs
+	admin       string        // control endpoint address; "" is off
 }
 
 // server is the provider: listener, connections, limiter and scheduler. Its
@@ -38,9 +39,19 @@ type server struct {
 	draining atomic.Bool
 	nextID   atomic.Int64 // ids of the heartbeat requests we send
 
-	// Read-only messages, formatted once.
-	exhausted    []byte // status 100
-	shuttingDown []byte // status 80
+	// latency is each call's time in nanoseconds, read once per call as it
+	// arrives; setLatency changes it for calls arriving afterwards.
+	latency atomic.Int64
+
+	// exhausted is the status 100 message, naming the pool size; it is
+	// replaced (never modified) when the thread count changes, so a reader
+	// may use the slice it loaded for as long as it likes.
+	exhausted atomic.Pointer[[]byte]
+	// shuttingDown is the status 80 message; read-only.
+	shuttingDown []byte
+	// ctlMu serialises setThreads, keeping the limiter's count and the
+	// exhausted message in step.
+	ctlMu sync.Mutex
 
 	mu    sync.Mutex
 	ln    net.Listener       // guarded by mu
@@ -59,12 +70,36 @@ func newServer(cfg config, logw io.Writer) *server {
 		conns: make(map[*conn]struct{}),
 	}
 	s.sched = newScheduler(s.clk, s.complete)
-	s.exhausted = fmt.Appendf(nil,
-		"Thread pool is EXHAUSTED! Thread Name: DubboServerHandler-%s, Pool Size: %d (active: %d, core: %d, max: %d)",
-		cfg.name, cfg.threads, cfg.threads, cfg.threads, cfg.threads)
+	s.latency.Store(int64(cfg.latency))
+	s.storeExhausted(cfg.threads)
 	s.shuttingDown = fmt.Appendf(nil, "provider %s is shutting down", cfg.name)
 	go s.sched.run()
 	return s
+}
+
+// exhaustedMessage formats the status 100 message as Dubbo words it.
+func exhaustedMessage(name string, threads int) []byte {
+	return fmt.Appendf(nil,
+		"Thread pool is EXHAUSTED! Thread Name: DubboServerHandler-%s, Pool Size: %d (active: %d, core: %d, max: %d)",
+		name, threads, threads, threads, threads)
+}
+
+func (s *server) storeExhausted(threads int) {
+	msg := exhaustedMessage(s.cfg.name, threads)
+	s.exhausted.Store(&msg)
+}
+
+// setLatency sets the time taken by calls that arrive from now on; calls
+// already scheduled keep theirs. d must not be negative.
+func (s *server) setLatency(d time.Duration) { s.latency.Store(int64(d)) }
+
+// setThreads sets the concurrent call limit (n >= 1) for calls that arrive
+// from now on; calls holding threads keep them.
+func (s *server) setThreads(n int) {
+	s.ctlMu.Lock()
+	s.storeExhausted(n)
+	s.lim.setThreads(n)
+	s.ctlMu.Unlock()
 }
 
 // logf logs to the server's log.
