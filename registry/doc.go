@@ -1,6 +1,8 @@
 // Package registry provides etcd registration and discovery of provider
-// agents, plus an embedded single-member etcd for tests, the benchmark and
-// hand-run topologies.
+// agents, plus embedded etcd for tests, the benchmark and hand-run
+// topologies: a single member (StartEmbedded), one member of a static
+// cluster (StartMember), or a whole cluster in one process whose members a
+// test can stop and restart (StartEmbeddedCluster).
 //
 // A provider agent serving an interface owns one key,
 //

@@ -77,3 +77,42 @@ func ExampleKey() {
 	// com.example.Greeter 10.0.0.7:30000 <nil>
 	// {"weight":5} 5 <nil>
 }
+
+// A three-member cluster loses its leader; the other two elect a new one,
+// and a client given every endpoint carries on.
+func ExampleStartEmbeddedCluster() {
+	dir, err := os.MkdirTemp("", "etcd-cluster-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	c, err := registry.StartEmbeddedCluster(dir, 3)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	cli, err := clientv3.New(clientv3.Config{Endpoints: c.Endpoints(), DialTimeout: 2 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cli.Close()
+
+	old := c.Leader()
+	c.Stop(old) // as if its process had been killed
+	for c.Leader() < 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	fmt.Println("new leader elected:", c.Leader() != old)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := cli.Put(ctx, "k", "v"); err != nil {
+		log.Fatal(err)
+	}
+	if err := c.Restart(old); err != nil { // rejoins on its data and ports
+		log.Fatal(err)
+	}
+	fmt.Println("members:", len(c.Endpoints()))
+	// Output:
+	// new leader elected: true
+	// members: 3
+}

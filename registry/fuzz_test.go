@@ -2,6 +2,7 @@ package registry
 
 import (
 	"errors"
+	"net"
 	"testing"
 )
 
@@ -45,6 +46,38 @@ func FuzzDecodeValue(f *testing.F) {
 		// Whatever was accepted encodes to a value that decodes the same.
 		if w2, err := DecodeValue([]byte(EncodeValue(w))); err != nil || w2 != w {
 			t.Fatalf("round trip of %d: %d, %v", w, w2, err)
+		}
+	})
+}
+
+// FuzzMemberAddrs feeds StartMember's address parsing: a client or peer
+// host:port, and an initial cluster with the member's name.
+func FuzzMemberAddrs(f *testing.F) {
+	f.Add("127.0.0.1:2379", "a", "a=http://127.0.0.1:2380,b=http://127.0.0.1:2381")
+	f.Add("[::1]:1", "b", "a=http://h:1,b=https://h:2")
+	f.Add("no-port", "a", "a=http://127.0.0.1")
+	f.Add("h:1/path?q", "a", "a=http://h:1,a=http://h:2")
+	f.Add("h:1", "", "=http://h:1")
+	f.Fuzz(func(t *testing.T, addr, name, initial string) {
+		if addr != "" { // "" picks a free port: not a parse
+			u, err := hostURL(addr, "client")
+			if err != nil {
+				if !errors.Is(err, ErrEmbedded) {
+					t.Fatalf("hostURL(%q) err %v is not ErrEmbedded", addr, err)
+				}
+			} else if u.Scheme != "http" || u.Port() == "" || u.Path != "" {
+				t.Fatalf("hostURL(%q) = %v: not http://host:port", addr, u.String())
+			}
+		}
+		host, err := peerAddrOf(name, initial)
+		if err != nil {
+			if !errors.Is(err, ErrEmbedded) {
+				t.Fatalf("peerAddrOf(%q, %q) err %v is not ErrEmbedded", name, initial, err)
+			}
+			return
+		}
+		if _, _, err := net.SplitHostPort(host); err != nil {
+			t.Fatalf("peerAddrOf(%q, %q) = %q: %v", name, initial, host, err)
 		}
 	})
 }

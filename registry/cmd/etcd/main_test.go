@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+)
+
+// runEnv, when set, makes the test binary run main instead of the tests,
+// so that the tests can start the command as processes of its own.
+const runEnv = "DUBBOMESH_ETCD_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runEnv) != "" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// member is one running etcd command.
+type member struct {
+	cmd      *exec.Cmd
+	endpoint chan string // its first line of stdout
+	done     chan error
+}
+
+// startCmd runs the command with args; it is killed when the test ends.
+func startCmd(t *testing.T, args ...string) *member {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), runEnv+"=1")
+	logPath := t.TempDir() + "/stderr"
+	logf, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = logf
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	m := &member{cmd: cmd, endpoint: make(chan string, 1), done: make(chan error, 1)}
+	go func() {
+		s := bufio.NewScanner(out)
+		if s.Scan() {
+			m.endpoint <- s.Text()
+		}
+		for s.Scan() {
+		}
+		m.done <- cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		logf.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(logPath)
+			t.Logf("etcd %q stderr:\n%s", args, b)
+		}
+	})
+	return m
+}
+
+// ready returns the endpoint the member printed, failing after 20 s.
+func (m *member) ready(t *testing.T) string {
+	t.Helper()
+	select {
+	case ep := <-m.endpoint:
+		return ep
+	case err := <-m.done:
+		t.Fatalf("exited before serving: %v", err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("no endpoint printed within 20 s")
+	}
+	return ""
+}
+
+// stop sends SIGTERM and expects a clean exit.
+func (m *member) stop(t *testing.T) {
+	t.Helper()
+	m.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-m.done:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("no exit within 10 s of SIGTERM")
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func client(t *testing.T, eps ...string) *clientv3.Client {
+	t.Helper()
+	cli, err := clientv3.New(clientv3.Config{Endpoints: eps, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	return cli
+}
+
+func ctx5(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestSingleMemberDefault(t *testing.T) {
+	addr := freeAddr(t)
+	m := startCmd(t, "--listen-client", addr)
+	ep := m.ready(t)
+	if ep != "http://"+addr {
+		t.Fatalf("printed %q, want http://%s", ep, addr)
+	}
+	if _, err := client(t, ep).Put(ctx5(t), "k", "v"); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	m.stop(t)
+}
+
+// Three processes given the same --initial-cluster form one cluster: a key
+// written through one member is read through another.
+func TestStaticCluster(t *testing.T) {
+	names := []string{"a", "b", "c"}
+	var peers []string
+	for _, n := range names {
+		peers = append(peers, n+"=http://"+freeAddr(t))
+	}
+	cluster := strings.Join(peers, ",")
+	members := make([]*member, len(names))
+	for i, n := range names {
+		args := []string{"--name", n, "--initial-cluster", cluster, "--dir", t.TempDir()}
+		if i == 0 { // --listen-peer given explicitly for one member
+			args = append(args, "--listen-peer", strings.TrimPrefix(peers[0], "a=http://"))
+		}
+		members[i] = startCmd(t, args...)
+	}
+	eps := make([]string, len(members))
+	for i, m := range members {
+		eps[i] = m.ready(t)
+	}
+	if _, err := client(t, eps[0]).Put(ctx5(t), "k", "shared"); err != nil {
+		t.Fatalf("Put via a: %v", err)
+	}
+	resp, err := client(t, eps[2]).Get(ctx5(t), "k")
+	if err != nil {
+		t.Fatalf("Get via c: %v", err)
+	}
+	if len(resp.Kvs) != 1 || string(resp.Kvs[0].Value) != "shared" {
+		t.Fatalf("Get via c = %v", resp.Kvs)
+	}
+	mresp, err := client(t, eps[1]).MemberList(ctx5(t))
+	if err != nil {
+		t.Fatalf("MemberList: %v", err)
+	}
+	if len(mresp.Members) != 3 {
+		t.Fatalf("%d members, want 3", len(mresp.Members))
+	}
+	for _, m := range members {
+		m.stop(t)
+	}
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--name", "x", "--initial-cluster", "a=http://127.0.0.1:1"}, // x is not in the cluster
+		{"--initial-cluster", "garbage"},
+		{"--listen-client", "no-port"},
+		{"stray-argument"},
+	} {
+		m := startCmd(t, args...)
+		select {
+		case err := <-m.done:
+			if err == nil {
+				t.Errorf("%q: exit 0, want a failure", args)
+			}
+		case <-m.endpoint:
+			t.Errorf("%q: served", args)
+		case <-time.After(10 * time.Second):
+			t.Errorf("%q: still running after 10 s", args)
+		}
+	}
+}
