@@ -19,8 +19,14 @@ const MaxReconnectDelay = 2 * time.Second
 // MaxReconnectDelay apart. The caller closes it.
 func NewClient(endpoints string) (*clientv3.Client, error) {
 	return clientv3.New(clientv3.Config{
-		Endpoints:   strings.Split(endpoints, ","),
+		Endpoints:   splitEndpoints(endpoints),
 		DialTimeout: 5 * time.Second,
+		// A member that goes silent (its host froze or lost power) leaves
+		// streams that look healthy: ping it, so that watches and lease
+		// keep-alives move to another member. 5 s is the least etcd's
+		// server accepts without dropping the client for pinging too often.
+		DialKeepAliveTime:    5 * time.Second,
+		DialKeepAliveTimeout: 2 * time.Second,
 		DialOptions: []grpc.DialOption{grpc.WithConnectParams(grpc.ConnectParams{
 			Backoff: grpcbackoff.Config{
 				BaseDelay:  100 * time.Millisecond,
@@ -31,4 +37,16 @@ func NewClient(endpoints string) (*clientv3.Client, error) {
 			MinConnectTimeout: time.Second,
 		})},
 	})
+}
+
+// splitEndpoints splits a comma-separated endpoint list, trimming spaces and
+// dropping empty entries.
+func splitEndpoints(s string) []string {
+	var out []string
+	for _, e := range strings.Split(s, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			out = append(out, e)
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -21,5 +22,12 @@ func TestNewClient(t *testing.T) {
 	defer cancel()
 	if _, err := cli.Put(ctx, Prefix+"x/127.0.0.1:1", ""); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestSplitEndpoints(t *testing.T) {
+	got := fmt.Sprint(splitEndpoints(" http://a:1, http://b:2,,http://c:3 "))
+	if want := "[http://a:1 http://b:2 http://c:3]"; got != want {
+		t.Fatalf("splitEndpoints = %s, want %s", got, want)
 	}
 }
