@@ -9,6 +9,7 @@ import (
 
 	"github.com/cloudwego/netpoll"
 
+	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/internal/metrics"
 	"github.com/dubbomesh/dubbomesh/internal/server"
 	"github.com/dubbomesh/dubbomesh/protocol/http1"
@@ -43,10 +44,14 @@ type Config struct {
 	// MaxConns bounds the client connections open at once; past it a new
 	// connection is answered 503 and closed. Default DefaultMaxConns.
 	MaxConns int
-	// EjectRatio ejects a provider agent for a while when its calls in
-	// flight per unit of weight exceed EjectRatio times the others' (see
+	// EjectRatio ejects a provider agent for a while when its estimated
+	// latency exceeds EjectRatio times the fastest other one's (see
 	// outlier.go). Zero means DefaultEjectRatio; negative turns ejection off.
 	EjectRatio float64
+	// Flush is the flush policy of the connections to provider agents
+	// (batch.FlushPolicy; zero: inline). Answers to clients are flushed
+	// inline: each goes to a socket of its own.
+	Flush batch.FlushPolicy
 }
 
 // DefaultEjectRatio is the default outlier ejection ratio.

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/protocol/http1"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
@@ -34,7 +35,11 @@ func main() {
 	flag.DurationVar(&cfg.IdleTimeout, "idle-timeout", 5*time.Minute, "close client connections that read nothing this long and owe no answer")
 	flag.IntVar(&cfg.MaxPipeline, "max-pipeline", 128, "requests in flight per client connection before reading pauses")
 	flag.IntVar(&cfg.MaxInFlight, "max-inflight", 16384, "calls in flight per event loop before answering 503")
-	flag.Float64Var(&cfg.EjectRatio, "eject-ratio", DefaultEjectRatio, "eject a provider agent for a while when its calls in flight per unit of weight pass this many times the others' (0: never)")
+	flag.Float64Var(&cfg.EjectRatio, "eject-ratio", DefaultEjectRatio, "eject a provider agent for a while when its estimated latency passes this many times the fastest other one's, and by 20ms or more (0: never)")
+	flag.Func("flush", "when frames to provider agents go out: inline (from the request's pass), yield (from a flusher, after runnable passes wrote theirs) or a delay such as 100us (default "+cfg.Flush.String()+")", func(s string) (err error) {
+		cfg.Flush, err = batch.ParseFlushPolicy(s)
+		return err
+	})
 	flag.IntVar(&cfg.MaxConns, "max-conns", DefaultMaxConns, "client connections open at once; past it new ones are answered 503 and closed")
 	flag.Parse()
 	if cfg.EjectRatio == 0 {

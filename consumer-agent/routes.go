@@ -50,6 +50,7 @@ func (a *Agent) dialEndpoint(addr string) *endpoint {
 			NewDecoder:  l.newAnswerPass,
 			OnBadStream: func(error) { a.m.badFrames.Inc() },
 			OnDown:      l.onAgentDown,
+			Flush:       a.cfg.Flush,
 			IdleTimeout: a.cfg.AgentIdleTimeout,
 			Heartbeat: func(w netpoll.Writer) error {
 				b, err := w.Malloc(hb)

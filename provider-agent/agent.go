@@ -29,6 +29,9 @@ type Config struct {
 	// IdleTimeout is the quiet time after which the agent sends the
 	// provider a heartbeat; default 60s.
 	IdleTimeout time.Duration
+	// Flush is the flush policy of the connections to the provider and of
+	// those to consumer agents (batch.FlushPolicy; zero: inline).
+	Flush batch.FlushPolicy
 }
 
 // Agent is a running provider agent: a netpoll server for agent frames and,
@@ -146,6 +149,7 @@ type connCtx struct {
 func (a *Agent) onPrepare(conn netpoll.Connection) context.Context {
 	l := a.loops[int(a.next.Add(1))%len(a.loops)]
 	c := &inConn{loop: l, w: batch.NewWriter(conn, nil)}
+	a.cfg.Flush.Apply(c.w)
 	conn.SetWriteTimeout(5 * time.Second)
 	a.m.conns.Inc()
 	return &connCtx{Context: context.Background(), c: c}

@@ -48,6 +48,10 @@ func newLoop(a *Agent, idx int) *loop {
 		NewDecoder:  l.newAnswerPass,
 		OnBadStream: func(error) { a.m.badResponses.Inc() },
 		OnDown:      l.onProviderDown,
+		Flush:       a.cfg.Flush,
+		// The provider is local: once it is back, serve again within a
+		// second rather than after a backoff grown to seconds.
+		MaxBackoff:  time.Second,
 		IdleTimeout: a.cfg.IdleTimeout,
 		Heartbeat: func(w netpoll.Writer) error {
 			b, err := w.Malloc(hb)

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
@@ -50,6 +51,10 @@ func main() {
 	flag.IntVar(&cfg.MaxInFlight, "max-inflight", 8192, "calls in flight per event loop before answering overloaded")
 	flag.IntVar(&cfg.MaxProviderCalls, "max-provider-calls", 200, "calls the provider holds at once (its thread pool; Dubbo's default is 200); past it calls wait in the agent (0: no bound)")
 	flag.IntVar(&cfg.MaxQueue, "max-queue", 4096, "calls waiting for a provider thread before answering overloaded")
+	flag.Func("flush", "when frames go out: inline (from the pass that wrote them), yield (from a flusher, after runnable passes wrote theirs) or a delay such as 100us (default "+cfg.Flush.String()+")", func(s string) (err error) {
+		cfg.Flush, err = batch.ParseFlushPolicy(s)
+		return err
+	})
 	flag.Var(&services, "service", "interface served by the provider (repeatable; default the race's IHelloService)")
 	flag.Parse()
 	if len(services) == 0 {

@@ -1,8 +1,10 @@
 package batch
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cloudwego/netpoll"
 )
@@ -18,6 +20,12 @@ type Writer struct {
 	holds   atomic.Int32
 	flushes atomic.Uint64
 	onError func(error)
+
+	// Set by Coalesce: Done wakes the flusher goroutine through kick
+	// instead of flushing.
+	kick  chan struct{}
+	delay time.Duration
+	gone  chan struct{} // closed with the connection
 }
 
 // NewWriter wraps conn. It registers a close callback that marks the Writer
@@ -29,10 +37,54 @@ func NewWriter(conn netpoll.Connection, onError func(error)) *Writer {
 	conn.AddCloseCallback(func(netpoll.Connection) error {
 		w.mu.Lock()
 		w.closed = true
+		if w.gone != nil {
+			close(w.gone)
+		}
 		w.mu.Unlock()
 		return nil
 	})
 	return w
+}
+
+// Coalesce moves flushing off the goroutines that write: the Done that
+// releases the last hold only wakes a flusher goroutine of the Writer's own,
+// which first yields (runtime.Gosched), so that handlers already runnable
+// write their frames too, then waits delay (if positive), then flushes
+// everything written by then in one system call. Frames written while a
+// flush is under way go out with the next one. It trades up to delay (plus a
+// scheduling round) of latency for fewer system calls and fewer wake-ups on
+// the peer. The flusher exits when the connection closes.
+//
+// Call Coalesce at most once, before the Writer is shared.
+func (w *Writer) Coalesce(delay time.Duration) {
+	w.kick, w.delay, w.gone = make(chan struct{}, 1), delay, make(chan struct{})
+	w.mu.Lock()
+	if w.closed {
+		close(w.gone)
+	}
+	w.mu.Unlock()
+	go w.flusher()
+}
+
+func (w *Writer) flusher() {
+	for {
+		select {
+		case <-w.gone:
+			return
+		case <-w.kick:
+		}
+		runtime.Gosched()
+		if w.delay > 0 {
+			time.Sleep(w.delay)
+		}
+		// Kicks sent by now were sent after their writes, which this
+		// flush carries: drop them rather than flush again for nothing.
+		select {
+		case <-w.kick:
+		default:
+		}
+		w.Flush()
+	}
 }
 
 var lastID atomic.Uint64
@@ -64,10 +116,18 @@ func (w *Writer) Unlock() { w.mu.Unlock() }
 // holder remains, flushing is left to the last one.
 func (w *Writer) Hold() { w.holds.Add(1) }
 
-// Done releases a hold; the last holder flushes what everyone wrote.
+// Done releases a hold; the last holder flushes what everyone wrote, or,
+// after Coalesce, wakes the flusher to.
 func (w *Writer) Done() {
 	if w.holds.Add(-1) == 0 {
-		w.Flush()
+		if w.kick == nil {
+			w.Flush()
+			return
+		}
+		select {
+		case w.kick <- struct{}{}:
+		default: // a flush is already due and will carry this
+		}
 	}
 }
 
@@ -83,9 +143,9 @@ func (w *Writer) Flush() {
 		w.mu.Unlock()
 		return
 	}
+	w.flushes.Add(1) // before the system call, so a peer that read the bytes sees the count
 	err := w.conn.Writer().Flush()
 	w.mu.Unlock()
-	w.flushes.Add(1)
 	if err != nil {
 		if w.onError != nil {
 			w.onError(err)

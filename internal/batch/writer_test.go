@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"errors"
 	"io"
 	"net"
 	"sync"
@@ -63,8 +64,21 @@ func TestHoldsBatchFlushes(t *testing.T) {
 }
 
 func TestConcurrentWritersLoseNothing(t *testing.T) {
+	for _, p := range []string{"inline", "yield", "1ms"} {
+		t.Run(p, func(t *testing.T) {
+			policy, err := ParseFlushPolicy(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			concurrentWriters(t, policy)
+		})
+	}
+}
+
+func concurrentWriters(t *testing.T, policy FlushPolicy) {
 	nc, sc := dialPair(t)
 	w := NewWriter(nc, nil)
+	policy.Apply(w)
 	const goroutines, frames = 8, 500
 	var wg sync.WaitGroup
 	for g := 0; g < goroutines; g++ {
@@ -101,6 +115,53 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 	}
 	if f := w.Flushes(); f == 0 || f > goroutines*frames {
 		t.Fatalf("flushes = %d", f)
+	}
+}
+
+// TestCoalesceBatchesPasses: passes that each write and let go one after
+// another, within the flusher's delay, leave in one system call.
+func TestCoalesceBatchesPasses(t *testing.T) {
+	nc, sc := dialPair(t)
+	w := NewWriter(nc, nil)
+	w.Coalesce(50 * time.Millisecond)
+	var s Set
+	for range 10 {
+		s.Add(w)
+		bw := w.Lock()
+		bw.WriteString("frame\n")
+		w.Unlock()
+		s.Flush()
+	}
+	buf := make([]byte, 60)
+	sc.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if _, err := io.ReadFull(sc, buf); err != nil {
+		t.Fatal(err)
+	}
+	// The count moves just after the system call returns.
+	for deadline := time.Now().Add(time.Second); w.Flushes() == 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if f := w.Flushes(); f != 1 {
+		t.Fatalf("flushes = %d, want 1", f)
+	}
+	nc.Close()
+	// After close the flusher is gone; letting go must neither block nor
+	// panic.
+	s.Add(w)
+	s.Flush()
+}
+
+func TestParseFlushPolicy(t *testing.T) {
+	for in, want := range map[string]string{"inline": "inline", "yield": "yield", "100us": "100µs", "2ms": "2ms"} {
+		p, err := ParseFlushPolicy(in)
+		if err != nil || p.String() != want {
+			t.Errorf("ParseFlushPolicy(%q) = %v, %v; want %s", in, p, err, want)
+		}
+	}
+	for _, in := range []string{"", "fast", "0", "-1ms", "2s"} {
+		if _, err := ParseFlushPolicy(in); !errors.Is(err, ErrFlushPolicy) {
+			t.Errorf("ParseFlushPolicy(%q) error = %v", in, err)
+		}
 	}
 }
 

@@ -19,8 +19,9 @@ type Server struct {
 
 var configure sync.Once
 
-// Configure sets netpoll's poller count to loops, once per process: later
-// calls do nothing. Call it before any netpoll connection is dialed or
+// Configure sets netpoll's poller count to loops and its handler runner to
+// one that reuses goroutines (see workers), once per process: later calls do
+// nothing. Call it before any netpoll connection is dialed or
 // accepted; netpoll re-initialises its pollers when configured, which races
 // with connections being set up.
 func Configure(loops int) {
@@ -28,7 +29,7 @@ func Configure(loops int) {
 		if loops < 1 {
 			loops = 1
 		}
-		netpoll.Configure(netpoll.Config{PollerNum: loops})
+		netpoll.Configure(netpoll.Config{PollerNum: loops, Runner: newWorkers().run})
 	})
 }
 

@@ -48,6 +48,8 @@ type Config struct {
 	MinBackoff, MaxBackoff time.Duration
 	// OnDialError, if set, is told about each failed dial.
 	OnDialError func(err error)
+	// Flush is the flush policy of each connection's Writer.
+	Flush batch.FlushPolicy
 }
 
 // Conn is a connection to one upstream that heals itself. It is safe for
@@ -155,6 +157,7 @@ func (c *Conn) serveOne() bool {
 	nc.SetWriteTimeout(c.cfg.WriteTimeout)
 	dead := make(chan struct{})
 	w := batch.NewWriter(nc, nil)
+	c.cfg.Flush.Apply(w)
 	nc.AddCloseCallback(func(netpoll.Connection) error {
 		close(dead)
 		return nil

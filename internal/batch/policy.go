@@ -1,0 +1,54 @@
+package batch
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// FlushPolicy says when a Writer's frames go out: from the last Done
+// (inline), or from the Writer's own flusher goroutine (see Writer.Coalesce),
+// after a yield and an optional delay. The zero value is inline.
+type FlushPolicy struct {
+	Coalesce bool
+	Delay    time.Duration // with Coalesce only
+}
+
+// Apply sets the policy on a new Writer, before it is shared.
+func (p FlushPolicy) Apply(w *Writer) {
+	if p.Coalesce {
+		w.Coalesce(p.Delay)
+	}
+}
+
+// String returns the policy in ParseFlushPolicy's syntax.
+func (p FlushPolicy) String() string {
+	switch {
+	case !p.Coalesce:
+		return "inline"
+	case p.Delay <= 0:
+		return "yield"
+	default:
+		return p.Delay.String()
+	}
+}
+
+// ErrFlushPolicy is returned for a policy ParseFlushPolicy does not know.
+var ErrFlushPolicy = errors.New("batch: flush policy must be inline, yield or a duration such as 100us")
+
+// ParseFlushPolicy parses "inline" (flush from the last Done), "yield" (from
+// a flusher goroutine, after the goroutines already runnable have written)
+// or a positive duration (the same, waiting that long first).
+func ParseFlushPolicy(s string) (FlushPolicy, error) {
+	switch s {
+	case "inline":
+		return FlushPolicy{}, nil
+	case "yield":
+		return FlushPolicy{Coalesce: true}, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 || d > time.Second {
+		return FlushPolicy{}, fmt.Errorf("%w: %q", ErrFlushPolicy, s)
+	}
+	return FlushPolicy{Coalesce: true, Delay: d}, nil
+}

@@ -1,0 +1,46 @@
+package server
+
+import (
+	"context"
+	"sync/atomic"
+)
+
+// maxIdleWorkers bounds the handler goroutines kept parked for reuse.
+const maxIdleWorkers = 64
+
+// workers runs netpoll's handlers (OnRequest, OnConnect...) on goroutines it
+// keeps: a handler goes to a parked worker if one is waiting, else to a new
+// one, and a worker that finishes parks again unless maxIdleWorkers already
+// wait. netpoll's default pool starts a goroutine for nearly every event
+// once the last task has run, and each new goroutine grows its stack again
+// to the handler's depth; a kept worker has its stack grown already.
+//
+// A handler may block (waiting for the rest of a request): the runner then
+// simply starts another worker, so no handler waits for another.
+type workers struct {
+	idle  chan func() // unbuffered: a send succeeds only into a parked worker
+	nidle atomic.Int32
+}
+
+func newWorkers() *workers { return &workers{idle: make(chan func())} }
+
+// run is a netpoll.Config.Runner.
+func (w *workers) run(_ context.Context, f func()) {
+	select {
+	case w.idle <- f:
+	default:
+		go w.work(f)
+	}
+}
+
+func (w *workers) work(f func()) {
+	for {
+		f()
+		if w.nidle.Add(1) > maxIdleWorkers {
+			w.nidle.Add(-1)
+			return
+		}
+		f = <-w.idle
+		w.nidle.Add(-1)
+	}
+}
