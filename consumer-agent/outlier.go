@@ -18,7 +18,9 @@ import (
 //
 // An endpoint whose latency exceeds EjectRatio times the fastest other one's,
 // and by at least ejectMinExtra, with at least ejectMinInFlight calls in
-// flight, is ejected: sidelined for ejectBase, doubling with each ejection in
+// flight, for ejectAfter ticks in a row (a stall shorter than that, a
+// garbage collection or a scheduling hiccup, is not an outlier; one tick is
+// enough for an endpoint back from an ejection), is ejected: sidelined for ejectBase, doubling with each ejection in
 // a row up to ejectMax. When the time is up it takes calls again; if it is
 // still slow it is ejected again as soon as its estimate shows it. At most
 // half of a service's endpoints are ejected at once. An endpoint sent fewer
@@ -32,6 +34,7 @@ const (
 	ejectMinInFlight = 16
 	ejectMinRate     = 0.5 // calls sent per outlierEvery
 	ejectMinExtra    = 20 * time.Millisecond
+	ejectAfter       = 3
 	ejectBase        = 500 * time.Millisecond
 	ejectMax         = 4 * time.Second
 	// ejectForget: an endpoint not ejected for this long starts again at
@@ -83,6 +86,7 @@ type ejection struct {
 	rate     float64 // avg corrected for its start
 	latency  float64 // estimated latency in ticks; 0 when unknown
 	active   int     // ticks in a row with calls sent
+	suspect  int     // ticks in a row judged slow
 }
 
 // member is a service's endpoint with its weight, for outlier detection.
@@ -157,9 +161,11 @@ func (a *Agent) ejectOutliers(svc *service, now int64) {
 		}
 		e := &m.ep.eject
 		if e.until > now || e.latency == 0 {
+			e.suspect = 0
 			continue
 		}
 		if n, _ := m.ep.inflight.total(); n < ejectMinInFlight {
+			e.suspect = 0
 			continue
 		}
 		best := 0.0 // the fastest other endpoint's latency
@@ -169,8 +175,16 @@ func (a *Agent) ejectOutliers(svc *service, now int64) {
 			}
 		}
 		if best == 0 || e.latency <= ratio*best || e.latency-best < minExtra {
+			e.suspect = 0
 			continue
 		}
+		// Back from an ejection, one slow tick is enough: it was slow
+		// before, and each tick it takes calls costs them.
+		onProbation := e.n > 0 && now-e.until <= int64(ejectForget)
+		if e.suspect++; e.suspect < ejectAfter && !onProbation {
+			continue
+		}
+		e.suspect = 0
 		if now-e.until > int64(ejectForget) {
 			e.n = 0
 		}

@@ -51,7 +51,8 @@ func main() {
 	flag.IntVar(&cfg.MaxInFlight, "max-inflight", 8192, "calls in flight per event loop before answering overloaded")
 	flag.IntVar(&cfg.MaxProviderCalls, "max-provider-calls", 200, "calls the provider holds at once (its thread pool; Dubbo's default is 200); past it calls wait in the agent (0: no bound)")
 	flag.IntVar(&cfg.MaxQueue, "max-queue", 4096, "calls waiting for a provider thread before answering overloaded")
-	flag.Func("flush", "when frames go out: inline (from the pass that wrote them), yield (from a flusher, after runnable passes wrote theirs) or a delay such as 100us (default "+cfg.Flush.String()+")", func(s string) (err error) {
+	cfg.Flush = batch.FlushPolicy{Idle: true}
+	flag.Func("flush", "when frames go out: inline (from the pass that wrote them), idle (from the last of a burst of busy handlers), yield (from a flusher, after runnable passes wrote theirs) or a delay such as 100us (default "+cfg.Flush.String()+")", func(s string) (err error) {
 		cfg.Flush, err = batch.ParseFlushPolicy(s)
 		return err
 	})

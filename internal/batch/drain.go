@@ -27,6 +27,9 @@ var ErrWait = errors.New("batch: waiting for the rest of a frame")
 // for, as netpoll handlers may, then goes on; it returns when nothing is left
 // to read.
 //
+// Drain runs inside a handler counted in Handlers (internal/server's runner
+// counts every netpoll handler), and leaves the count while it waits.
+//
 // A Decoder error is returned as is; a failed wait wraps ErrWait. Drain does
 // not allocate on success.
 func Drain(r netpoll.Reader, set *Set, d Decoder) error {
@@ -42,8 +45,13 @@ func Drain(r netpoll.Reader, set *Set, d Decoder) error {
 		if err != nil {
 			return err
 		}
-		if need > 0 {
-			if _, err := r.Peek(need); err != nil {
+		if need > 0 && r.Len() < need {
+			// Waiting is not being busy: let the other handlers'
+			// deferred flushes go (see Group).
+			Handlers.Leave()
+			_, err := r.Peek(need)
+			Handlers.Enter()
+			if err != nil {
 				return fmt.Errorf("%w: %w", ErrWait, err)
 			}
 		}

@@ -26,7 +26,17 @@ type Writer struct {
 	kick  chan struct{}
 	delay time.Duration
 	gone  chan struct{} // closed with the connection
+
+	// Set by Join: Done defers to the group's last handler.
+	group  *Group
+	queued atomic.Bool // on group's dirty list
 }
+
+// Join makes the Writer leave its flushes to the last busy handler of g
+// (see Group) when other handlers are busy as its last hold is released.
+// Call Join at most once, before the Writer is shared, and not with
+// Coalesce.
+func (w *Writer) Join(g *Group) { w.group = g }
 
 // NewWriter wraps conn. It registers a close callback that marks the Writer
 // closed, so later writes are refused instead of panicking inside netpoll.
@@ -120,6 +130,10 @@ func (w *Writer) Hold() { w.holds.Add(1) }
 // after Coalesce, wakes the flusher to.
 func (w *Writer) Done() {
 	if w.holds.Add(-1) == 0 {
+		if g := w.group; g != nil && g.busy.Load() > 1 {
+			g.deferFlush(w)
+			return
+		}
 		if w.kick == nil {
 			w.Flush()
 			return

@@ -64,7 +64,7 @@ func TestHoldsBatchFlushes(t *testing.T) {
 }
 
 func TestConcurrentWritersLoseNothing(t *testing.T) {
-	for _, p := range []string{"inline", "yield", "1ms"} {
+	for _, p := range []string{"inline", "idle", "yield", "1ms"} {
 		t.Run(p, func(t *testing.T) {
 			policy, err := ParseFlushPolicy(p)
 			if err != nil {
@@ -152,7 +152,7 @@ func TestCoalesceBatchesPasses(t *testing.T) {
 }
 
 func TestParseFlushPolicy(t *testing.T) {
-	for in, want := range map[string]string{"inline": "inline", "yield": "yield", "100us": "100µs", "2ms": "2ms"} {
+	for in, want := range map[string]string{"inline": "inline", "idle": "idle", "yield": "yield", "100us": "100µs", "2ms": "2ms"} {
 		p, err := ParseFlushPolicy(in)
 		if err != nil || p.String() != want {
 			t.Errorf("ParseFlushPolicy(%q) = %v, %v; want %s", in, p, err, want)

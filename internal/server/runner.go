@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"sync/atomic"
+
+	"github.com/dubbomesh/dubbomesh/internal/batch"
 )
 
 // maxIdleWorkers bounds the handler goroutines kept parked for reuse.
@@ -24,8 +26,10 @@ type workers struct {
 
 func newWorkers() *workers { return &workers{idle: make(chan func())} }
 
-// run is a netpoll.Config.Runner.
+// run is a netpoll.Config.Runner. It counts each handler in
+// batch.Handlers from the moment it is queued until it returns.
 func (w *workers) run(_ context.Context, f func()) {
+	batch.Handlers.Enter()
 	select {
 	case w.idle <- f:
 	default:
@@ -36,6 +40,7 @@ func (w *workers) run(_ context.Context, f func()) {
 func (w *workers) work(f func()) {
 	for {
 		f()
+		batch.Handlers.Leave()
 		if w.nidle.Add(1) > maxIdleWorkers {
 			w.nidle.Add(-1)
 			return
