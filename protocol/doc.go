@@ -79,7 +79,8 @@
 //	    0  OK                200  success; only in non-error frames
 //	    1  BadRequest        400  the provider agent could not encode the arguments
 //	    2  Exception         500  the provider threw; the message is "class: message"
-//	    3  Unavailable       502  the provider is unreachable, or was lost mid-call
+//	    3  Unavailable       502  the provider is unreachable; the call was not sent,
+//	                              so the consumer agent may send it to another agent
 //	    4  BadResponse       502  the provider's answer could not be decoded, or it
 //	                              had a Dubbo status not listed here
 //	    5  Overloaded        503  the provider's thread pool is exhausted (Dubbo 100),
@@ -88,6 +89,8 @@
 //	    7  Timeout           504  the deadline passed (Dubbo 30/31, or the agent's own)
 //	    8  BadVersion        502  connection-level, id 0: the peer speaks another version
 //	    9  BadFrame          502  connection-level, id 0: the peer sent a malformed frame
+//	   10  Lost              502  the provider connection was lost, or the agent shut
+//	                              down, with the call sent: its fate is unknown
 //
 // A receiver keeps status values it does not know and maps them to HTTP 502.
 //

@@ -64,8 +64,8 @@ const (
 	StatusBadRequest Status = 1
 	// StatusException: the provider threw; the message is "class: message".
 	StatusException Status = 2
-	// StatusUnavailable: the provider is unreachable, or the connection to it
-	// was lost mid-call.
+	// StatusUnavailable: the provider is unreachable; the call was not sent
+	// to it, so it may be sent elsewhere.
 	StatusUnavailable Status = 3
 	// StatusBadResponse: the provider answered with a frame the provider
 	// agent could not decode, or with a Dubbo status not mapped elsewhere.
@@ -84,6 +84,9 @@ const (
 	// StatusBadFrame is connection-level (id 0): the peer sent a malformed
 	// frame.
 	StatusBadFrame Status = 9
+	// StatusLost: the connection to the provider was lost, or the agent
+	// shut down, with the call sent: whether the provider ran it is unknown.
+	StatusLost Status = 10
 )
 
 // HTTPStatus returns the HTTP status code the consumer agent answers with
@@ -101,8 +104,8 @@ func (s Status) HTTPStatus() int {
 	case StatusTimeout:
 		return 504
 	}
-	// StatusUnavailable, StatusBadResponse, StatusBadVersion, StatusBadFrame
-	// and unknown values.
+	// StatusUnavailable, StatusBadResponse, StatusBadVersion, StatusBadFrame,
+	// StatusLost and unknown values.
 	return 502
 }
 
@@ -128,6 +131,8 @@ func (s Status) String() string {
 		return "timeout"
 	case StatusBadVersion:
 		return "bad version"
+	case StatusLost:
+		return "lost"
 	case StatusBadFrame:
 		return "bad frame"
 	}

@@ -175,7 +175,8 @@ func TestStatusHTTPStatus(t *testing.T) {
 		{StatusTimeout, 504, "timeout"},
 		{StatusBadVersion, 502, "bad version"},
 		{StatusBadFrame, 502, "bad frame"},
-		{10, 502, "status(10)"},
+		{StatusLost, 502, "lost"},
+		{11, 502, "status(11)"},
 		{255, 502, "status(255)"},
 	} {
 		equal(t, tc.s.String()+" HTTPStatus", tc.s.HTTPStatus(), tc.code)
@@ -183,7 +184,7 @@ func TestStatusHTTPStatus(t *testing.T) {
 	}
 	// The numeric values are the wire format: pin them.
 	for i, s := range []Status{StatusOK, StatusBadRequest, StatusException, StatusUnavailable, StatusBadResponse,
-		StatusOverloaded, StatusServiceNotFound, StatusTimeout, StatusBadVersion, StatusBadFrame} {
+		StatusOverloaded, StatusServiceNotFound, StatusTimeout, StatusBadVersion, StatusBadFrame, StatusLost} {
 		equal(t, s.String()+" value", int(s), i)
 	}
 }

@@ -116,7 +116,7 @@ func (a *Agent) Drain(timeout time.Duration) int {
 	return a.InFlight()
 }
 
-// Close fails the calls left (StatusUnavailable), closes the provider
+// Close fails the calls left (StatusLost), closes the provider
 // connections, then stops accepting and closes the consumer connections.
 func (a *Agent) Close() {
 	// Loops first, so that the failures reach the consumer agents before

@@ -49,8 +49,8 @@ func TestDrainGivesUp(t *testing.T) {
 	// Close fails what is left.
 	a.Close()
 	got := c.collect(2)
-	expectError(t, got[1], protocol.StatusUnavailable, "")
-	expectError(t, got[2], protocol.StatusUnavailable, "")
+	expectError(t, got[1], protocol.StatusLost, "")
+	expectError(t, got[2], protocol.StatusLost, "")
 }
 
 func TestMetricsMove(t *testing.T) {

@@ -86,7 +86,7 @@ func (l *loop) onProviderDown(w *batch.Writer) {
 	var p pass
 	l.calls.TakeTagged(w.ID(), func(_ uint32, c call) {
 		l.a.m.lost.Inc()
-		p.fail(c.in, c.id, protocol.StatusUnavailable, "provider agent: connection to the provider lost mid-call")
+		p.fail(c.in, c.id, protocol.StatusLost, "provider agent: connection to the provider lost mid-call")
 	})
 	p.set.Flush()
 }
@@ -97,7 +97,7 @@ func (l *loop) close() {
 	l.up.Close()
 	var p pass
 	l.calls.Expire(1<<62, func(_ uint32, c call) {
-		p.fail(c.in, c.id, protocol.StatusUnavailable, "provider agent: shutting down")
+		p.fail(c.in, c.id, protocol.StatusLost, "provider agent: shutting down")
 	})
 	p.set.Flush()
 }

@@ -19,7 +19,7 @@ func TestProviderClosesMidCall(t *testing.T) {
 	c.flush()
 	got := c.collect(6)
 	for id := uint32(1); id <= 6; id++ {
-		expectError(t, got[id], protocol.StatusUnavailable, "lost mid-call")
+		expectError(t, got[id], protocol.StatusLost, "lost mid-call")
 	}
 	if n := metric(t, a, "provider_agent_lost_total"); n != 6 {
 		t.Fatalf("lost_total = %v, want 6", n)

@@ -88,6 +88,13 @@ func (t *Table[T]) Add(v T, tag uint64, deadline int64) (id uint32, ok bool) {
 	return id, true
 }
 
+// Index returns the slot that id occupies, in [0, Cap()). Calls in flight at
+// the same time have distinct indexes, so a caller may keep data of its own
+// per call in a slice of Cap() entries indexed by Index. An index is reused
+// as soon as its call is claimed: data kept that way must be checked against
+// the id it was written for.
+func (t *Table[T]) Index(id uint32) int { return int(id & t.mask) }
+
 // Live reports whether the call with the given id is still waiting. The
 // answer may change at once; use it to skip work for a call that is gone.
 func (t *Table[T]) Live(id uint32) bool {

@@ -260,3 +260,28 @@ func TestLive(t *testing.T) {
 		t.Fatal("Live after Take")
 	}
 }
+
+func TestIndex(t *testing.T) {
+	tb := New[int](8)
+	seen := map[int]bool{}
+	var ids []uint32
+	for i := range tb.Cap() {
+		id, ok := tb.Add(i, 0, 0)
+		if !ok {
+			t.Fatal("Add failed")
+		}
+		ids = append(ids, id)
+		x := tb.Index(id)
+		if x < 0 || x >= tb.Cap() || seen[x] {
+			t.Fatalf("Index(%d) = %d: out of range or shared", id, x)
+		}
+		seen[x] = true
+	}
+	// A freed slot is reused under a new id with the same index.
+	x := tb.Index(ids[3])
+	tb.Take(ids[3])
+	id, _ := tb.Add(99, 0, 0)
+	if id == ids[3] || tb.Index(id) != x {
+		t.Fatalf("reused slot: id %d index %d, want a new id with index %d", id, tb.Index(id), x)
+	}
+}
