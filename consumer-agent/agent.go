@@ -52,10 +52,13 @@ type Config struct {
 	// (batch.FlushPolicy; zero: inline). Answers to clients are flushed
 	// inline: each goes to a socket of its own.
 	Flush batch.FlushPolicy
+	// NoRetry turns off sending a call again to another provider agent
+	// when the first one answers that no provider ran it (retry.go).
+	NoRetry bool
 }
 
 // DefaultEjectRatio is the default outlier ejection ratio.
-const DefaultEjectRatio = 3
+const DefaultEjectRatio = 5
 
 // DefaultMaxConns is the default bound on open client connections.
 const DefaultMaxConns = 16384

@@ -59,10 +59,17 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 				m.badFrames.Inc()
 				return used, 0, errPeerRefused
 			}
+			if l.frames != nil && retryable(h.Status) {
+				l.retry(set, h.ID, h.Status, body)
+				break
+			}
 			if c, ok := l.calls.Take(h.ID); ok {
 				c.ep.inflight.done(l.idx)
 				st := h.Status.HTTPStatus()
 				m.status(st)
+				if c.retried {
+					m.retriesFailed.Inc()
+				}
 				if statusFails(st) {
 					m.sidelined.Inc()
 					c.ep.health.fail(l.a.clock.now.Load())

@@ -42,7 +42,7 @@ func TestSidelineFailingAgent(t *testing.T) {
 		return reply{act: actFail, status: protocol.StatusOverloaded, msg: "busy"}
 	}
 	sick, well := newFake(t, over), newFake(t, echoPlan)
-	a := startAgent(t, Config{})
+	a := startAgent(t, Config{NoRetry: true}) // sidelining alone; retry_test.go covers both
 	route(t, a, snapshot(echoIface, sick.endpoint(echoIface, 1), well.endpoint(echoIface, 1)))
 	c := dial(t, a)
 	const n = 200

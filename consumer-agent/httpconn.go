@@ -86,13 +86,17 @@ func (hc *httpConn) reserve(mode http1.ConnMode) (uint32, bool) {
 	hc.mu.Lock()
 	if hc.tail-hc.head >= uint32(len(hc.slots)) {
 		// The answers we wait for may sit in writers this pass holds:
-		// let them go before waiting, or nothing would ever be sent.
+		// let them go before waiting, or nothing would ever be sent. And
+		// a handler that waits must not count as busy, or it would hold
+		// back the flushes other handlers leave to the last one.
 		hc.mu.Unlock()
+		batch.Handlers.Leave()
 		hc.set.Flush()
 		hc.mu.Lock()
-	}
-	for hc.tail-hc.head >= uint32(len(hc.slots)) && !hc.closed {
-		hc.cond.Wait()
+		for hc.tail-hc.head >= uint32(len(hc.slots)) && !hc.closed {
+			hc.cond.Wait()
+		}
+		batch.Handlers.Enter()
 	}
 	if hc.closed {
 		hc.mu.Unlock()

@@ -18,6 +18,9 @@ type loop struct {
 	a     *Agent
 	idx   int
 	calls *pending.Table[call]
+	// frames keeps each call's request frame for a retry (retry.go); nil
+	// when retries are off.
+	frames *frameStore
 	// connected reports whether this loop's connection to an endpoint is
 	// up, available whether it is also not sidelined. Made once so that
 	// picking does not allocate.
@@ -30,16 +33,23 @@ type loop struct {
 }
 
 // call is a request waiting for a provider agent: the client connection and
-// the pipeline slot its answer goes to, and the provider agent it went to,
-// whose health the answer updates.
+// the pipeline slot its answer goes to, the provider agent it went to, whose
+// health the answer updates, and what a retry needs: the service, the
+// deadline (UnixNano) and whether this is the second attempt.
 type call struct {
-	hc   *httpConn
-	slot uint32
-	ep   *endpoint
+	hc       *httpConn
+	slot     uint32
+	retried  bool
+	ep       *endpoint
+	svc      *service
+	deadline int64
 }
 
 func newLoop(a *Agent, idx int) *loop {
 	l := &loop{a: a, idx: idx, calls: pending.New[call](a.cfg.MaxInFlight), done: make(chan struct{}), conns: map[*httpConn]struct{}{}}
+	if !a.cfg.NoRetry {
+		l.frames = newFrameStore(l.calls.Cap())
+	}
 	l.connected = func(e *endpoint) bool { return e.conns[idx].Writer() != nil }
 	l.available = func(e *endpoint) bool {
 		return e.health.usable(a.clock.now.Load()) && e.conns[idx].Writer() != nil
@@ -103,6 +113,9 @@ func (l *loop) sweep() {
 	l.calls.Sweep(sweepEvery, l.done, func(_ uint32, c call) {
 		c.ep.inflight.done(l.idx)
 		l.a.m.status(504)
+		if c.retried {
+			l.a.m.retriesFailed.Inc()
+		}
 		c.ep.health.fail(l.a.clock.now.Load())
 		c.hc.fail(&set, c.slot, 504, "deadline passed waiting for the provider")
 	}, set.Flush)
@@ -115,6 +128,9 @@ func (l *loop) onAgentDown(w *batch.Writer) {
 	l.calls.TakeTagged(w.ID(), func(_ uint32, c call) {
 		c.ep.inflight.done(l.idx)
 		l.a.m.status(502)
+		if c.retried {
+			l.a.m.retriesFailed.Inc()
+		}
 		c.hc.fail(&set, c.slot, 502, "connection to the provider agent lost mid-call")
 	})
 	set.Flush()

@@ -36,12 +36,15 @@ func main() {
 	flag.IntVar(&cfg.MaxPipeline, "max-pipeline", 128, "requests in flight per client connection before reading pauses")
 	flag.IntVar(&cfg.MaxInFlight, "max-inflight", 16384, "calls in flight per event loop before answering 503")
 	flag.Float64Var(&cfg.EjectRatio, "eject-ratio", DefaultEjectRatio, "eject a provider agent for a while when its estimated latency passes this many times the fastest other one's, and by 20ms or more (0: never)")
-	flag.Func("flush", "when frames to provider agents go out: inline (from the request's pass), yield (from a flusher, after runnable passes wrote theirs) or a delay such as 100us (default "+cfg.Flush.String()+")", func(s string) (err error) {
+	cfg.Flush = batch.FlushPolicy{Idle: true}
+	flag.Func("flush", "when frames to provider agents go out: inline (from the request's pass), idle (from the last of a burst of busy handlers), yield (from a flusher, after runnable passes wrote theirs) or a delay such as 100us (default "+cfg.Flush.String()+")", func(s string) (err error) {
 		cfg.Flush, err = batch.ParseFlushPolicy(s)
 		return err
 	})
+	retry := flag.Bool("retry", true, "send a call refused as overloaded or unavailable (never run by a provider) once more, to another provider agent")
 	flag.IntVar(&cfg.MaxConns, "max-conns", DefaultMaxConns, "client connections open at once; past it new ones are answered 503 and closed")
 	flag.Parse()
+	cfg.NoRetry = !*retry
 	if cfg.EjectRatio == 0 {
 		cfg.EjectRatio = -1 // --eject-ratio 0 turns ejection off
 	}

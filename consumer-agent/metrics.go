@@ -16,31 +16,36 @@ type agentMetrics struct {
 	badFrames, late, dialErrors       *metrics.Counter
 	readTimeouts, refused, idleClosed *metrics.Counter
 	sidelined, ejections              *metrics.Counter
+	retries, retriesFailed            *metrics.Counter
+	retriesSkipped                    *metrics.Counter
 }
 
 func newAgentMetrics() *agentMetrics {
 	s := metrics.NewSet()
 	return &agentMetrics{
-		set:          s,
-		conns:        s.Counter("consumer_agent_connections_total", "client connections accepted"),
-		requests:     s.Counter("consumer_agent_requests_total", "well-framed HTTP requests"),
-		s200:         s.Counter("consumer_agent_responses_200_total", "calls answered 200"),
-		s400:         s.Counter("consumer_agent_responses_400_total", "requests answered 400"),
-		s405:         s.Counter("consumer_agent_responses_405_total", "requests answered 405"),
-		s41x:         s.Counter("consumer_agent_responses_41x_total", "requests answered 411, 413 or 431"),
-		s500:         s.Counter("consumer_agent_responses_500_total", "calls answered 500 (the provider threw)"),
-		s502:         s.Counter("consumer_agent_responses_502_total", "calls answered 502"),
-		s503:         s.Counter("consumer_agent_responses_503_total", "calls answered 503"),
-		s504:         s.Counter("consumer_agent_responses_504_total", "calls answered 504"),
-		sOther:       s.Counter("consumer_agent_responses_other_total", "answers with another status"),
-		badFrames:    s.Counter("consumer_agent_bad_frames_total", "malformed frames from provider agents"),
-		late:         s.Counter("consumer_agent_late_answers_total", "answers for calls already timed out"),
-		dialErrors:   s.Counter("consumer_agent_dial_errors_total", "failed dials to provider agents"),
-		readTimeouts: s.Counter("consumer_agent_read_timeouts_total", "clients that went quiet mid-request"),
-		idleClosed:   s.Counter("consumer_agent_idle_closed_total", "client connections closed for being idle"),
-		sidelined:    s.Counter("consumer_agent_sidelined_total", "failed calls that sidelined their provider agent for a while"),
-		ejections:    s.Counter("consumer_agent_ejections_total", "provider agents ejected for having too many calls in flight for their weight (slow)"),
-		refused:      s.Counter("consumer_agent_refused_connections_total", "client connections answered 503 past --max-conns"),
+		set:            s,
+		conns:          s.Counter("consumer_agent_connections_total", "client connections accepted"),
+		requests:       s.Counter("consumer_agent_requests_total", "well-framed HTTP requests"),
+		s200:           s.Counter("consumer_agent_responses_200_total", "calls answered 200"),
+		s400:           s.Counter("consumer_agent_responses_400_total", "requests answered 400"),
+		s405:           s.Counter("consumer_agent_responses_405_total", "requests answered 405"),
+		s41x:           s.Counter("consumer_agent_responses_41x_total", "requests answered 411, 413 or 431"),
+		s500:           s.Counter("consumer_agent_responses_500_total", "calls answered 500 (the provider threw)"),
+		s502:           s.Counter("consumer_agent_responses_502_total", "calls answered 502"),
+		s503:           s.Counter("consumer_agent_responses_503_total", "calls answered 503"),
+		s504:           s.Counter("consumer_agent_responses_504_total", "calls answered 504"),
+		sOther:         s.Counter("consumer_agent_responses_other_total", "answers with another status"),
+		badFrames:      s.Counter("consumer_agent_bad_frames_total", "malformed frames from provider agents"),
+		late:           s.Counter("consumer_agent_late_answers_total", "answers for calls already timed out"),
+		dialErrors:     s.Counter("consumer_agent_dial_errors_total", "failed dials to provider agents"),
+		readTimeouts:   s.Counter("consumer_agent_read_timeouts_total", "clients that went quiet mid-request"),
+		idleClosed:     s.Counter("consumer_agent_idle_closed_total", "client connections closed for being idle"),
+		sidelined:      s.Counter("consumer_agent_sidelined_total", "failed calls that sidelined their provider agent for a while"),
+		ejections:      s.Counter("consumer_agent_ejections_total", "provider agents ejected for having too many calls in flight for their weight (slow)"),
+		retries:        s.Counter("consumer_agent_retries_total", "calls sent again to another provider agent after an answer saying no provider ran them (overloaded, unavailable)"),
+		retriesFailed:  s.Counter("consumer_agent_retries_failed_total", "calls sent again whose second attempt failed too"),
+		retriesSkipped: s.Counter("consumer_agent_retries_skipped_total", "calls refused as overloaded or unavailable and not sent again: no other available provider agent, no time left, or a frame too large to keep"),
+		refused:        s.Counter("consumer_agent_refused_connections_total", "client connections answered 503 past --max-conns"),
 	}
 }
 

@@ -146,8 +146,8 @@ func (a *Agent) handle(hc *httpConn) {
 	if !ok {
 		return
 	}
-	deadline := time.Now().Add(a.cfg.Timeout)
-	id, ok := l.calls.Add(call{hc: hc, slot: slot, ep: ep}, uw.ID(), deadline.UnixNano())
+	deadline := time.Now().Add(a.cfg.Timeout).UnixNano()
+	id, ok := l.calls.Add(call{hc: hc, slot: slot, ep: ep, svc: svc, deadline: deadline}, uw.ID(), deadline)
 	if !ok {
 		a.m.status(503)
 		hc.fail(&hc.set, slot, 503, "consumer agent overloaded: too many calls in flight")
@@ -177,6 +177,10 @@ func (a *Agent) handle(hc *httpConn) {
 	b, err := bw.Malloc(ar.Size())
 	if err == nil {
 		protocol.PutRequest(b, id, ar)
+		if l.frames != nil {
+			// Before the frame can go out, and so before its answer.
+			l.frames.keep(l.calls.Index(id), id, b)
+		}
 	}
 	uw.Unlock()
 	if err != nil {
