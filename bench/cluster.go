@@ -209,3 +209,20 @@ func (c *cluster) meshProcs() []*proc {
 	}
 	return ps
 }
+
+// accountedMesh returns the mesh's processes in table order, each agent
+// with its admin endpoint, and the provider agents' admin endpoints by
+// provider name.
+func (c *cluster) accountedMesh() ([]accounted, map[string]string) {
+	adminOf := map[*proc]string{c.consumer: c.consAdm}
+	admins := map[string]string{}
+	for i, pv := range providers {
+		adminOf[c.agents[i]] = c.agentAdm[i]
+		admins[pv.name] = c.agentAdm[i]
+	}
+	var procs []accounted
+	for _, p := range c.meshProcs() {
+		procs = append(procs, accounted{name: p.name, pid: p.pid(), admin: adminOf[p]})
+	}
+	return procs, admins
+}

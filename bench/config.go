@@ -22,6 +22,11 @@ type config struct {
 	out      string
 	timeout  time.Duration
 	seed     uint64
+	sample   time.Duration // if > 0, sample every process's gauges this often in each measured phase
+
+	// --overload: drive the mesh alone at --conns (default 10000) and
+	// report statuses, refusals and memory.
+	overload bool
 
 	// --faults: run the fault rows instead of the scoring run.
 	faults        bool
@@ -62,6 +67,16 @@ and a --fault-recovery window. It prints a table with a timeline per row and
 writes <out>/faults-<time>.json; it fails if the mesh is not healthy after a
 row.
 
+With --overload it drives only the mesh, at --conns (default 10000), and
+reports the answers by status (200, 503, other, no answer), the latency of
+each, the consumer agent's refused connections (past its --max-conns, set
+with --consumer-args) and each agent's peak RSS; it writes
+<out>/overload-<time>.json.
+
+With --sample D every measured phase also samples, every D, each process's
+RSS, open fds and threads (and the agents' goroutines), prints each curve's
+first, last, range and slope, and keeps the samples in the JSON.
+
 Flags:
 `
 
@@ -93,6 +108,8 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.BoolVar(&quick, "quick", false, "short run, under a minute: 5s phases after a 1s warm-up (explicit --duration/--warmup win)")
 	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Second, "generator's per-call timeout")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the parameter streams")
+	fs.DurationVar(&cfg.sample, "sample", 0, "sample each process's RSS, open fds, threads and (agents) goroutines this often during measured phases, e.g. 10s (0: off)")
+	fs.BoolVar(&cfg.overload, "overload", false, "drive only the mesh at --conns (default 10000) and report statuses, refusals and each agent's peak RSS")
 	fs.BoolVar(&cfg.faults, "faults", false, "run the fault rows under load instead of the scoring run")
 	fs.StringVar(&rows, "fault-rows", rows, "with --faults: comma-separated rows to run, in this order")
 	fs.DurationVar(&cfg.faultSteady, "fault-steady", 5*time.Second, "with --faults: steady window before each fault")
@@ -112,6 +129,9 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if cfg.faults && !set["conns"] {
 		conns = "512"
+	}
+	if cfg.overload && !set["conns"] {
+		conns = strconv.Itoa(overloadConns)
 	}
 	if quick {
 		if !set["duration"] {
@@ -148,6 +168,15 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		return config{}, errors.New("--fault-steady and --fault-recovery must be positive")
 	case cfg.faultHold < 0:
 		return config{}, errors.New("--fault-hold must not be negative")
+	case cfg.sample < 0:
+		return config{}, errors.New("--sample must not be negative")
+	case cfg.overload && cfg.faults:
+		return config{}, errors.New("--overload and --faults are separate runs: give one")
+	case cfg.overload && cfg.wrk:
+		return config{}, errors.New("--overload does not run wrk")
+	}
+	if cfg.overload && len(cfg.conns) != 1 {
+		return config{}, errors.New("--overload drives one connection count: give --conns a single number")
 	}
 	if cfg.faults {
 		if len(cfg.conns) != 1 {

@@ -50,9 +50,28 @@ func TestHelpListsEveryFlag(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("error %v, want flag.ErrHelp", err)
 	}
-	for _, f := range []string{"conns", "duration", "warmup", "latency", "weights", "etcd", "wrk", "out", "quick"} {
+	for _, f := range []string{"conns", "duration", "warmup", "latency", "weights", "etcd", "wrk", "out", "quick", "sample", "overload"} {
 		if !strings.Contains(out.String(), "-"+f) {
 			t.Errorf("--help does not mention --%s", f)
+		}
+	}
+}
+
+func TestParseFlagsOverloadAndSample(t *testing.T) {
+	cfg, err := parseFlags([]string{"--overload", "--sample", "10s"}, io.Discard)
+	noErr(t, err)
+	eq(t, "overload", cfg.overload, true)
+	eq(t, "default conns", len(cfg.conns), 1)
+	eq(t, "10000", cfg.conns[0], overloadConns)
+	eq(t, "sample", cfg.sample, 10*time.Second)
+	cfg, err = parseFlags([]string{"--overload", "--conns", "2000"}, io.Discard)
+	noErr(t, err)
+	eq(t, "explicit conns win", cfg.conns[0], 2000)
+	for _, args := range [][]string{
+		{"--overload", "--faults"}, {"--overload", "--wrk"}, {"--overload", "--conns", "1,2"}, {"--sample", "-1s"},
+	} {
+		if _, err := parseFlags(args, io.Discard); err == nil {
+			t.Errorf("%q: no error", args)
 		}
 	}
 }

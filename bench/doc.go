@@ -53,6 +53,30 @@
 // the timelines and writes <out>/faults-<time>.json. Adding a row is one
 // function and one entry in faultRowDefs.
 //
+// Soak. With --sample D (e.g. go run ./bench --conns 512 --duration 10m
+// --sample 30s) every measured phase also reads, at its start, every D and
+// at its end, each process's RSS, open fds (/proc/<pid>/fd) and threads,
+// and the agents' goroutines (the first line of their admin's
+// /debug/pprof/goroutine?debug=1). It prints one line per process with
+// each gauge's first and last value, range and slope per minute, and keeps
+// the series in the JSON (sample.go, sample_report.go). A sampler keeps at
+// most 256 rows, thinning to every other row when full, and the
+// generator's recorder is a fixed set of HDR histograms and counters, so a
+// phase of any length runs in bounded memory.
+//
+// Overload. go run ./bench --overload drives only the mesh with --conns
+// (default 10000) connections and reports the answers by status (200, 503,
+// other, no answer), the latency of each status class apart (a fast
+// refusal is not averaged into slow answers; overload_record.go), the
+// consumer agent's accepted and refused connections over the window, and
+// each process's CPU, peak RSS and open-files limit; it writes
+// <out>/overload-<time>.json. --consumer-args "--max-conns 8192" makes the
+// consumer agent refuse the excess with 503; the generator counts each
+// refusal as a 503 and redials after a jittered pause that doubles from
+// 10 ms to 1 s, so refused connections neither give up nor spin. The bench
+// raises its soft RLIMIT_NOFILE to the hard limit at start, which its
+// children inherit (limits.go).
+//
 // Load generator. bench/load uses raw net.Conn connections with a
 // hand-written request writer and a minimal response reader, not fasthttp's
 // client (one HostClient, MaxConns = N, MaxIdemponentCallAttempts = 1). Both

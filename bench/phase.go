@@ -19,19 +19,43 @@ const generatorName = "load generator"
 var curvePercentiles = []float64{0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 95, 97.5, 99,
 	99.5, 99.75, 99.9, 99.95, 99.99, 99.999, 100}
 
-// accounted is a process whose /proc counters a phase samples.
+// accounted is a process whose /proc counters a phase samples; admin, if
+// set, is its admin endpoint (an agent's), for its goroutine count.
 type accounted struct {
-	name string
-	pid  int
+	name  string
+	pid   int
+	admin string
 }
 
-// phase drives addr with conns connections: a warm-up, then a measured
-// window, sampling procs (and the bench itself) at the window's edges. It
-// returns early with ctx's error, or ErrDied if a child exits.
-func phase(ctx context.Context, cfg config, sup *supervisor, target, addr string, conns int,
-	procs []accounted, admins map[string]string, progress io.Writer) (runStats, error) {
-	g, err := load.Start(load.Config{Addr: addr, Conns: conns, Timeout: cfg.timeout,
-		Seed: cfg.seed + uint64(conns)<<20})
+// windowObserver is a load.Observer that records only inside the measured
+// window: from the end of begin, called right before the generator's
+// Reset, to the start of end, called right after its Stop.
+type windowObserver interface {
+	load.Observer
+	begin()
+	end()
+}
+
+// phaseSpec is what one phase drives and watches.
+type phaseSpec struct {
+	target, addr string
+	conns        int
+	procs        []accounted       // accounted at the window's edges, and sampled with --sample
+	admins       map[string]string // provider agents' admin endpoints by provider name, for their call counts
+	observer     windowObserver    // optional
+}
+
+// phase drives sp.addr with sp.conns connections: a warm-up, then a
+// measured window, reading sp.procs (and the bench itself) at the window's
+// edges and, with --sample, every cfg.sample within it. It returns early
+// with ctx's error, or ErrDied if a child exits.
+func phase(ctx context.Context, cfg config, sup *supervisor, sp phaseSpec, progress io.Writer) (runStats, error) {
+	target, conns := sp.target, sp.conns
+	gcfg := load.Config{Addr: sp.addr, Conns: conns, Timeout: cfg.timeout, Seed: cfg.seed + uint64(conns)<<20}
+	if sp.observer != nil {
+		gcfg.Observer = sp.observer
+	}
+	g, err := load.Start(gcfg)
 	if err != nil {
 		return runStats{}, err
 	}
@@ -40,22 +64,41 @@ func phase(ctx context.Context, cfg config, sup *supervisor, target, addr string
 	if err := wait(ctx, sup, g, cfg.warmup, label+"  warm-up", progress); err != nil {
 		return runStats{}, err
 	}
-	procs = append(procs, accounted{generatorName, os.Getpid()})
+	procs := append(sp.procs[:len(sp.procs):len(sp.procs)], accounted{name: generatorName, pid: os.Getpid()})
+	if sp.observer != nil {
+		sp.observer.begin()
+	}
 	g.Reset()
 	before, err := sampleAll(procs)
 	if err != nil {
 		return runStats{}, err
 	}
-	agentsBefore := scrapeCalls(admins)
-	if err := wait(ctx, sup, g, cfg.duration, label+"  measure", progress); err != nil {
-		return runStats{}, err
+	agentsBefore := scrapeCalls(sp.admins)
+	var smp *sampler
+	if cfg.sample > 0 {
+		targets := make([]sampleTarget, len(procs))
+		for i, p := range procs {
+			targets[i] = sampleTarget{name: p.name, pid: p.pid, admin: p.admin}
+		}
+		smp = startSampler(cfg.sample, targets)
+	}
+	werr := wait(ctx, sup, g, cfg.duration, label+"  measure", progress)
+	var kept *samples
+	if smp != nil {
+		kept = smp.stop()
+	}
+	if werr != nil {
+		return runStats{}, werr
 	}
 	res := g.Stop()
+	if sp.observer != nil {
+		sp.observer.end()
+	}
 	after, err := sampleAll(procs)
 	if err != nil {
 		return runStats{}, err
 	}
-	agentsAfter := scrapeCalls(admins)
+	agentsAfter := scrapeCalls(sp.admins)
 	fmt.Fprintln(progress)
 
 	r := summarize(target, &res)
@@ -70,7 +113,8 @@ func phase(ctx context.Context, cfg config, sup *supervisor, target, addr string
 			InvolCSPerReq: float64(a.invol-b.invol) / calls,
 			PeakRSSKiB:    a.hwmKiB, Threads: a.threads})
 	}
-	if len(admins) > 0 {
+	r.Samples = kept
+	if len(sp.admins) > 0 {
 		r.AgentCalls = map[string]int64{}
 		for name, n := range agentsAfter {
 			r.AgentCalls[name] = n - agentsBefore[name]

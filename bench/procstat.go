@@ -49,10 +49,11 @@ func parseStat(b []byte) (utime, stime uint64, err error) {
 // /proc/<pid>/task/<tid>/status; a field that is absent stays 0.
 type statusFields struct {
 	vol, invol, hwmKiB, rssKiB uint64
+	threads                    uint64 // the process's live threads (Threads)
 }
 
 // parseStatus reads voluntary_ctxt_switches, nonvoluntary_ctxt_switches,
-// VmHWM and VmRSS (in kB) from the text of a status file. The context switch
+// VmHWM and VmRSS (in kB) and Threads from the text of a status file. The context switch
 // counts must be present; VmHWM and VmRSS are absent for kernel threads.
 func parseStatus(b []byte) (statusFields, error) {
 	var s statusFields
@@ -70,6 +71,8 @@ func parseStatus(b []byte) (statusFields, error) {
 			dst, haveVol = &s.vol, true
 		case "nonvoluntary_ctxt_switches":
 			dst, haveInvol = &s.invol, true
+		case "Threads":
+			dst = &s.threads
 		case "VmHWM", "VmRSS":
 			dst = &s.hwmKiB
 			if key[2] == 'R' {

@@ -40,7 +40,7 @@ func TestParseStat(t *testing.T) {
 func TestParseStatus(t *testing.T) {
 	s, err := parseStatus([]byte(sampleStatus))
 	noErr(t, err)
-	eq(t, "fields", s, statusFields{vol: 1520, invol: 37, hwmKiB: 33512, rssKiB: 31816})
+	eq(t, "fields", s, statusFields{vol: 1520, invol: 37, hwmKiB: 33512, rssKiB: 31816, threads: 7})
 	// A thread's status has no VmHWM.
 	s, err = parseStatus([]byte("Name:\tx\nvoluntary_ctxt_switches:\t5\nnonvoluntary_ctxt_switches:\t6\n"))
 	noErr(t, err)

@@ -42,6 +42,7 @@ type settings struct {
 	AgentArgs       []string `json:"agent_args,omitempty"`
 	ConsumerEnv     []string `json:"consumer_env,omitempty"`
 	AgentEnv        []string `json:"agent_env,omitempty"`
+	SampleSec       float64  `json:"sample_s,omitempty"`
 }
 
 // level is one connection count: the ideal, the mesh, and optionally wrk.
@@ -68,6 +69,7 @@ type runStats struct {
 	Curve       []curvePoint     `json:"latency_curve"`
 	Procs       []procCost       `json:"processes"`
 	AgentCalls  map[string]int64 `json:"provider_agent_calls,omitempty"`
+	Samples     *samples         `json:"samples,omitempty"` // with --sample
 }
 
 type latencyUs struct {

@@ -43,6 +43,11 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (res *result
 		}
 	}
 
+	// Many connections need many descriptors, here and in the children,
+	// which inherit the raised limit.
+	if _, err := raiseNoFile(); err != nil {
+		fmt.Fprintf(stderr, "bench: cannot raise the open files limit: %v\n", err)
+	}
 	fmt.Fprintf(stderr, "bench: building into %s\n", binDir)
 	if err := build(root, binDir, cfg.etcd == ""); err != nil {
 		return nil, err
@@ -67,23 +72,20 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (res *result
 	if cfg.faults {
 		return nil, faultRun(ctx, cfg, c, stdout, stderr)
 	}
+	if cfg.overload {
+		return nil, overloadRun(ctx, cfg, c, stdout, stderr)
+	}
 
 	res = &results{Started: time.Now().UTC(), Machine: describeMachine(), Settings: runSettings(cfg)}
-	meshProcs := []accounted{}
-	for _, p := range c.meshProcs() {
-		meshProcs = append(meshProcs, accounted{p.name, p.pid()})
-	}
-	admins := map[string]string{}
-	for i, pv := range providers {
-		admins[pv.name] = c.agentAdm[i]
-	}
+	meshProcs, admins := c.accountedMesh()
 	for _, n := range cfg.conns {
 		lv := level{Conns: n}
-		if lv.Ideal, err = phase(ctx, cfg, sup, "ideal", c.idealAddr, n,
-			[]accounted{{"ideal", c.ideal.pid()}}, nil, stderr); err != nil {
+		if lv.Ideal, err = phase(ctx, cfg, sup, phaseSpec{target: "ideal", addr: c.idealAddr, conns: n,
+			procs: []accounted{{name: "ideal", pid: c.ideal.pid()}}}, stderr); err != nil {
 			return nil, err
 		}
-		if lv.Mesh, err = phase(ctx, cfg, sup, "mesh", c.httpAddr, n, meshProcs, admins, stderr); err != nil {
+		if lv.Mesh, err = phase(ctx, cfg, sup, phaseSpec{target: "mesh", addr: c.httpAddr, conns: n,
+			procs: meshProcs, admins: admins}, stderr); err != nil {
 			return nil, err
 		}
 		if lv.Ideal.QPS > 0 {
@@ -101,6 +103,7 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (res *result
 	}
 
 	writeTable(stdout, res)
+	writeSampleTable(stdout, res)
 	stamp := res.Started.Format("20060102-150405")
 	jsonPath := filepath.Join(cfg.out, stamp+".json")
 	if err := writeJSON(jsonPath, res); err != nil {
@@ -121,7 +124,7 @@ func runSettings(cfg config) settings {
 		LatencyMs: float64(cfg.latency) / 1e6, Weights: cfg.weights, ProviderThreads: providerThreads,
 		Capacities:   [3]int{providers[0].capacity, providers[1].capacity, providers[2].capacity},
 		ExternalEtcd: cfg.etcd, Seed: cfg.seed, ConsumerArgs: cfg.consumerArgs, AgentArgs: cfg.agentArgs,
-		ConsumerEnv: cfg.consumerEnv, AgentEnv: cfg.agentEnv}
+		ConsumerEnv: cfg.consumerEnv, AgentEnv: cfg.agentEnv, SampleSec: cfg.sample.Seconds()}
 }
 
 // faultRun runs the fault rows on the started cluster, prints their table

@@ -2,6 +2,7 @@ package load
 
 import (
 	"errors"
+	"math/rand/v2"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -46,12 +47,24 @@ type Observer interface {
 // redialPause spaces out failed dials so a dead server is not hammered.
 const redialPause = 50 * time.Millisecond
 
+// A connection the server refuses, answering an error status and closing
+// (as the consumer agent does past --max-conns), is redialled after a
+// pause that starts at minRefusedPause and doubles with every refusal in a
+// row up to maxRefusedPause; a kept connection resets it. Each pause is
+// jittered between half and all of its length so that connections refused
+// together do not come back together.
+const (
+	minRefusedPause = 10 * time.Millisecond
+	maxRefusedPause = time.Second
+)
+
 // Generator drives a server with Config.Conns closed-loop connections. It
 // records from Start on; Reset begins a new window (for example after a
 // warm-up), Stop freezes the window and returns its Result, and Close ends
 // the connections. Its methods are safe for concurrent use.
 type Generator struct {
 	cfg     Config
+	quit    chan struct{} // closed by Close
 	rec     *recorder
 	workers []*worker
 	wg      sync.WaitGroup
@@ -61,7 +74,12 @@ type Generator struct {
 }
 
 // Start validates cfg and starts its connections. Dial failures are not
-// returned: they are counted as failed calls and retried, as wrk does.
+// returned: they are counted as failed calls and retried, as wrk does. A
+// connection the server refuses (an error status with "Connection: close",
+// as the consumer agent answers past --max-conns) counts as a failed call
+// with that status and is redialled after a growing pause (10 ms, doubling
+// up to 1 s, jittered), so refused connections keep trying without
+// spinning.
 func Start(cfg Config) (*Generator, error) {
 	if cfg.Conns < 1 {
 		return nil, errors.Join(ErrConfig, errors.New("Conns must be at least 1"))
@@ -75,7 +93,7 @@ func Start(cfg Config) (*Generator, error) {
 	if cfg.BufferSize <= 0 {
 		cfg.BufferSize = 16 << 10
 	}
-	g := &Generator{cfg: cfg, rec: newRecorder()}
+	g := &Generator{cfg: cfg, quit: make(chan struct{}), rec: newRecorder()}
 	g.rec.reset(true)
 	g.began.Store(time.Now().UnixNano())
 	g.workers = make([]*worker, cfg.Conns)
@@ -124,7 +142,9 @@ func (g *Generator) Stop() Result {
 // flight, unrecorded) and waits for the connections' goroutines to end.
 func (g *Generator) Close() {
 	g.rec.reset(false)
-	g.closed.Store(true)
+	if !g.closed.Swap(true) {
+		close(g.quit)
+	}
 	for _, w := range g.workers {
 		w.mu.Lock()
 		if w.conn != nil {
@@ -145,7 +165,8 @@ type worker struct {
 	req     []byte
 	scratch []byte
 	rr      *ResponseReader
-	refresh time.Time // when to move the connection's deadline next
+	refresh time.Time     // when to move the connection's deadline next
+	pause   time.Duration // the next refusal's pause; 0 after a kept connection
 
 	mu   sync.Mutex
 	conn net.Conn
@@ -200,7 +221,7 @@ func (w *worker) drop() {
 }
 
 // call makes one call on the open connection and records it. It allocates
-// nothing.
+// nothing, save for a refusal's pause timer.
 func (w *worker) call() {
 	w.param = w.params.Append(w.param[:0])
 	w.req = AppendRequest(w.req[:0], w.g.cfg.Addr, w.param)
@@ -220,8 +241,26 @@ func (w *worker) call() {
 		return
 	}
 	w.record(Check(resp.Status, resp.Body, w.param, w.scratch), resp.Status, start)
-	if resp.Close {
+	switch {
+	case !resp.Close:
+		w.pause = 0
+	case resp.Status != 200:
 		w.drop()
+		w.backOff()
+	default:
+		w.drop()
+	}
+}
+
+// backOff waits before the next dial after a refusal, or until Close.
+func (w *worker) backOff() {
+	w.pause = min(max(w.pause*2, minRefusedPause), maxRefusedPause)
+	d := w.pause/2 + rand.N(w.pause/2+1)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-w.g.quit:
 	}
 }
 
