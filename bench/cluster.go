@@ -103,7 +103,7 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 			return nil, err
 		}
 		p, err := sup.start("provider-"+pv.name, exe("provider"), "--listen", addr, "--latency", cfg.latency.String(),
-			"--threads", strconv.Itoa(providerThreads), "--capacity", strconv.Itoa(pv.capacity), "--name", pv.name,
+			"--threads", strconv.Itoa(providerThreads), "--capacity", strconv.Itoa(cfg.capacity(i)), "--name", pv.name,
 			"--admin", adm)
 		if err != nil {
 			return nil, err

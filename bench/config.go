@@ -100,7 +100,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&conns, "conns", conns, "comma-separated connection counts, one measured phase each")
 	fs.DurationVar(&cfg.duration, "duration", 30*time.Second, "measured time per phase")
 	fs.DurationVar(&cfg.warmup, "warmup", 5*time.Second, "uncounted warm-up before each measured phase")
-	fs.DurationVar(&cfg.latency, "latency", 50*time.Millisecond, "time each provider call (and ideal answer) takes; 0 measures pure overhead")
+	fs.DurationVar(&cfg.latency, "latency", 50*time.Millisecond, "time each provider call (and ideal answer) takes; 0 measures pure overhead (and lifts the providers' --capacity)")
 	fs.StringVar(&weights, "weights", weights, "provider agent weights small:medium:large")
 	fs.StringVar(&cfg.etcd, "etcd", "", "use this external etcd (comma-separated endpoints) instead of starting one")
 	fs.BoolVar(&cfg.wrk, "wrk", false, "also drive the mesh with wrk and bench/wrk.lua at each connection count (apt-get install wrk)")
@@ -223,6 +223,16 @@ func parseWeights(s string) ([3]int, error) {
 		w[i] = n
 	}
 	return w, nil
+}
+
+// capacity returns provider i's --capacity: the race's at a real latency, and
+// unlimited (0) at --latency 0, where the run measures the agents' own
+// overhead and a CPU model in the providers would measure the providers.
+func (c *config) capacity(i int) int {
+	if c.latency == 0 {
+		return 0
+	}
+	return providers[i].capacity
 }
 
 func (c *config) weightString() string {

@@ -75,3 +75,14 @@ func TestParseFlagsOverloadAndSample(t *testing.T) {
 		}
 	}
 }
+
+func TestCapacityLiftedAtLatencyZero(t *testing.T) {
+	c := config{latency: 50 * time.Millisecond}
+	if got := c.capacity(2); got != providers[2].capacity {
+		t.Fatalf("capacity at 50ms = %d, want %d", got, providers[2].capacity)
+	}
+	c.latency = 0
+	if got := c.capacity(2); got != 0 {
+		t.Fatalf("capacity at latency 0 = %d, want 0 (unlimited)", got)
+	}
+}

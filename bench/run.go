@@ -122,7 +122,7 @@ func runSettings(cfg config) settings {
 	return settings{
 		Conns: cfg.conns, DurationSec: cfg.duration.Seconds(), WarmupSec: cfg.warmup.Seconds(),
 		LatencyMs: float64(cfg.latency) / 1e6, Weights: cfg.weights, ProviderThreads: providerThreads,
-		Capacities:   [3]int{providers[0].capacity, providers[1].capacity, providers[2].capacity},
+		Capacities:   [3]int{cfg.capacity(0), cfg.capacity(1), cfg.capacity(2)},
 		ExternalEtcd: cfg.etcd, Seed: cfg.seed, ConsumerArgs: cfg.consumerArgs, AgentArgs: cfg.agentArgs,
 		ConsumerEnv: cfg.consumerEnv, AgentEnv: cfg.agentEnv, SampleSec: cfg.sample.Seconds()}
 }
