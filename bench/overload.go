@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -85,14 +84,7 @@ func overloadRun(ctx context.Context, cfg config, c *cluster, stdout, stderr io.
 	}
 	writeOverloadTable(stdout, r)
 	path := filepath.Join(cfg.out, "overload-"+started.Format("20060102-150405")+".json")
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+	if err := writeJSON(path, r); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "\nwrote %s\n", path)

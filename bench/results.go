@@ -124,9 +124,9 @@ func cpuModel(b []byte) string {
 	return "unknown"
 }
 
-// writeJSON writes r to path.
-func writeJSON(path string, r *results) error {
-	b, err := json.MarshalIndent(r, "", "  ")
+// writeJSON writes v to path, indented, creating the folder.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}

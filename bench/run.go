@@ -143,7 +143,7 @@ func faultRun(ctx context.Context, cfg config, c *cluster, stdout, stderr io.Wri
 	}
 	writeFaultTable(stdout, fr)
 	path := faultsJSONPath(cfg.out, started)
-	if werr := writeFaultJSON(path, fr); werr != nil {
+	if werr := writeJSON(path, fr); werr != nil {
 		return errors.Join(err, werr)
 	}
 	fmt.Fprintf(stdout, "\nwrote %s\n", path)
