@@ -43,6 +43,10 @@ type Agent struct {
 	gate  *gate
 	next  atomic.Uint32
 	m     *agentMetrics
+	// refusing is set in the second half of Drain: new calls are
+	// answered StatusUnavailable (not sent, so consumer agents send them
+	// elsewhere) so that those admitted can finish before the exit.
+	refusing atomic.Bool
 }
 
 // New starts an agent: it dials the provider from every loop (in the
@@ -100,12 +104,20 @@ func (a *Agent) InFlight() int {
 
 // Drain keeps serving until no call has been in flight for a short while
 // (consumer agents take a moment to see the deregistration), or until
-// timeout. It returns the calls still in flight.
+// timeout. A consumer agent that has not seen it by half the timeout (its
+// etcd watch may be reconnecting) still sends calls; from then on they are
+// refused as unavailable, which it sends to another agent, so that the calls
+// admitted can finish in the other half. It returns the calls still in
+// flight.
 func (a *Agent) Drain(timeout time.Duration) int {
 	const quiet = 300 * time.Millisecond
 	deadline := time.Now().Add(timeout)
+	stopAdmitting := time.Now().Add(timeout / 2)
 	idleSince := time.Now()
 	for time.Now().Before(deadline) {
+		if !a.refusing.Load() && time.Now().After(stopAdmitting) {
+			a.refusing.Store(true)
+		}
 		if a.InFlight() > 0 {
 			idleSince = time.Now()
 		} else if time.Since(idleSince) >= quiet {

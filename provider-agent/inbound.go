@@ -73,6 +73,11 @@ func (a *Agent) handleFrames(c *inConn, buf []byte) (used, need int, err error) 
 func (a *Agent) forward(c *inConn, id uint32, body []byte) {
 	p := &c.p
 	a.m.requests.Inc()
+	if a.refusing.Load() {
+		a.m.unavailable.Inc()
+		p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: shutting down")
+		return
+	}
 	if err := protocol.ParseRequest(body, &p.req); err != nil {
 		a.m.badRequests.Inc()
 		p.fail(c.w, id, protocol.StatusBadRequest, "provider agent: "+err.Error())

@@ -31,6 +31,28 @@ func TestDrainWaitsForCalls(t *testing.T) {
 	}
 }
 
+// TestDrainRefusesLate: a call that still arrives in the second half of a
+// drain (its consumer agent has not seen the deregistration) is refused as
+// unavailable, which a consumer agent may send elsewhere; one admitted
+// before is answered.
+func TestDrainRefusesLate(t *testing.T) {
+	f := startFake(t, "127.0.0.1:0")
+	a := newAgent(t, f, nil)
+	c := dial(t, a)
+	c.send(1, req("slow", "x")) // answered after 100 ms
+	c.flush()
+	waitFor(t, "the call to reach the provider", func() bool { return a.InFlight() == 1 })
+	done := make(chan int)
+	go func() { done <- a.Drain(600 * time.Millisecond) }()
+	expectOK(t, c.collect(1)[1], "120") // admitted, answered during the drain
+	time.Sleep(400 * time.Millisecond)  // past half the timeout
+	got := c.roundTrip(2, req("hash", "a"))
+	expectError(t, got, protocol.StatusUnavailable, "shutting down")
+	if left := <-done; left != 0 {
+		t.Fatalf("Drain left %d calls", left)
+	}
+}
+
 func TestDrainGivesUp(t *testing.T) {
 	f := startFake(t, "127.0.0.1:0")
 	a := startAgent(t, f, func(c *Config) { c.DefaultTimeout = time.Minute })
