@@ -55,6 +55,10 @@ type Config struct {
 	// NoRetry turns off sending a call again to another provider agent
 	// when the first one answers that no provider ran it (retry.go).
 	NoRetry bool
+	// Spread sends a call to the least loaded available provider agent
+	// (calls in flight per unit of weight) when the round robin's choice
+	// holds clearly more than its share (spread.go).
+	Spread bool
 }
 
 // DefaultEjectRatio is the default outlier ejection ratio.

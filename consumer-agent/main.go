@@ -41,6 +41,7 @@ func main() {
 		cfg.Flush, err = batch.ParseFlushPolicy(s)
 		return err
 	})
+	flag.BoolVar(&cfg.Spread, "spread", true, "send a call to the least loaded provider agent (calls in flight per unit of weight) when the round robin's choice holds clearly more than its share")
 	retry := flag.Bool("retry", true, "send a call refused as overloaded or unavailable (never run by a provider) once more, to another provider agent")
 	flag.IntVar(&cfg.MaxConns, "max-conns", DefaultMaxConns, "client connections open at once; past it new ones are answered 503 and closed")
 	flag.Parse()

@@ -15,7 +15,7 @@ type agentMetrics struct {
 	s502, s503, s504, sOther          *metrics.Counter
 	badFrames, late, dialErrors       *metrics.Counter
 	readTimeouts, refused, idleClosed *metrics.Counter
-	sidelined, ejections              *metrics.Counter
+	sidelined, ejections, spread      *metrics.Counter
 	retries, retriesFailed            *metrics.Counter
 	retriesSkipped                    *metrics.Counter
 }
@@ -41,7 +41,8 @@ func newAgentMetrics() *agentMetrics {
 		readTimeouts:   s.Counter("consumer_agent_read_timeouts_total", "clients that went quiet mid-request"),
 		idleClosed:     s.Counter("consumer_agent_idle_closed_total", "client connections closed for being idle"),
 		sidelined:      s.Counter("consumer_agent_sidelined_total", "failed calls that sidelined their provider agent for a while"),
-		ejections:      s.Counter("consumer_agent_ejections_total", "provider agents ejected for having too many calls in flight for their weight (slow)"),
+		ejections:      s.Counter("consumer_agent_ejections_total", "provider agents ejected for a while for being much slower than the others"),
+		spread:         s.Counter("consumer_agent_spread_total", "calls sent to a less loaded provider agent than the round robin's choice"),
 		retries:        s.Counter("consumer_agent_retries_total", "calls sent again to another provider agent after an answer saying no provider ran them (overloaded, unavailable)"),
 		retriesFailed:  s.Counter("consumer_agent_retries_failed_total", "calls sent again whose second attempt failed too"),
 		retriesSkipped: s.Counter("consumer_agent_retries_skipped_total", "calls refused as overloaded or unavailable and not sent again: no other available provider agent, no time left, or a frame too large to keep"),

@@ -2,6 +2,7 @@ package main
 
 import (
 	"log"
+	"sync/atomic"
 	"time"
 
 	"github.com/cloudwego/netpoll"
@@ -26,6 +27,8 @@ type service struct {
 	// members are the endpoints and their weights, for outlier
 	// detection; guarded by Agent.mu.
 	members []member
+	// spreadSet is a copy of members for the hot path (see spread.go).
+	spreadSet atomic.Pointer[spreadSet]
 }
 
 // endpoint is one provider agent, with one connection per event loop.
@@ -102,6 +105,7 @@ func (a *Agent) Update(s registry.Snapshot) {
 			svc.members = append(svc.members, member{ep: ep, weight: e.Weight})
 		}
 		svc.lb.Update(items)
+		svc.spreadSet.Store(&spreadSet{members: append([]member(nil), svc.members...)})
 		if len(items) > 0 {
 			table.services[iface] = svc
 		}

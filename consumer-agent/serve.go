@@ -137,6 +137,9 @@ func (a *Agent) handle(hc *httpConn) {
 		a.answerNow(hc, 502, "no provider agent for "+svc.name+" is reachable", mode)
 		return
 	}
+	if a.cfg.Spread {
+		ep = l.spread(&svc.spreadSet, ep)
+	}
 	uw := ep.up(l.idx).Writer()
 	if uw == nil {
 		a.answerNow(hc, 502, "provider agent "+ep.addr+" is unreachable", mode)
