@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -12,6 +13,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -256,4 +259,38 @@ func TestMain(m *testing.M) {
 		log.SetOutput(io.Discard)
 	}
 	os.Exit(m.Run())
+}
+
+// closedLoop is n clients of a, each calling echoForm in a closed loop from
+// its own connection until stop: it waits for them and returns the calls
+// not answered 200.
+type closedLoop struct {
+	stop   atomic.Bool
+	wg     sync.WaitGroup
+	failed atomic.Int64
+}
+
+func startClosedLoop(t testing.TB, a *Agent, n int) *closedLoop {
+	t.Helper()
+	l := &closedLoop{}
+	for i := range n {
+		c := dial(t, a)
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			for !l.stop.Load() {
+				c.send(post(echoForm(fmt.Sprint("c", i))))
+				if resp, _ := c.read(); resp.StatusCode != 200 {
+					l.failed.Add(1)
+				}
+			}
+		}()
+	}
+	return l
+}
+
+func (l *closedLoop) end() int64 {
+	l.stop.Store(true)
+	l.wg.Wait()
+	return l.failed.Load()
 }

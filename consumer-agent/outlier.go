@@ -25,10 +25,12 @@ import (
 // still slow it is ejected again as soon as its estimate shows it. At most
 // half of a service's endpoints are ejected at once. An endpoint sent fewer
 // than ejectMinRate calls per tick, or sent calls for fewer than warmTicks
-// ticks in a row, is neither judged nor a yardstick. The rate average starts
-// afresh after a tick with nothing sent, and is corrected for its start (as
-// Adam corrects its moments), so that an endpoint back from an ejection is
-// judged on its first ticks of traffic without its latency being overstated.
+// ticks since it was first sent one (after the start or its last ejection),
+// is neither judged nor a yardstick. The rate average starts afresh at an
+// ejection and is corrected for its start (as Adam corrects its moments), so
+// that an endpoint back from an ejection is judged on its first ticks of
+// traffic without its latency being overstated; ticks with nothing sent
+// (bursty traffic) simply lower the average.
 const (
 	outlierEvery     = 20 * time.Millisecond
 	ejectMinInFlight = 16
@@ -84,8 +86,9 @@ type ejection struct {
 	lastSent uint64  // calls sent as of the last tick
 	avg      float64 // calls sent per tick, a moving average from 0
 	rate     float64 // avg corrected for its start
-	latency  float64 // estimated latency in ticks; 0 when unknown
-	active   int     // ticks in a row with calls sent
+	latency  float64 // estimated latency in ticks, when known
+	known    bool    // latency is an estimate (enough calls were sent)
+	active   int     // ticks since the first call sent after the start or the last ejection
 	suspect  int     // ticks in a row judged slow
 }
 
@@ -124,19 +127,18 @@ func (ep *endpoint) estimate() {
 	n, sent := ep.inflight.total()
 	d := sent - e.lastSent
 	e.lastSent = sent
-	if d == 0 {
-		e.active, e.avg, e.rate = 0, 0, 0
-	} else {
-		e.active++
-		e.avg += rateWeight * (float64(d) - e.avg)
-		e.rate = e.avg
-		if e.active < 32 {
-			e.rate /= 1 - math.Pow(1-rateWeight, float64(e.active))
-		}
+	e.latency, e.known = 0, false
+	if e.active == 0 && d == 0 {
+		return // no call sent since the start or the last ejection
 	}
-	e.latency = 0
+	e.active++
+	e.avg += rateWeight * (float64(d) - e.avg)
+	e.rate = e.avg
+	if e.active < 32 {
+		e.rate /= 1 - math.Pow(1-rateWeight, float64(e.active))
+	}
 	if e.active >= warmTicks && e.rate >= ejectMinRate {
-		e.latency = float64(max(n, 0)) / e.rate
+		e.latency, e.known = float64(max(n, 0))/e.rate, true
 	}
 }
 
@@ -160,7 +162,7 @@ func (a *Agent) ejectOutliers(svc *service, now int64) {
 			return
 		}
 		e := &m.ep.eject
-		if e.until > now || e.latency == 0 {
+		if e.until > now || !e.known {
 			e.suspect = 0
 			continue
 		}
@@ -168,13 +170,13 @@ func (a *Agent) ejectOutliers(svc *service, now int64) {
 			e.suspect = 0
 			continue
 		}
-		best := 0.0 // the fastest other endpoint's latency
+		best, found := 0.0, false // the fastest other endpoint's latency
 		for _, o := range ms {
-			if oe := &o.ep.eject; o.ep != m.ep && oe.until <= now && oe.latency > 0 && (best == 0 || oe.latency < best) {
-				best = oe.latency
+			if oe := &o.ep.eject; o.ep != m.ep && oe.until <= now && oe.known && (!found || oe.latency < best) {
+				best, found = oe.latency, true
 			}
 		}
-		if best == 0 || e.latency <= ratio*best || e.latency-best < minExtra {
+		if !found || e.latency <= ratio*best || e.latency-best < minExtra {
 			e.suspect = 0
 			continue
 		}
@@ -191,11 +193,15 @@ func (a *Agent) ejectOutliers(svc *service, now int64) {
 		d := min(ejectBase<<min(e.n, 3), ejectMax)
 		e.n++
 		e.until = now + int64(d)
+		// It gets no calls while ejected: its rate starts afresh when it
+		// gets them again.
+		latency := e.latency
+		e.active, e.avg, e.rate, e.latency, e.known = 0, 0, 0, 0, false
 		m.ep.health.sideline(e.until)
 		ejected++
 		a.m.ejections.Inc()
 		tick := float64(outlierEvery)
 		log.Printf("provider agent %s ejected for %v: latency ~%v against %v for the fastest other",
-			m.ep.addr, d, time.Duration(e.latency*tick).Round(time.Millisecond), time.Duration(best*tick).Round(time.Millisecond))
+			m.ep.addr, d, time.Duration(latency*tick).Round(time.Millisecond), time.Duration(best*tick).Round(time.Millisecond))
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -30,6 +29,7 @@ func setLoad(svc *service, inflight []int64, ms []float64) {
 		f[0].n.Store(inflight[i] / 2)
 		f[1].n.Store(inflight[i] - inflight[i]/2)
 		m.ep.eject.latency = ms[i] * float64(time.Millisecond) / float64(outlierEvery)
+		m.ep.eject.known = ms[i] > 0
 	}
 }
 
@@ -88,7 +88,7 @@ func TestEjectOutliers(t *testing.T) {
 func TestEstimate(t *testing.T) {
 	ep := &endpoint{inflight: newInFlight(2)}
 	ep.estimate()
-	check(t, "latency with nothing sent", ep.eject.latency, 0.0)
+	check(t, "known with nothing sent", ep.eject.known, false)
 	// 100 calls a tick with 500 in flight, steady: 5 ticks (100 ms).
 	ep.inflight[0].n.Store(500)
 	for range 40 {
@@ -98,16 +98,41 @@ func TestEstimate(t *testing.T) {
 	if l := ep.eject.latency; l < 4.99 || l > 5.01 {
 		t.Fatalf("latency %v ticks, want 5", l)
 	}
-	// A tick with nothing sent makes the estimate unknown until calls have
-	// been sent for warmTicks in a row again.
+	// Bursts: 200 calls every other tick is the same rate; a tick with
+	// nothing sent only lowers the average.
+	for range 40 {
+		ep.inflight[0].sent.Add(200)
+		ep.estimate()
+		if !ep.eject.known {
+			t.Fatal("estimate lost on a busy tick")
+		}
+		ep.estimate()
+		if !ep.eject.known {
+			t.Fatal("estimate lost on an idle tick")
+		}
+	}
+	if l := ep.eject.latency; l < 4 || l > 7 {
+		t.Fatalf("latency %v ticks with bursty sends, want about 5", l)
+	}
+	// Nothing sent for long: the rate falls below ejectMinRate, unknown.
+	for range 40 {
+		ep.estimate()
+	}
+	check(t, "known once idle", ep.eject.known, false)
+	// An ejection starts the estimate afresh: unknown until calls have
+	// been sent again for warmTicks, then right at once (bias-corrected).
+	ep.eject.active, ep.eject.avg = 0, 0
 	ep.estimate()
-	check(t, "latency after an idle tick", ep.eject.latency, 0.0)
+	check(t, "known while ejected", ep.eject.known, false)
 	for i := range warmTicks {
 		ep.inflight[0].sent.Add(100)
 		ep.estimate()
-		if known := ep.eject.latency != 0; known != (i == warmTicks-1) {
+		if known := ep.eject.known; known != (i == warmTicks-1) {
 			t.Fatalf("after %d busy ticks: latency %v", i+1, ep.eject.latency)
 		}
+	}
+	if l := ep.eject.latency; l < 4.99 || l > 5.01 {
+		t.Fatalf("latency %v ticks right after the restart, want 5", l)
 	}
 }
 
@@ -120,6 +145,7 @@ func TestEjectionBackoff(t *testing.T) {
 	now := int64(1e15)
 	var got []time.Duration
 	for range 6 {
+		setLoad(svc, []int64{10, 500}, []float64{50, 500}) // an ejection restarts the estimate
 		judge(a, svc, now)
 		got = append(got, time.Duration(e.until-now))
 		a.ejectOutliers(svc, e.until-1) // still ejected: nothing changes
@@ -127,6 +153,7 @@ func TestEjectionBackoff(t *testing.T) {
 	}
 	check(t, "pauses", fmt.Sprint(got), fmt.Sprint([]time.Duration{ejectBase, 2 * ejectBase, 4 * ejectBase, ejectMax, ejectMax, ejectMax}))
 	now += int64(ejectForget) + 1
+	setLoad(svc, []int64{10, 500}, []float64{50, 500})
 	judge(a, svc, now)
 	check(t, "pause after a quiet spell", time.Duration(e.until-now), ejectBase)
 }
@@ -149,24 +176,8 @@ func TestEjectSlowAgent(t *testing.T) {
 	sick.waitOpen(2)
 	well.waitOpen(2)
 
-	// 64 clients, each calling in a closed loop until stop.
-	var stop atomic.Bool
-	var wg sync.WaitGroup
-	var failed atomic.Int64
-	for i := range 64 {
-		c := dial(t, a)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for !stop.Load() {
-				c.send(post(echoForm(fmt.Sprint("c", i))))
-				if resp, _ := c.read(); resp.StatusCode != 200 {
-					failed.Add(1)
-				}
-			}
-		}()
-	}
-	defer func() { stop.Store(true); wg.Wait() }()
+	clients := startClosedLoop(t, a, 64)
+	defer clients.end()
 
 	time.Sleep(300 * time.Millisecond)
 	slow.Store(true)
@@ -200,7 +211,5 @@ func TestEjectSlowAgent(t *testing.T) {
 			t.Fatalf("recovered agent did not get its share back: %d against %d", ds, dw)
 		}
 	}
-	stop.Store(true)
-	wg.Wait()
-	check(t, "failed calls", failed.Load(), int64(0))
+	check(t, "failed calls", clients.end(), int64(0))
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,26 +18,9 @@ func spreadRun(t *testing.T, spread bool, d time.Duration) (slowCalls, fastCalls
 	route(t, a, snapshot(echoIface, slow.endpoint(echoIface, 1), fast.endpoint(echoIface, 1)))
 	slow.waitOpen(2)
 	fast.waitOpen(2)
-	var stop atomic.Bool
-	var wg sync.WaitGroup
-	var failed atomic.Int64
-	for i := range 32 {
-		c := dial(t, a)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for !stop.Load() {
-				c.send(post(echoForm(fmt.Sprint("c", i))))
-				if resp, _ := c.read(); resp.StatusCode != 200 {
-					failed.Add(1)
-				}
-			}
-		}()
-	}
+	clients := startClosedLoop(t, a, 32)
 	time.Sleep(d)
-	stop.Store(true)
-	wg.Wait()
-	check(t, "failed calls", failed.Load(), int64(0))
+	check(t, "failed calls", clients.end(), int64(0))
 	return slow.calls.Load(), fast.calls.Load(), a
 }
 
