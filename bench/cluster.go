@@ -52,8 +52,8 @@ func build(root, dir string, withEtcd bool) error {
 type cluster struct {
 	sup        *supervisor
 	bin        string
-	etcd       []string // client endpoints
-	etcdProc   *proc    // nil for an external etcd
+	etcd       []string // client endpoints, one per member
+	etcdProcs  []*proc  // the members, in etcd's order; nil for an external etcd
 	providers  [3]*proc
 	provAddrs  [3]string
 	provAdm    [3]string // the providers' control endpoints
@@ -78,18 +78,10 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 	if cfg.etcd != "" {
 		c.etcd = strings.Split(cfg.etcd, ",")
 	} else {
-		addr, err := freeAddr()
-		if err != nil {
+		var err error
+		if c.etcdProcs, c.etcd, err = startEtcd(ctx, sup, exe("etcd"), dataDir, max(cfg.etcdMembers, 1), startWait); err != nil {
 			return nil, err
 		}
-		p, err := sup.start("etcd", exe("etcd"), "--dir", filepath.Join(dataDir, "etcd"), "--listen-client", addr)
-		if err != nil {
-			return nil, err
-		}
-		if err := waitListening(addr, p, startWait); err != nil {
-			return nil, err
-		}
-		c.etcdProc, c.etcd = p, []string{"http://" + addr}
 	}
 	etcd := strings.Join(c.etcd, ",")
 
@@ -204,9 +196,7 @@ func (c *cluster) waitRoutable(ctx context.Context, timeout time.Duration) error
 // meshProcs returns the mesh's processes in table order.
 func (c *cluster) meshProcs() []*proc {
 	ps := []*proc{c.consumer, c.agents[0], c.agents[1], c.agents[2], c.providers[0], c.providers[1], c.providers[2]}
-	if c.etcdProc != nil {
-		ps = append(ps, c.etcdProc)
-	}
+	ps = append(ps, c.etcdProcs...)
 	return ps
 }
 

@@ -18,11 +18,14 @@ type config struct {
 	latency  time.Duration
 	weights  [3]int
 	etcd     string
-	wrk      bool
-	out      string
-	timeout  time.Duration
-	seed     uint64
-	sample   time.Duration // if > 0, sample every process's gauges this often in each measured phase
+	// etcdMembers is how many members the bench's own etcd has, each its
+	// own process (1 or 3; 1 with an external --etcd).
+	etcdMembers int
+	wrk         bool
+	out         string
+	timeout     time.Duration
+	seed        uint64
+	sample      time.Duration // if > 0, sample every process's gauges this often in each measured phase
 
 	// --overload: drive the mesh alone at --conns (default 10000) and
 	// report statuses, refusals and memory.
@@ -89,7 +92,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		weights                          = "3:5:5"
 		quick                            bool
 		consArgs, agArgs, consEnv, agEnv string
-		rows                             = strings.Join(faultRowNames(), ",")
+		rows                             = strings.Join(defaultFaultRows(1), ",")
 	)
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(out)
@@ -103,6 +106,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&cfg.latency, "latency", 50*time.Millisecond, "time each provider call (and ideal answer) takes; 0 measures pure overhead (and lifts the providers' --capacity)")
 	fs.StringVar(&weights, "weights", weights, "provider agent weights small:medium:large")
 	fs.StringVar(&cfg.etcd, "etcd", "", "use this external etcd (comma-separated endpoints) instead of starting one")
+	fs.IntVar(&cfg.etcdMembers, "etcd-members", 1, "members of the bench's own etcd, one process each, as one static cluster: 1 or 3 (not with --etcd)")
 	fs.BoolVar(&cfg.wrk, "wrk", false, "also drive the mesh with wrk and bench/wrk.lua at each connection count (apt-get install wrk)")
 	fs.StringVar(&cfg.out, "out", "", "results directory (default bench/results in the module)")
 	fs.BoolVar(&quick, "quick", false, "short run, under a minute: 5s phases after a 1s warm-up (explicit --duration/--warmup win)")
@@ -111,7 +115,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&cfg.sample, "sample", 0, "sample each process's RSS, open fds, threads and (agents) goroutines this often during measured phases, e.g. 10s (0: off)")
 	fs.BoolVar(&cfg.overload, "overload", false, "drive only the mesh at --conns (default 10000) and report statuses, refusals and each agent's peak RSS")
 	fs.BoolVar(&cfg.faults, "faults", false, "run the fault rows under load instead of the scoring run")
-	fs.StringVar(&rows, "fault-rows", rows, "with --faults: comma-separated rows to run, in this order")
+	fs.StringVar(&rows, "fault-rows", rows, "with --faults: comma-separated rows to run, in this order; by default every row that runs with --etcd-members (etcd-leader needs 3, etcd-down 1)")
 	fs.DurationVar(&cfg.faultSteady, "fault-steady", 5*time.Second, "with --faults: steady window before each fault")
 	fs.DurationVar(&cfg.faultRecovery, "fault-recovery", 10*time.Second, "with --faults: recovery window after each fault")
 	fs.DurationVar(&cfg.faultHold, "fault-hold", 0, "with --faults: how long every fault lasts (0: each row's own, 5s to 30s)")
@@ -174,6 +178,10 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		return config{}, errors.New("--overload and --faults are separate runs: give one")
 	case cfg.overload && cfg.wrk:
 		return config{}, errors.New("--overload does not run wrk")
+	case cfg.etcdMembers != 1 && cfg.etcdMembers != 3:
+		return config{}, fmt.Errorf("--etcd-members: %d members; give 1 or 3", cfg.etcdMembers)
+	case set["etcd-members"] && cfg.etcd != "":
+		return config{}, errors.New("--etcd-members sizes the bench's own etcd: it cannot be given with an external --etcd")
 	}
 	if cfg.overload && len(cfg.conns) != 1 {
 		return config{}, errors.New("--overload drives one connection count: give --conns a single number")
@@ -188,7 +196,10 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		if cfg.wrk {
 			return config{}, errors.New("--faults does not run wrk")
 		}
-		if cfg.faultRows, err = parseFaultRows(rows); err != nil {
+		if !set["fault-rows"] {
+			rows = strings.Join(defaultFaultRows(cfg.etcdMembers), ",")
+		}
+		if cfg.faultRows, err = parseFaultRows(rows, cfg.etcdMembers); err != nil {
 			return config{}, err
 		}
 	}

@@ -50,7 +50,7 @@ func TestHelpListsEveryFlag(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("error %v, want flag.ErrHelp", err)
 	}
-	for _, f := range []string{"conns", "duration", "warmup", "latency", "weights", "etcd", "wrk", "out", "quick", "sample", "overload"} {
+	for _, f := range []string{"conns", "duration", "warmup", "latency", "weights", "etcd", "wrk", "out", "quick", "sample", "overload", "etcd-members"} {
 		if !strings.Contains(out.String(), "-"+f) {
 			t.Errorf("--help does not mention --%s", f)
 		}

@@ -36,7 +36,8 @@
 // --conns (default 512) with the same validated closed-loop load while it
 // runs fault rows one after another on that cluster (fault_rows.go; pick
 // some with --fault-rows): kill9-agent, sigterm-agent, kill-provider,
-// slow-provider, etcd-down and threadpool. Each row is a --fault-steady
+// slow-provider, etcd-down and threadpool; with --etcd-members 3,
+// etcd-leader instead of etcd-down. Each row is a --fault-steady
 // window (5 s), the fault with its own hold (5 to 30 s, or --fault-hold),
 // and a --fault-recovery window (10 s) whose last 2 s must see every
 // provider agent serve calls and no call fail, or the run stops with
@@ -52,6 +53,17 @@
 // agent's response, sidelining and ejection counters. It prints a table and
 // the timelines and writes <out>/faults-<time>.json. Adding a row is one
 // function and one entry in faultRowDefs.
+//
+// etcd cluster. --etcd-members 3 starts the bench's etcd as a static
+// 3-member cluster, one registry/cmd/etcd process per member (etcd-a,
+// etcd-b, etcd-c), each with its own client and peer address and data dir;
+// the bench waits until all three listen and agree on a leader, and gives
+// every agent all three client endpoints (etcd_cluster.go). The
+// etcd-leader row finds the leader with Status on each member, SIGKILLs
+// it, reports how long the two survivors took to agree on a new leader,
+// keeps the load for 10 s, restarts the member on its data dir and
+// addresses and checks that it follows the cluster's leader again and
+// that every agent's key is present (fault_etcd_leader.go).
 //
 // Soak. With --sample D (e.g. go run ./bench --conns 512 --duration 10m
 // --sample 30s) every measured phase also reads, at its start, every D and

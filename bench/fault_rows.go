@@ -27,7 +27,10 @@ type faultRowDef struct {
 	fault  string // what is done, for the report
 	expect string // the contract
 	settle string // what "settled" means for this row
-	run    func(f *faultEnv) error
+	// members is the number of etcd members (--etcd-members) the row
+	// needs; 0: any.
+	members int
+	run     func(f *faultEnv) error
 }
 
 // The processes the rows act on, as indexes into providers.
@@ -69,11 +72,12 @@ var faultRowDefs = []faultRowDef{
 		run:    rowSlowProvider,
 	},
 	{
-		name:   "etcd-down",
-		fault:  "SIGKILL the etcd for 30 s, restart it on its data dir and address; then restart the small provider agent",
-		expect: "no call fails; registration comes back; an agent restarted afterwards is routed to",
-		settle: "fault: at the kill (no failure is expected at all); recovery: 1 s after the etcd restarted",
-		run:    rowEtcdDown,
+		name:    "etcd-down",
+		fault:   "SIGKILL the etcd for 30 s, restart it on its data dir and address; then restart the small provider agent",
+		expect:  "no call fails; registration comes back; an agent restarted afterwards is routed to",
+		settle:  "fault: at the kill (no failure is expected at all); recovery: 1 s after the etcd restarted",
+		members: 1,
+		run:     rowEtcdDown,
 	},
 	{
 		name:   "threadpool",
@@ -81,6 +85,14 @@ var faultRowDefs = []faultRowDef{
 		expect: "503s, counted; the balancer backs off that agent",
 		settle: "fault: 1 s after the change; recovery: 1 s after the threads are back",
 		run:    rowThreadpool,
+	},
+	{
+		name:    "etcd-leader",
+		fault:   "SIGKILL the leader of the 3-member etcd for 10 s, restart it on its data dir and addresses",
+		expect:  "no call fails; the survivors elect a leader; the member rejoins; registration stays",
+		settle:  "fault: at the kill (no failure is expected at all); recovery: 1 s after the member restarted",
+		members: 3,
+		run:     rowEtcdLeader,
 	},
 }
 
@@ -102,14 +114,30 @@ func faultRowByName(name string) (faultRowDef, bool) {
 	return faultRowDefs[i], true
 }
 
+// defaultFaultRows returns, in the default order, the names of the rows
+// that run on an etcd of members members.
+func defaultFaultRows(members int) []string {
+	var out []string
+	for _, d := range faultRowDefs {
+		if d.members == 0 || d.members == members {
+			out = append(out, d.name)
+		}
+	}
+	return out
+}
+
 // parseFaultRows parses --fault-rows: known names, comma-separated, each
-// at most once.
-func parseFaultRows(s string) ([]string, error) {
+// at most once, each runnable on an etcd of members members.
+func parseFaultRows(s string, members int) ([]string, error) {
 	var out []string
 	for _, f := range strings.Split(s, ",") {
 		name := strings.TrimSpace(f)
-		if _, ok := faultRowByName(name); !ok {
+		def, ok := faultRowByName(name)
+		if !ok {
 			return nil, fmt.Errorf("--fault-rows: unknown row %q (rows: %s)", name, strings.Join(faultRowNames(), ", "))
+		}
+		if def.members != 0 && def.members != members {
+			return nil, fmt.Errorf("--fault-rows: %s needs --etcd-members %d (got %d)", name, def.members, members)
 		}
 		if slices.Contains(out, name) {
 			return nil, fmt.Errorf("--fault-rows: %q twice", name)
@@ -211,10 +239,10 @@ func rowThreadpool(f *faultEnv) error {
 const keysWait = 15 * time.Second
 
 func rowEtcdDown(f *faultEnv) error {
-	p := f.c.etcdProc
-	if p == nil {
-		return fmt.Errorf("bench: etcd-down needs the bench's own etcd")
+	if len(f.c.etcdProcs) != 1 {
+		return fmt.Errorf("bench: etcd-down needs the bench's own single-member etcd")
 	}
+	p := f.c.etcdProcs[0]
 	f.markFault(0)
 	if _, err := f.signalWait(p, syscall.SIGKILL, 5*time.Second); err != nil {
 		return err
@@ -226,7 +254,7 @@ func rowEtcdDown(f *faultEnv) error {
 	if err != nil {
 		return err
 	}
-	f.c.etcdProc = np
+	f.c.etcdProcs[0] = np
 	f.markRecovered(time.Second)
 	restarted := time.Now()
 	if err := waitListening(strings.TrimPrefix(f.c.etcd[0], "http://"), np, 15*time.Second); err != nil {

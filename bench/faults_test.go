@@ -169,11 +169,11 @@ func BenchmarkObserve(b *testing.B) {
 }
 
 func TestParseFaultRows(t *testing.T) {
-	rows, err := parseFaultRows("threadpool, kill9-agent")
+	rows, err := parseFaultRows("threadpool, kill9-agent", 1)
 	noErr(t, err)
 	eq(t, "rows", strings.Join(rows, ","), "threadpool,kill9-agent")
 	for _, bad := range []string{"", "nope", "threadpool,threadpool", "kill9-agent,"} {
-		if _, err := parseFaultRows(bad); err == nil {
+		if _, err := parseFaultRows(bad, 1); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
@@ -193,7 +193,7 @@ func TestParseFlagsFaults(t *testing.T) {
 	eq(t, "faults", cfg.faults, true)
 	eq(t, "conns", len(cfg.conns), 1)
 	eq(t, "512", cfg.conns[0], 512)
-	eq(t, "rows", strings.Join(cfg.faultRows, ","), strings.Join(faultRowNames(), ","))
+	eq(t, "rows", strings.Join(cfg.faultRows, ","), "kill9-agent,sigterm-agent,kill-provider,slow-provider,etcd-down,threadpool")
 	eq(t, "steady", cfg.faultSteady, 5*time.Second)
 	eq(t, "timeout", cfg.timeout, 10*time.Second)
 	cfg, err = parseFlags([]string{"--faults", "--conns", "64", "--fault-rows", "etcd-down", "--fault-hold", "2s"}, io.Discard)

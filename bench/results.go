@@ -37,6 +37,7 @@ type settings struct {
 	ProviderThreads int      `json:"provider_threads"`
 	Capacities      [3]int   `json:"provider_capacities"`
 	ExternalEtcd    string   `json:"external_etcd,omitempty"`
+	EtcdMembers     int      `json:"etcd_members,omitempty"` // the bench's own etcd's, if more than 1
 	Seed            uint64   `json:"seed"`
 	ConsumerArgs    []string `json:"consumer_args,omitempty"`
 	AgentArgs       []string `json:"agent_args,omitempty"`

@@ -62,8 +62,8 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (res *result
 			}
 		}
 	}()
-	fmt.Fprintf(stderr, "bench: starting etcd, 3 providers (latency %v), the ideal, 3 provider agents (weights %s), the consumer agent\n",
-		cfg.latency, cfg.weightString())
+	fmt.Fprintf(stderr, "bench: starting %s, 3 providers (latency %v), the ideal, 3 provider agents (weights %s), the consumer agent\n",
+		etcdWhat(cfg), cfg.latency, cfg.weightString())
 	c, err := startCluster(ctx, cfg, sup, binDir, tmp)
 	if err != nil {
 		return nil, err
@@ -123,8 +123,25 @@ func runSettings(cfg config) settings {
 		Conns: cfg.conns, DurationSec: cfg.duration.Seconds(), WarmupSec: cfg.warmup.Seconds(),
 		LatencyMs: float64(cfg.latency) / 1e6, Weights: cfg.weights, ProviderThreads: providerThreads,
 		Capacities:   [3]int{cfg.capacity(0), cfg.capacity(1), cfg.capacity(2)},
-		ExternalEtcd: cfg.etcd, Seed: cfg.seed, ConsumerArgs: cfg.consumerArgs, AgentArgs: cfg.agentArgs,
+		ExternalEtcd: cfg.etcd, EtcdMembers: etcdMembersSetting(cfg), Seed: cfg.seed, ConsumerArgs: cfg.consumerArgs, AgentArgs: cfg.agentArgs,
 		ConsumerEnv: cfg.consumerEnv, AgentEnv: cfg.agentEnv, SampleSec: cfg.sample.Seconds()}
+}
+
+// etcdMembersSetting is the etcd member count recorded in the results: 0
+// (left out) for the usual single member or an external etcd.
+func etcdMembersSetting(cfg config) int {
+	if cfg.etcd != "" || cfg.etcdMembers <= 1 {
+		return 0
+	}
+	return cfg.etcdMembers
+}
+
+// etcdWhat describes the etcd the run starts, for the progress line.
+func etcdWhat(cfg config) string {
+	if cfg.etcd == "" && cfg.etcdMembers > 1 {
+		return fmt.Sprintf("a %d-member etcd", cfg.etcdMembers)
+	}
+	return "etcd"
 }
 
 // faultRun runs the fault rows on the started cluster, prints their table

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -202,7 +203,7 @@ func (s *supervisor) stopAll(grace time.Duration) {
 		switch {
 		case p.exited():
 			// Nothing to stop; its pid may be someone else's by now.
-		case p.name == "etcd":
+		case isEtcdProc(p.name):
 			etcd = append(etcd, p)
 		default:
 			procs = append(procs, p)
@@ -213,6 +214,12 @@ func (s *supervisor) stopAll(grace time.Duration) {
 	// etcd, if it is a child (restarted, perhaps), goes last.
 	stopGroup(procs, grace)
 	stopGroup(etcd, grace)
+}
+
+// isEtcdProc reports whether a child's name is an etcd member's: "etcd"
+// alone, or "etcd-<member>" in a cluster (etcd_cluster.go).
+func isEtcdProc(name string) bool {
+	return name == "etcd" || strings.HasPrefix(name, "etcd-")
 }
 
 func stopGroup(procs []*proc, grace time.Duration) {
