@@ -92,7 +92,7 @@ type ejection struct {
 	suspect  int     // ticks in a row judged slow
 }
 
-// member is a service's endpoint with its weight, for outlier detection.
+// member is a service's endpoint with its weight.
 type member struct {
 	ep     *endpoint
 	weight int
@@ -146,7 +146,7 @@ func (ep *endpoint) estimate() {
 // of this tick. Called with a.mu held.
 func (a *Agent) ejectOutliers(svc *service, now int64) {
 	ratio := a.cfg.EjectRatio
-	ms := svc.members
+	ms := svc.list()
 	if ratio <= 0 || len(ms) < 2 {
 		return
 	}

@@ -14,17 +14,19 @@ import (
 func outlierFixture(ratio float64, n int) (*Agent, *service) {
 	a := &Agent{cfg: Config{EjectRatio: ratio}, m: newAgentMetrics()}
 	svc := &service{name: "s"}
+	var ms []member
 	for i := range n {
 		ep := &endpoint{addr: fmt.Sprint("ep", i), inflight: newInFlight(2)}
-		svc.members = append(svc.members, member{ep: ep, weight: 1})
+		ms = append(ms, member{ep: ep, weight: 1})
 	}
+	svc.members.Store(&ms)
 	return a, svc
 }
 
 // setLoad gives each endpoint calls in flight and a latency estimate in
 // milliseconds (0: unknown).
 func setLoad(svc *service, inflight []int64, ms []float64) {
-	for i, m := range svc.members {
+	for i, m := range svc.list() {
 		f := m.ep.inflight
 		f[0].n.Store(inflight[i] / 2)
 		f[1].n.Store(inflight[i] - inflight[i]/2)
@@ -42,7 +44,7 @@ func judge(a *Agent, svc *service, now int64) {
 
 func ejectedSet(svc *service, now int64) string {
 	s := ""
-	for i, m := range svc.members {
+	for i, m := range svc.list() {
 		if !m.ep.health.usable(now) {
 			s += fmt.Sprint(i)
 		}
@@ -141,7 +143,7 @@ func TestEstimate(t *testing.T) {
 func TestEjectionBackoff(t *testing.T) {
 	a, svc := outlierFixture(3, 2)
 	setLoad(svc, []int64{10, 500}, []float64{50, 500})
-	e := &svc.members[1].ep.eject
+	e := &svc.list()[1].ep.eject
 	now := int64(1e15)
 	var got []time.Duration
 	for range 6 {

@@ -24,11 +24,18 @@ type routeTable struct {
 type service struct {
 	name string
 	lb   *lb.Sharded[*endpoint]
-	// members are the endpoints and their weights, for outlier
-	// detection; guarded by Agent.mu.
-	members []member
-	// spreadSet is a copy of members for the hot path (see spread.go).
-	spreadSet atomic.Pointer[spreadSet]
+	// members holds the endpoints and their weights, for spreading (on
+	// the hot path) and outlier detection; the slice is immutable once
+	// stored, and Update stores a new one.
+	members atomic.Pointer[[]member]
+}
+
+// list returns the service's endpoints and weights; do not modify it.
+func (s *service) list() []member {
+	if p := s.members.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // endpoint is one provider agent, with one connection per event loop.
@@ -92,7 +99,7 @@ func (a *Agent) Update(s registry.Snapshot) {
 			a.services[iface] = svc
 		}
 		items := make([]lb.Item[*endpoint], 0, len(eps))
-		svc.members = svc.members[:0]
+		members := make([]member, 0, len(eps))
 		for _, e := range eps {
 			ep := a.endpoints[e.Addr]
 			if ep == nil {
@@ -102,10 +109,10 @@ func (a *Agent) Update(s registry.Snapshot) {
 			}
 			live[e.Addr] = true
 			items = append(items, lb.Item[*endpoint]{Key: e.Addr, Weight: e.Weight, Value: ep})
-			svc.members = append(svc.members, member{ep: ep, weight: e.Weight})
+			members = append(members, member{ep: ep, weight: e.Weight})
 		}
 		svc.lb.Update(items)
-		svc.spreadSet.Store(&spreadSet{members: append([]member(nil), svc.members...)})
+		svc.members.Store(&members)
 		if len(items) > 0 {
 			table.services[iface] = svc
 		}

@@ -138,7 +138,7 @@ func (a *Agent) handle(hc *httpConn) {
 		return
 	}
 	if a.cfg.Spread {
-		ep = l.spread(&svc.spreadSet, ep)
+		ep = l.spread(svc, ep)
 	}
 	uw := ep.up(l.idx).Writer()
 	if uw == nil {

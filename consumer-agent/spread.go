@@ -1,7 +1,5 @@
 package main
 
-import "sync/atomic"
-
 // Spreading: smooth weighted round robin sends each provider agent its
 // weight's share of the calls, whatever happens to them after. When one
 // agent's calls take longer (its provider near its CPU capacity, a queue
@@ -18,21 +16,18 @@ const (
 	spreadMargin = 8
 )
 
-// spreadSet is a service's endpoints and weights, immutable once stored.
-type spreadSet struct{ members []member }
-
 // spread returns the endpoint a call picked by round robin (ep, usable on
 // loop l) should go to. It reads the endpoints' in-flight counters; it
 // does not allocate.
-func (l *loop) spread(set *atomic.Pointer[spreadSet], ep *endpoint) *endpoint {
-	s := set.Load()
-	if s == nil || len(s.members) < 2 {
+func (l *loop) spread(svc *service, ep *endpoint) *endpoint {
+	ms := svc.list()
+	if len(ms) < 2 {
 		return ep
 	}
 	mine, myWeight := int64(-1), 0
 	var best *endpoint
 	var bestLoad float64 // calls in flight per unit of weight
-	for _, m := range s.members {
+	for _, m := range ms {
 		n, _ := m.ep.inflight.total()
 		if m.ep == ep {
 			mine, myWeight = n, m.weight
