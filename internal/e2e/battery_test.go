@@ -501,7 +501,7 @@ func TestBattery(t *testing.T) {
 	// The battery's own consumer agent: a short read timeout.
 	addr, admin := freeAddr(t), freeAddr(t)
 	start(t, "battery-consumer-agent", "consumer-agent", "--listen", addr, "--admin", admin,
-		"--etcd", strings.Join(c.etcd.Endpoints(), ","), "--loops", "2", "--read-timeout", batteryReadTimeout.String())
+		"--etcd", c.endpoints, "--loops", "2", "--read-timeout", batteryReadTimeout.String())
 	waitListening(t, addr)
 	mine := *c
 	mine.httpAddr, mine.adminAddr = addr, admin
@@ -612,7 +612,7 @@ func testMaxConns(t *testing.T, c *cluster) {
 	const limit, extra = 8, 20
 	addr, admin := freeAddr(t), freeAddr(t)
 	start(t, "max-conns-consumer-agent", "consumer-agent", "--listen", addr, "--admin", admin,
-		"--etcd", strings.Join(c.etcd.Endpoints(), ","), "--loops", "2", "--max-conns", strconv.Itoa(limit))
+		"--etcd", c.endpoints, "--loops", "2", "--max-conns", strconv.Itoa(limit))
 	waitListening(t, addr)
 	mine := *c
 	mine.httpAddr, mine.adminAddr = addr, admin

@@ -132,7 +132,8 @@ func waitListening(t *testing.T, addr string) {
 // cluster is a running mesh.
 type cluster struct {
 	t         *testing.T
-	etcd      *registry.Embedded
+	etcd      *registry.Embedded // nil when the etcd is a cluster (leaderMesh)
+	endpoints string             // etcd's client URLs, comma-separated, for --etcd
 	providers []*proc
 	provAddrs []string
 	agents    []*agentProc
@@ -157,24 +158,29 @@ func newCluster(t *testing.T, ser string, latency time.Duration, weights ...int)
 		t.Fatal(err)
 	}
 	t.Cleanup(e.Close)
-	c := &cluster{t: t, etcd: e, ser: ser}
-	for i := range weights {
+	c := &cluster{t: t, etcd: e, endpoints: strings.Join(e.Endpoints(), ","), ser: ser}
+	c.startMesh(meshSpec{latency: latency, threads: 200, weights: weights})
+	return c
+}
+
+// startMesh starts, against c's etcd, one reference provider and one
+// provider agent per weight of spec, and a consumer agent.
+func (c *cluster) startMesh(spec meshSpec) {
+	t := c.t
+	t.Helper()
+	for i := range spec.weights {
 		pa := freeAddr(t)
-		c.providers = append(c.providers, start(t, fmt.Sprintf("provider%d", i), "provider",
-			"--listen", pa, "--latency", latency.String(), "--threads", "200", "--name", strconv.Itoa(i)))
+		c.providers = append(c.providers, startProvider(t, fmt.Sprintf("provider%d", i), pa, spec.latency, spec.threads))
 		c.provAddrs = append(c.provAddrs, pa)
 	}
-	for _, pa := range c.provAddrs {
-		waitListening(t, pa)
-	}
-	for i, w := range weights {
-		c.addAgent(i, w)
+	for i, w := range spec.weights {
+		c.addAgent(i, w, spec.agentArgs...)
 	}
 	c.httpAddr, c.adminAddr = freeAddr(t), freeAddr(t)
 	c.consumer = start(t, "consumer-agent", "consumer-agent", "--listen", c.httpAddr, "--admin", c.adminAddr,
-		"--etcd", strings.Join(e.Endpoints(), ","), "--loops", "2")
+		"--etcd", c.endpoints, "--loops", "2")
 	waitListening(t, c.httpAddr)
-	return c
+	waitListening(t, c.adminAddr)
 }
 
 // addAgent starts a provider agent in front of provider i, with extra
@@ -183,7 +189,7 @@ func (c *cluster) addAgent(i, weight int, extra ...string) *agentProc {
 	t := c.t
 	addr, admin := freeAddr(t), freeAddr(t)
 	args := append([]string{"--listen", addr, "--advertise", addr, "--admin", admin, "--provider", c.provAddrs[i],
-		"--etcd", strings.Join(c.etcd.Endpoints(), ","), "--weight", strconv.Itoa(weight),
+		"--etcd", c.endpoints, "--weight", strconv.Itoa(weight),
 		"--serialization", c.ser, "--loops", "2"}, extra...)
 	p := start(t, fmt.Sprintf("provider-agent%d-%d", i, len(c.agents)), "provider-agent", args...)
 	a := &agentProc{proc: p, addr: addr, admin: admin, weight: weight}

@@ -182,7 +182,7 @@ func startProvider(t *testing.T, name, addr string, latency time.Duration, threa
 	return p
 }
 
-// meshSpec describes a cluster built by newMesh.
+// meshSpec describes a cluster built by newMesh (startMesh).
 type meshSpec struct {
 	latency   time.Duration
 	threads   int      // each provider's --threads
@@ -204,20 +204,8 @@ func newMesh(t *testing.T, spec meshSpec) (c *cluster, etcdDir string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(e.Close)
-	c = &cluster{t: t, etcd: e, ser: "hessian2"}
-	for i := range spec.weights {
-		pa := freeAddr(t)
-		c.providers = append(c.providers, startProvider(t, fmt.Sprintf("provider%d", i), pa, spec.latency, spec.threads))
-		c.provAddrs = append(c.provAddrs, pa)
-	}
-	for i, w := range spec.weights {
-		c.addAgent(i, w, spec.agentArgs...)
-	}
-	c.httpAddr, c.adminAddr = freeAddr(t), freeAddr(t)
-	c.consumer = start(t, "consumer-agent", "consumer-agent", "--listen", c.httpAddr, "--admin", c.adminAddr,
-		"--etcd", strings.Join(e.Endpoints(), ","), "--loops", "2")
-	waitListening(t, c.httpAddr)
-	waitListening(t, c.adminAddr)
+	c = &cluster{t: t, etcd: e, endpoints: strings.Join(e.Endpoints(), ","), ser: "hessian2"}
+	c.startMesh(spec)
 	return c, etcdDir
 }
 

@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +21,6 @@ import (
 type leaderMesh struct {
 	*cluster
 	etcd *registry.EmbeddedCluster
-	eps  string // every member's client URL, comma-separated, for --etcd
 }
 
 // newLeaderMesh starts a members-member etcd cluster, one reference provider
@@ -35,36 +32,9 @@ func newLeaderMesh(t *testing.T, members int, latency time.Duration, weights ...
 		t.Fatal(err)
 	}
 	t.Cleanup(ec.Close)
-	m := &leaderMesh{cluster: &cluster{t: t, ser: "hessian2"}, etcd: ec, eps: strings.Join(ec.Endpoints(), ",")}
-	for i := range weights {
-		pa := freeAddr(t)
-		m.providers = append(m.providers, startProvider(t, fmt.Sprintf("provider%d", i), pa, latency, 200))
-		m.provAddrs = append(m.provAddrs, pa)
-	}
-	for i, w := range weights {
-		m.addAgent(i, w)
-	}
-	m.httpAddr, m.adminAddr = freeAddr(t), freeAddr(t)
-	m.consumer = start(t, "consumer-agent", "consumer-agent", "--listen", m.httpAddr, "--admin", m.adminAddr,
-		"--etcd", m.eps, "--loops", "2")
-	waitListening(t, m.httpAddr)
-	waitListening(t, m.adminAddr)
+	m := &leaderMesh{cluster: &cluster{t: t, endpoints: strings.Join(ec.Endpoints(), ","), ser: "hessian2"}, etcd: ec}
+	m.startMesh(meshSpec{latency: latency, threads: 200, weights: weights})
 	return m
-}
-
-// addAgent starts a provider agent in front of provider i, registering in
-// every member of the etcd cluster. It shadows cluster.addAgent, which
-// knows only a single-member etcd.
-func (m *leaderMesh) addAgent(i, weight int) *agentProc {
-	t := m.t
-	addr, admin := freeAddr(t), freeAddr(t)
-	p := start(t, fmt.Sprintf("provider-agent%d-%d", i, len(m.agents)), "provider-agent",
-		"--listen", addr, "--advertise", addr, "--admin", admin, "--provider", m.provAddrs[i],
-		"--etcd", m.eps, "--weight", strconv.Itoa(weight), "--serialization", m.ser, "--loops", "2")
-	a := &agentProc{proc: p, addr: addr, admin: admin, weight: weight}
-	m.agents = append(m.agents, a)
-	waitListening(t, admin)
-	return a
 }
 
 // client returns an etcd client of every member, closed at cleanup.
