@@ -34,8 +34,11 @@ func TestSpreadFollowsLoad(t *testing.T) {
 	}
 	s, f, a := spreadRun(t, true, 500*time.Millisecond)
 	t.Logf("with spreading: slow %d, fast %d, spread %v", s, f, a.m.spread.Load())
-	if s*2 > f {
-		t.Fatalf("with spreading the slow agent got %d calls against %d", s, f)
+	// Unloaded, the fast agent takes two to three times the slow one's
+	// calls; a busy machine slows the fast one too, so ask only for a split
+	// well clear of round robin's even one.
+	if s*4 > f*3 {
+		t.Fatalf("with spreading the slow agent got %d calls against %d, want under 3/4", s, f)
 	}
 	if a.m.spread.Load() == 0 {
 		t.Fatal("spread counter did not move")
