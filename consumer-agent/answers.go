@@ -46,8 +46,7 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 		used += n
 		switch h.Kind {
 		case protocol.KindResponse:
-			if c, ok := l.calls.Take(h.ID); ok {
-				c.ep.inflight.done(l.idx)
+			if c, ok := l.takeCall(h.ID); ok {
 				m.status(200)
 				c.ep.health.ok()
 				c.hc.complete(set, c.slot, 200, body, false)
@@ -63,8 +62,7 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 				l.retry(set, h.ID, h.Status, body)
 				break
 			}
-			if c, ok := l.calls.Take(h.ID); ok {
-				c.ep.inflight.done(l.idx)
+			if c, ok := l.takeCall(h.ID); ok {
 				st := h.Status.HTTPStatus()
 				m.status(st)
 				if c.retried {

@@ -32,19 +32,6 @@ type loop struct {
 	conns   map[*httpConn]struct{} // the loop's open client connections
 }
 
-// call is a request waiting for a provider agent: the client connection and
-// the pipeline slot its answer goes to, the provider agent it went to, whose
-// health the answer updates, and what a retry needs: the service, the
-// deadline (UnixNano) and whether this is the second attempt.
-type call struct {
-	hc       *httpConn
-	slot     uint32
-	retried  bool
-	ep       *endpoint
-	svc      *service
-	deadline int64
-}
-
 func newLoop(a *Agent, idx int) *loop {
 	l := &loop{a: a, idx: idx, calls: pending.New[call](a.cfg.MaxInFlight), done: make(chan struct{}), conns: map[*httpConn]struct{}{}}
 	if !a.cfg.NoRetry {
@@ -110,29 +97,27 @@ func (l *loop) sweepIdle() {
 func (l *loop) sweep() {
 	defer l.wg.Done()
 	var set batch.Set
-	l.calls.Sweep(sweepEvery, l.done, func(_ uint32, c call) {
-		c.ep.inflight.done(l.idx)
+	l.calls.Sweep(sweepEvery, l.done, l.settled(func(_ uint32, c call) {
 		l.a.m.status(504)
 		if c.retried {
 			l.a.m.retriesFailed.Inc()
 		}
 		c.ep.health.fail(l.a.clock.now.Load())
 		c.hc.fail(&set, c.slot, 504, "deadline passed waiting for the provider")
-	}, set.Flush)
+	}), set.Flush)
 }
 
 // onAgentDown fails the calls that were riding on a lost connection to a
 // provider agent.
 func (l *loop) onAgentDown(w *batch.Writer) {
 	var set batch.Set
-	l.calls.TakeTagged(w.ID(), func(_ uint32, c call) {
-		c.ep.inflight.done(l.idx)
+	l.calls.TakeTagged(w.ID(), l.settled(func(_ uint32, c call) {
 		l.a.m.status(502)
 		if c.retried {
 			l.a.m.retriesFailed.Inc()
 		}
 		c.hc.fail(&set, c.slot, 502, "connection to the provider agent lost mid-call")
-	})
+	}))
 	set.Flush()
 }
 
@@ -140,9 +125,8 @@ func (l *loop) close() {
 	close(l.done)
 	l.wg.Wait()
 	var set batch.Set
-	l.calls.Expire(1<<62, func(_ uint32, c call) {
-		c.ep.inflight.done(l.idx)
+	l.calls.Expire(1<<62, l.settled(func(_ uint32, c call) {
 		c.hc.fail(&set, c.slot, 502, "consumer agent shutting down")
-	})
+	}))
 	set.Flush()
 }

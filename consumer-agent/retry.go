@@ -98,12 +98,11 @@ func (l *loop) retry(set *batch.Set, id uint32, s protocol.Status, msg []byte) {
 	// holding id when the claim below succeeds is id's own frame.
 	var frame [maxKeptFrame]byte
 	n := l.frames.take(l.calls.Index(id), id, frame[:])
-	c, ok := l.calls.Take(id)
+	c, ok := l.takeCall(id)
 	if !ok {
 		m.late.Inc()
 		return
 	}
-	c.ep.inflight.done(l.idx)
 	// The failure counts against the agent that gave it, as any other, and
 	// sidelines it: the pick below does not choose it again.
 	st := s.HTTPStatus()
@@ -144,12 +143,11 @@ func (l *loop) resend(set *batch.Set, c call, frame []byte) bool {
 		return false
 	}
 	c.retried = true
-	id, ok := l.calls.Add(c, uw.ID(), c.deadline)
+	id, ok := l.addCall(c, uw.ID())
 	if !ok {
 		m.retriesSkipped.Inc()
 		return false
 	}
-	c.ep.inflight.add(l.idx)
 	m.retries.Inc()
 	h.ID = id
 	protocol.PutHeader(frame, h)
@@ -165,10 +163,9 @@ func (l *loop) resend(set *batch.Set, c call, frame []byte) bool {
 	if b != nil && err == nil {
 		return true
 	}
-	if _, mine := l.calls.Take(id); !mine {
+	if _, mine := l.takeCall(id); !mine {
 		return true // the connection's loss has answered it
 	}
-	c.ep.inflight.done(l.idx)
 	m.retriesFailed.Inc()
 	return false
 }

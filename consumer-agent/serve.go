@@ -150,28 +150,26 @@ func (a *Agent) handle(hc *httpConn) {
 		return
 	}
 	deadline := time.Now().Add(a.cfg.Timeout).UnixNano()
-	id, ok := l.calls.Add(call{hc: hc, slot: slot, ep: ep, svc: svc, deadline: deadline}, uw.ID(), deadline)
+	id, ok := l.addCall(call{hc: hc, slot: slot, ep: ep, svc: svc, deadline: deadline}, uw.ID())
 	if !ok {
 		a.m.status(503)
 		hc.fail(&hc.set, slot, 503, "consumer agent overloaded: too many calls in flight")
 		return
 	}
-	ep.inflight.add(l.idx)
 	ar := &hc.areq
 	ar.Timeout = uint32(a.cfg.Timeout / time.Millisecond)
 	ar.Interface, ar.Method, ar.ParameterTypes, ar.Version, ar.Args = f.Interface, f.Method, f.ParameterTypes, f.Version, f.Params
 	if err := ar.Validate(); err != nil {
-		l.calls.Take(id)
-		ep.inflight.done(l.idx)
-		a.m.status(400)
-		hc.fail(&hc.set, slot, 400, err.Error())
+		if _, mine := l.takeCall(id); mine {
+			a.m.status(400)
+			hc.fail(&hc.set, slot, 400, err.Error())
+		}
 		return
 	}
 	hc.set.Add(uw)
 	bw := uw.Lock()
 	if bw == nil {
-		if _, mine := l.calls.Take(id); mine {
-			ep.inflight.done(l.idx)
+		if _, mine := l.takeCall(id); mine {
 			a.m.status(502)
 			hc.fail(&hc.set, slot, 502, "connection to provider agent "+ep.addr+" lost")
 		}
@@ -187,8 +185,7 @@ func (a *Agent) handle(hc *httpConn) {
 	}
 	uw.Unlock()
 	if err != nil {
-		if _, mine := l.calls.Take(id); mine {
-			ep.inflight.done(l.idx)
+		if _, mine := l.takeCall(id); mine {
 			a.m.status(502)
 			hc.fail(&hc.set, slot, 502, err.Error())
 		}
