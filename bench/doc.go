@@ -24,7 +24,11 @@
 // qps/ideal, and for every process (the bench's own included, as "load
 // generator") the CPU microseconds (utime + stime), voluntary and
 // involuntary context switches per call, and peak RSS, read from /proc
-// (procstat.go). It also reports how the provider agents shared the calls.
+// (procstat.go). It also reports how the provider agents shared the calls,
+// and the machine's CPU over each phase from /proc/stat (hoststat.go): cores
+// busy, how much of that was outside the bench's own processes, and the
+// hypervisor's steal; a run fit to compare against others has the last two
+// near zero.
 // It prints the table on stdout, a progress line on stderr, and writes
 // <out>/<time>.json (every figure and the machine: CPU model, cores, Go
 // version, kernel) and <out>/<time>.svg (qps against connections for the

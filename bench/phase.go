@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -73,6 +74,8 @@ func phase(ctx context.Context, cfg config, sup *supervisor, sp phaseSpec, progr
 	if err != nil {
 		return runStats{}, err
 	}
+	hostBefore, hostErr := readHostCPU()
+	hostFrom := time.Now()
 	agentsBefore := scrapeCalls(sp.admins)
 	var smp *sampler
 	if cfg.sample > 0 {
@@ -98,20 +101,29 @@ func phase(ctx context.Context, cfg config, sup *supervisor, sp phaseSpec, progr
 	if err != nil {
 		return runStats{}, err
 	}
+	hostAfter, err := readHostCPU()
+	hostErr = errors.Join(hostErr, err)
+	hostSec := time.Since(hostFrom).Seconds()
 	agentsAfter := scrapeCalls(sp.admins)
 	fmt.Fprintln(progress)
 
 	r := summarize(target, &res)
 	ticks := float64(clockTicks())
 	calls := float64(max(res.Calls(), 1))
+	var benchCPU float64
 	for i, p := range procs {
 		b, a := before[i], after[i]
 		cpu := float64(a.ticks-b.ticks) / ticks
+		benchCPU += cpu
 		r.Procs = append(r.Procs, procCost{Name: p.name, PID: p.pid, CPUSec: cpu,
 			CPUUsPerReq:   cpu * 1e6 / calls,
 			VolCSPerReq:   float64(a.vol-b.vol) / calls,
 			InvolCSPerReq: float64(a.invol-b.invol) / calls,
 			PeakRSSKiB:    a.hwmKiB, Threads: a.threads})
+	}
+	if hostErr == nil {
+		u := hostUseOver(hostBefore, hostAfter, ticks, hostSec, benchCPU)
+		r.Host = &u
 	}
 	r.Samples = kept
 	if len(sp.admins) > 0 {

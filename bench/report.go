@@ -55,6 +55,7 @@ func writeTable(w io.Writer, r *results) {
 		}
 	}
 	tw.Flush()
+	writeHostUse(w, r.Levels)
 
 	fmt.Fprintf(w, "\nCalls per provider agent in each mesh phase (weights %d:%d:%d):\n", s.Weights[0], s.Weights[1], s.Weights[2])
 	for _, lv := range r.Levels {
@@ -93,4 +94,26 @@ func us(v int64) string {
 		return fmt.Sprintf("%.1fms", float64(v)/1e3)
 	}
 	return fmt.Sprintf("%.2fs", float64(v)/1e6)
+}
+
+// writeHostUse prints, per measured phase, the machine's CPU beyond the
+// bench's own processes and the hypervisor's steal: a run to compare against
+// others has both near 0.
+func writeHostUse(w io.Writer, levels []level) {
+	var rows []string
+	for _, lv := range levels {
+		for _, rn := range []runStats{lv.Ideal, lv.Mesh} {
+			if h := rn.Host; h != nil {
+				rows = append(rows, fmt.Sprintf("%7d %-5s  %.2f cores busy, %.2f outside the bench's processes, steal %.1f%%",
+					lv.Conns, rn.Target, h.BusyCores, h.OutsideCores, h.StealPct))
+			}
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nThe machine over each measured phase:\n")
+	for _, r := range rows {
+		fmt.Fprintln(w, r)
+	}
 }

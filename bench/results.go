@@ -71,6 +71,7 @@ type runStats struct {
 	Procs       []procCost       `json:"processes"`
 	AgentCalls  map[string]int64 `json:"provider_agent_calls,omitempty"`
 	Samples     *samples         `json:"samples,omitempty"` // with --sample
+	Host        *hostUse         `json:"host,omitempty"`    // the machine's CPU over the phase; nil without /proc/stat
 }
 
 type latencyUs struct {
