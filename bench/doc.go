@@ -26,7 +26,7 @@
 // involuntary context switches per call, and peak RSS, read from /proc
 // (procstat.go). It also reports how the provider agents shared the calls,
 // and the machine's CPU over each phase from /proc/stat (hoststat.go): cores
-// busy, how much of that was outside the bench's own processes, and the
+// busy, how much of that was outside the processes the phase measures, and the
 // hypervisor's steal; a run fit to compare against others has the last two
 // near zero.
 // It prints the table on stdout, a progress line on stderr, and writes

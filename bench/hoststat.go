@@ -51,12 +51,12 @@ func readHostCPU() (hostCPU, error) {
 // processes, and what the hypervisor took.
 type hostUse struct {
 	BusyCores    float64 `json:"busy_cores"`    // average CPUs busy, everything included
-	OutsideCores float64 `json:"outside_cores"` // of those, not spent by the bench's processes
+	OutsideCores float64 `json:"outside_cores"` // of those, not spent by the phase's processes (the idle mesh counts, in the ideal's phase)
 	StealPct     float64 `json:"steal_pct"`     // steal as a share of all CPU time
 }
 
 // hostUseOver turns two readings taken sec seconds apart, and the CPU
-// seconds the bench's processes spent between them, into a hostUse.
+// seconds the phase's processes spent between them, into a hostUse.
 func hostUseOver(before, after hostCPU, ticksPerSec, sec, benchCPUSec float64) hostUse {
 	if sec <= 0 || ticksPerSec <= 0 || after.total <= before.total {
 		return hostUse{}

@@ -97,14 +97,14 @@ func us(v int64) string {
 }
 
 // writeHostUse prints, per measured phase, the machine's CPU beyond the
-// bench's own processes and the hypervisor's steal: a run to compare against
+// processes the phase measures and the hypervisor's steal: a run to compare against
 // others has both near 0.
 func writeHostUse(w io.Writer, levels []level) {
 	var rows []string
 	for _, lv := range levels {
 		for _, rn := range []runStats{lv.Ideal, lv.Mesh} {
 			if h := rn.Host; h != nil {
-				rows = append(rows, fmt.Sprintf("%7d %-5s  %.2f cores busy, %.2f outside the bench's processes, steal %.1f%%",
+				rows = append(rows, fmt.Sprintf("%7d %-5s  %.2f cores busy, %.2f outside the phase's processes, steal %.1f%%",
 					lv.Conns, rn.Target, h.BusyCores, h.OutsideCores, h.StealPct))
 			}
 		}
