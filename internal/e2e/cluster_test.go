@@ -153,13 +153,7 @@ type agentProc struct {
 // agent per provider with that weight, and a consumer agent.
 func newCluster(t *testing.T, ser string, latency time.Duration, weights ...int) *cluster {
 	t.Helper()
-	e, err := registry.StartEmbedded(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Close)
-	c := &cluster{t: t, etcd: e, endpoints: strings.Join(e.Endpoints(), ","), ser: ser}
-	c.startMesh(meshSpec{latency: latency, threads: 200, weights: weights})
+	c, _ := newMesh(t, meshSpec{latency: latency, threads: 200, weights: weights, ser: ser})
 	return c
 }
 

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -188,11 +189,12 @@ type meshSpec struct {
 	threads   int      // each provider's --threads
 	weights   []int    // one provider and one agent per weight
 	agentArgs []string // extra flags for every provider agent
+	ser       string   // the provider agents' --serialization; "" is hessian2
 }
 
-// newMesh is newCluster with a provider thread count and agent flags of the
-// test's choosing, and with the etcd data directory returned so that the test
-// can restart etcd on it (restartEtcd).
+// newMesh starts an embedded etcd and, against it, the mesh of spec
+// (startMesh). It returns the etcd data directory too, so that a test can
+// restart etcd on it (restartEtcd).
 func newMesh(t *testing.T, spec meshSpec) (c *cluster, etcdDir string) {
 	t.Helper()
 	etcdDir = filepath.Join(t.TempDir(), "etcd")
@@ -204,7 +206,7 @@ func newMesh(t *testing.T, spec meshSpec) (c *cluster, etcdDir string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(e.Close)
-	c = &cluster{t: t, etcd: e, endpoints: strings.Join(e.Endpoints(), ","), ser: "hessian2"}
+	c = &cluster{t: t, etcd: e, endpoints: strings.Join(e.Endpoints(), ","), ser: cmp.Or(spec.ser, "hessian2")}
 	c.startMesh(spec)
 	return c, etcdDir
 }
