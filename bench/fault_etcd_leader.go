@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -54,14 +53,8 @@ func rowEtcdLeader(f *faultEnv) error {
 	if err := f.waitUntil(f.marks.fault+f.hold(10*time.Second), "leader down"); err != nil {
 		return err
 	}
-	np, err := f.c.sup.restart(p)
+	np, restarted, err := f.restartEtcdMember(old.index)
 	if err != nil {
-		return err
-	}
-	f.c.etcdProcs[old.index] = np
-	f.markRecovered(time.Second)
-	restarted := time.Now()
-	if err := waitListening(strings.TrimPrefix(f.c.etcd[old.index], "http://"), np, 15*time.Second); err != nil {
 		return err
 	}
 	all, err := waitEtcdLeader(f.ctx, cli, f.c.etcd, 0, rejoinWait)

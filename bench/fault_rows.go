@@ -238,6 +238,23 @@ func rowThreadpool(f *faultEnv) error {
 // keysWait bounds the wait for the agents' keys after etcd is back.
 const keysWait = 15 * time.Second
 
+// restartEtcdMember restarts etcd member i (killed by the row) with its
+// flags, data dir and addresses, marks the recovery 1 s on, and waits for
+// it to listen. It returns the new process and when it was started.
+func (f *faultEnv) restartEtcdMember(i int) (*proc, time.Time, error) {
+	np, err := f.c.sup.restart(f.c.etcdProcs[i])
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	f.c.etcdProcs[i] = np
+	f.markRecovered(time.Second)
+	restarted := time.Now()
+	if err := waitListening(strings.TrimPrefix(f.c.etcd[i], "http://"), np, 15*time.Second); err != nil {
+		return nil, time.Time{}, err
+	}
+	return np, restarted, nil
+}
+
 func rowEtcdDown(f *faultEnv) error {
 	if len(f.c.etcdProcs) != 1 {
 		return fmt.Errorf("bench: etcd-down needs the bench's own single-member etcd")
@@ -250,14 +267,8 @@ func rowEtcdDown(f *faultEnv) error {
 	if err := f.waitUntil(f.marks.fault+f.hold(30*time.Second), "etcd down"); err != nil {
 		return err
 	}
-	np, err := f.c.sup.restart(p)
+	_, restarted, err := f.restartEtcdMember(0)
 	if err != nil {
-		return err
-	}
-	f.c.etcdProcs[0] = np
-	f.markRecovered(time.Second)
-	restarted := time.Now()
-	if err := waitListening(strings.TrimPrefix(f.c.etcd[0], "http://"), np, 15*time.Second); err != nil {
 		return err
 	}
 	f.notef("etcd listening %v after its restart", time.Since(restarted).Round(time.Millisecond))
