@@ -92,12 +92,6 @@ type ejection struct {
 	suspect  int     // ticks in a row judged slow
 }
 
-// member is a service's endpoint with its weight.
-type member struct {
-	ep     *endpoint
-	weight int
-}
-
 // watchOutliers judges the endpoints of each service every outlierEvery
 // until stop is closed.
 func (a *Agent) watchOutliers(stop <-chan struct{}) {

@@ -30,6 +30,12 @@ type service struct {
 	members atomic.Pointer[[]member]
 }
 
+// member is a service's endpoint with its weight.
+type member struct {
+	ep     *endpoint
+	weight int
+}
+
 // list returns the service's endpoints and weights; do not modify it.
 func (s *service) list() []member {
 	if p := s.members.Load(); p != nil {
