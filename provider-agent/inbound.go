@@ -16,13 +16,18 @@ import (
 // onRequest is the batch decoder for a consumer agent's connection: it
 // handles every whole frame in what has been read, in one pass, and flushes
 // the provider connection once at the end (batch flush). When a frame is cut
-// short it waits for the rest on this goroutine, as netpoll handlers may.
+// short it waits for the rest on this goroutine, as netpoll handlers may. On
+// an error (a broken stream, or a peer gone mid-frame) server.Guard closes
+// the connection.
 func (a *Agent) onRequest(ctx context.Context, conn netpoll.Connection) error {
 	c := ctx.(*connCtx).c
 	err := batch.Drain(conn.Reader(), &c.p.set, c)
-	if err != nil && !errors.Is(err, batch.ErrWait) {
+	switch {
+	case err == nil:
+	case errors.Is(err, batch.ErrWait):
+		a.m.cutShort.Inc()
+	default:
 		a.m.badFrames.Inc()
-		conn.Close()
 	}
 	return err
 }

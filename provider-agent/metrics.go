@@ -16,7 +16,7 @@ type agentMetrics struct {
 	unavailable, overloaded, exhausted   *metrics.Counter
 	timeouts, lost, late, providerErrors *metrics.Counter
 	heartbeatsSent, heartbeatsAnswered   *metrics.Counter
-	dialErrors, queued                   *metrics.Counter
+	dialErrors, queued, cutShort         *metrics.Counter
 }
 
 func newAgentMetrics() *agentMetrics {
@@ -42,6 +42,7 @@ func newAgentMetrics() *agentMetrics {
 		heartbeatsAnswered: s.Counter("provider_agent_heartbeats_answered_total", "provider heartbeats answered"),
 		dialErrors:         s.Counter("provider_agent_dial_errors_total", "failed dials to the provider"),
 		queued:             s.Counter("provider_agent_queued_total", "calls that waited for a provider thread"),
+		cutShort:           s.Counter("provider_agent_cut_short_total", "consumer agent connections closed mid-frame"),
 	}
 }
 

@@ -20,6 +20,10 @@ type Decoder interface {
 // connection closed or the read timeout passed mid-frame.
 var ErrWait = errors.New("batch: waiting for the rest of a frame")
 
+// ErrStuck is returned when a Decoder used nothing of a buffer that holds
+// all it asked for: going on would loop forever on the same bytes.
+var ErrStuck = errors.New("batch: decoder made no progress")
+
 // Drain is a netpoll OnRequest body: batch decode, then batch flush. Each
 // pass hands d everything read so far, releases what d used, and flushes set
 // once (so the frames written during the pass leave together). When the input
@@ -30,7 +34,10 @@ var ErrWait = errors.New("batch: waiting for the rest of a frame")
 // Drain runs inside a handler counted in Handlers (internal/server's runner
 // counts every netpoll handler), and leaves the count while it waits.
 //
-// A Decoder error is returned as is; a failed wait wraps ErrWait. Drain does
+// A Decoder error is returned as is; a failed wait wraps ErrWait; a Decoder
+// that uses nothing while it has all it asked for gets ErrStuck. On any
+// error the caller must close the connection (internal/server's Guard
+// does), or netpoll calls the handler again on the same bytes. Drain does
 // not allocate on success.
 func Drain(r netpoll.Reader, set *Set, d Decoder) error {
 	for r.Len() > 0 {
@@ -44,6 +51,9 @@ func Drain(r netpoll.Reader, set *Set, d Decoder) error {
 		set.Flush()
 		if err != nil {
 			return err
+		}
+		if used == 0 && need <= len(buf) {
+			return ErrStuck
 		}
 		if need > 0 && r.Len() < need {
 			// Waiting is not being busy: let the other handlers'

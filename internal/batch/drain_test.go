@@ -80,3 +80,38 @@ func TestDrainDecoderError(t *testing.T) {
 		t.Fatalf("lines %v", d.lines)
 	}
 }
+
+// stuckDecoder uses nothing and asks for nothing: a decoder bug that would
+// make Drain (and netpoll) loop on the same bytes forever.
+type stuckDecoder struct{}
+
+func (stuckDecoder) Decode([]byte) (used, need int, err error) { return 0, 0, nil }
+
+func TestDrainStuckDecoder(t *testing.T) {
+	r := reader("abc")
+	var s Set
+	if err := Drain(r, &s, stuckDecoder{}); !errors.Is(err, ErrStuck) {
+		t.Fatalf("err = %v, want ErrStuck", err)
+	}
+}
+
+// FuzzDrainHangup hands Drain the whole of what a peer sent before it left:
+// the reader has no more to give. Drain must return, and either use every
+// byte or fail, so that the handler's connection is closed (netpoll runs a
+// handler again for as long as unread bytes remain).
+func FuzzDrainHangup(f *testing.F) {
+	f.Add([]byte("a\nb\n"))
+	f.Add([]byte("a\nhal"))
+	f.Add([]byte("bad\n"))
+	f.Add([]byte("\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		lb := netpoll.NewLinkBuffer()
+		lb.WriteBinary(in)
+		lb.Flush()
+		var s Set
+		err := Drain(lb, &s, &lineDecoder{})
+		if err == nil && lb.Len() != 0 {
+			t.Fatalf("Drain returned nil with %d bytes unread", lb.Len())
+		}
+	})
+}

@@ -34,13 +34,13 @@ func Configure(loops int) {
 }
 
 // Listen listens on addr (TCP) and serves each connection with onRequest
-// and opts, in the background. Call Configure first.
+// (wrapped in Guard) and opts, in the background. Call Configure first.
 func Listen(addr string, onRequest netpoll.OnRequest, opts ...netpoll.Option) (*Server, error) {
 	ln, err := netpoll.CreateListener("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
-	el, err := netpoll.NewEventLoop(onRequest, opts...)
+	el, err := netpoll.NewEventLoop(Guard(onRequest), opts...)
 	if err != nil {
 		ln.Close()
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/cloudwego/netpoll"
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
+	"github.com/dubbomesh/dubbomesh/internal/server"
 )
 
 // Config describes one upstream connection.
@@ -164,17 +165,16 @@ func (c *Conn) serveOne() bool {
 	})
 	c.lastRead.Store(time.Now().UnixNano())
 	dec, set := c.cfg.NewDecoder(w)
-	nc.SetOnRequest(func(_ context.Context, conn netpoll.Connection) error {
+	nc.SetOnRequest(server.Guard(func(_ context.Context, conn netpoll.Connection) error {
 		c.lastRead.Store(time.Now().UnixNano())
 		err := batch.Drain(conn.Reader(), set, dec)
 		if err != nil && !errors.Is(err, batch.ErrWait) {
 			if c.cfg.OnBadStream != nil {
 				c.cfg.OnBadStream(err)
 			}
-			conn.Close()
 		}
 		return err
-	})
+	}))
 	if c.cfg.OnUp != nil {
 		c.cfg.OnUp(w)
 	}
