@@ -1,6 +1,11 @@
 package registry
 
 import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,12 +19,21 @@ import (
 // after an outage would leave an agent blind to registrations for that long.
 const MaxReconnectDelay = 2 * time.Second
 
+// ErrEndpoints is returned for an etcd endpoint list that cannot work: empty,
+// or with an endpoint that is not http://host:port or https://host:port.
+var ErrEndpoints = errors.New("registry: bad etcd endpoints")
+
 // NewClient returns an etcd client for the comma-separated endpoints, set up
 // as the agents use it: a 5 s dial timeout and reconnects at most
-// MaxReconnectDelay apart. The caller closes it.
+// MaxReconnectDelay apart. A list ParseEndpoints refuses is an error at once
+// (the client would otherwise retry it for ever). The caller closes it.
 func NewClient(endpoints string) (*clientv3.Client, error) {
+	eps, err := ParseEndpoints(endpoints)
+	if err != nil {
+		return nil, err
+	}
 	return clientv3.New(clientv3.Config{
-		Endpoints:   splitEndpoints(endpoints),
+		Endpoints:   eps,
 		DialTimeout: 5 * time.Second,
 		// A member that goes silent (its host froze or lost power) leaves
 		// streams that look healthy: ping it, so that watches and lease
@@ -37,6 +51,46 @@ func NewClient(endpoints string) (*clientv3.Client, error) {
 			MinConnectTimeout: time.Second,
 		})},
 	})
+}
+
+// ParseEndpoints splits a comma-separated list of etcd endpoints, each
+// http://host:port or https://host:port, ignoring spaces and empty entries.
+// An empty list, or an endpoint of another form, is an error that matches
+// ErrEndpoints under errors.Is and whose text, meant for a --etcd flag's
+// message, says what is wrong: `"not a url" is not http://host:port or
+// https://host:port`.
+func ParseEndpoints(s string) ([]string, error) {
+	eps := splitEndpoints(s)
+	if len(eps) == 0 {
+		return nil, endpointsError(fmt.Sprintf("no endpoint in %q", s))
+	}
+	for _, e := range eps {
+		if !validEndpoint(e) {
+			return nil, endpointsError(fmt.Sprintf("%q is not http://host:port or https://host:port", e))
+		}
+	}
+	return eps, nil
+}
+
+// endpointsError is ParseEndpoints' error: what is wrong with the list.
+type endpointsError string
+
+func (e endpointsError) Error() string        { return string(e) }
+func (e endpointsError) Is(target error) bool { return target == ErrEndpoints }
+
+// validEndpoint reports whether e is http(s)://host:port and nothing more.
+func validEndpoint(e string) bool {
+	u, err := url.Parse(e)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return false
+	}
+	host, port, err := net.SplitHostPort(u.Host)
+	if err != nil || host == "" {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // splitEndpoints splits a comma-separated endpoint list, trimming spaces and
