@@ -2,6 +2,7 @@ package main
 
 import (
 	"log"
+	"net"
 
 	"github.com/dubbomesh/dubbomesh/internal/metrics"
 )
@@ -53,8 +54,8 @@ func (m *agentMetrics) register(a *Agent) {
 	})
 }
 
-func serveAdmin(addr string, s *metrics.Set) {
-	if err := metrics.Serve(addr, s); err != nil {
-		log.Printf("admin endpoint %s: %v", addr, err)
+func serveAdmin(ln net.Listener, s *metrics.Set) {
+	if err := metrics.Serve(ln, s); err != nil {
+		log.Printf("admin endpoint %s: %v", ln.Addr(), err)
 	}
 }

@@ -1,8 +1,12 @@
 package metrics
 
 import (
+	"io"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/valyala/fasthttp"
 )
@@ -54,5 +58,58 @@ func TestHandlerPprof(t *testing.T) {
 	Handler(NewSet())(&ctx)
 	if ctx.Response.StatusCode() != 200 {
 		t.Fatalf("status %d", ctx.Response.StatusCode())
+	}
+}
+
+func TestHandlerPprofIndex(t *testing.T) {
+	var ctx fasthttp.RequestCtx
+	ctx.Request.SetRequestURI("/debug/pprof/")
+	Handler(NewSet())(&ctx)
+	body := string(ctx.Response.Body())
+	if ctx.Response.StatusCode() != 200 || !strings.Contains(body, "goroutine") || !strings.Contains(body, "heap") {
+		t.Fatalf("status %d, body %q", ctx.Response.StatusCode(), body)
+	}
+	ctx.Request.SetRequestURI("/debug/pprof")
+	ctx.Response.Reset()
+	Handler(NewSet())(&ctx)
+	if ctx.Response.StatusCode() != 301 || !strings.HasSuffix(string(ctx.Response.Header.Peek("Location")), "/debug/pprof/") {
+		t.Fatalf("/debug/pprof: status %d, Location %q", ctx.Response.StatusCode(), ctx.Response.Header.Peek("Location"))
+	}
+}
+
+// TestServe runs the admin endpoint on a real socket: the index of the
+// profiles, a profile under it, /metrics and /healthz.
+func TestServe(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSet()
+	s.Counter("x_total", "x").Inc()
+	done := make(chan error, 1)
+	go func() { done <- Serve(ln, s) }()
+	base := "http://" + ln.Addr().String()
+	for path, want := range map[string]string{
+		"/debug/pprof/":                  "goroutine",
+		"/debug/pprof":                   "goroutine", // redirected
+		"/debug/pprof/goroutine?debug=1": "goroutine profile:",
+		"/metrics":                       "x_total 1",
+		"/healthz":                       "ok",
+	} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s: %d, body %.200q; want 200 with %q", path, resp.StatusCode, body, want)
+		}
+	}
+	ln.Close()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve still running 5 s after its listener closed")
 	}
 }
