@@ -28,7 +28,7 @@ func (b hb) boolean(v bool) hb {
 func (b hb) int32(v int32) hb {
 	switch {
 	case v >= -16 && v <= 47:
-		return b.raw(byte(0x90+v))
+		return b.raw(byte(0x90 + v))
 	case v >= -2048 && v <= 2047:
 		return b.raw(byte(0xc8+(v>>8)), byte(v))
 	case v >= -262144 && v <= 262143:
@@ -41,7 +41,7 @@ func (b hb) int32(v int32) hb {
 func (b hb) int64(v int64) hb {
 	switch {
 	case v >= -8 && v <= 15:
-		return b.raw(byte(0xe0+v))
+		return b.raw(byte(0xe0 + v))
 	case v >= -2048 && v <= 2047:
 		return b.raw(byte(0xf8+(v>>8)), byte(v))
 	case v >= -262144 && v <= 262143:
@@ -110,7 +110,7 @@ func (b hb) classDef(name string, fields ...string) hb {
 // object starts an instance of class index i.
 func (b hb) object(i int) hb {
 	if i <= 15 {
-		return b.raw(byte(0x60+i))
+		return b.raw(byte(0x60 + i))
 	}
 	return b.raw('O').int32(int32(i))
 }
@@ -130,9 +130,9 @@ func (b hb) listBegin(n int, typ string) hb {
 	case n < 0:
 		return b.raw(0x55).str(typ)
 	case n <= 7 && typ == "":
-		return b.raw(byte(0x78+n))
+		return b.raw(byte(0x78 + n))
 	case n <= 7:
-		return b.raw(byte(0x70+n)).str(typ)
+		return b.raw(byte(0x70 + n)).str(typ)
 	case typ == "":
 		return b.raw(0x58).int32(int32(n))
 	}
