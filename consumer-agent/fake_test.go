@@ -72,6 +72,7 @@ type lastRequest struct {
 	timeout                             uint32
 	iface, method, types, version, args string
 	nargs                               int
+	attachments                         string // "k=v" entries joined by "&"
 }
 
 type fakeConn struct {
@@ -181,7 +182,7 @@ func (f *fakeAgent) serve(c *fakeConn) {
 			switch h.Kind {
 			case protocol.KindRequest:
 				var hangUp bool
-				if out, hangUp = f.request(c, out, h.ID, body, &req); hangUp {
+				if out, hangUp = f.request(c, out, h, body, &req); hangUp {
 					return
 				}
 			case protocol.KindHeartbeat:
@@ -208,8 +209,9 @@ func (f *fakeAgent) serve(c *fakeConn) {
 
 // request handles one request frame, appending an immediate answer to out.
 // hangUp reports that the connection must be closed now.
-func (f *fakeAgent) request(c *fakeConn, out []byte, id uint32, body []byte, req *protocol.Request) (_ []byte, hangUp bool) {
-	if err := protocol.ParseRequest(body, req); err != nil {
+func (f *fakeAgent) request(c *fakeConn, out []byte, h protocol.Header, body []byte, req *protocol.Request) (_ []byte, hangUp bool) {
+	id := h.ID
+	if err := protocol.ParseRequest(h, body, req); err != nil {
 		f.t.Errorf("fake agent: bad request from the consumer agent: %v", err)
 		return out, true
 	}
@@ -229,6 +231,13 @@ func (f *fakeAgent) request(c *fakeConn, out []byte, id uint32, body []byte, req
 		f.last.version = string(req.Version)
 	}
 	f.last.nargs = len(req.Args)
+	f.last.attachments = ""
+	for i, a := range req.Attachments {
+		if i > 0 {
+			f.last.attachments += "&"
+		}
+		f.last.attachments += string(a.Key) + "=" + string(a.Value)
+	}
 	f.mu.Unlock()
 	var result []byte
 	if len(req.Args) > 0 {

@@ -23,16 +23,46 @@ func TestAllocsPutRequest(t *testing.T) {
 	})
 }
 
+func TestAllocsPutRequestAttachments(t *testing.T) {
+	r := tracedRequest()
+	buf := make([]byte, r.Size())
+	wantNoAllocs(t, "Validate+Size+PutRequest with attachments", func() {
+		if r.Validate() != nil {
+			t.Fatal("invalid")
+		}
+		PutRequest(buf[:r.Size()], 1, r)
+	})
+}
+
 func TestAllocsParseRequest(t *testing.T) {
 	frame := encodeRequest(t, 1, raceRequest())
 	var r Request
 	wantNoAllocs(t, "ParseRequest", func() {
-		if err := ParseRequest(frame[HeaderSize:], &r); err != nil {
+		if err := ParseRequest(Header{}, frame[HeaderSize:], &r); err != nil {
 			t.Fatal(err)
 		}
 	})
 	wantNoAllocs(t, "ParseRequest of a malformed body", func() {
-		if ParseRequest(frame[HeaderSize:len(frame)-1], &r) == nil {
+		if ParseRequest(Header{}, frame[HeaderSize:len(frame)-1], &r) == nil {
+			t.Fatal("no error")
+		}
+	})
+	traced := encodeRequest(t, 1, tracedRequest())
+	h, body, _, err := Next(traced)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first parse grows Attachments; from then on nothing allocates.
+	if err := ParseRequest(h, body, &r); err != nil {
+		t.Fatal(err)
+	}
+	wantNoAllocs(t, "ParseRequest with attachments", func() {
+		if err := ParseRequest(h, body, &r); err != nil {
+			t.Fatal(err)
+		}
+	})
+	wantNoAllocs(t, "ParseRequest of a malformed attachments section", func() {
+		if ParseRequest(h, body[:len(body)-1], &r) == nil {
 			t.Fatal("no error")
 		}
 	})

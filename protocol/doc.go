@@ -26,7 +26,9 @@
 //	     2     1  version, 1
 //	     3     1  kind: 1 request, 2 response, 3 heartbeat, 4 error
 //	     4     1  status: 0 in requests, responses and heartbeats; not 0 in errors
-//	     5     1  flags: bit 0 (0x01) of a heartbeat marks the reply; all other bits 0
+//	     5     1  flags: bit 0 (0x01) of a heartbeat marks the reply; bit 1 (0x02)
+//	              of a request says an attachments section follows the
+//	              arguments; all other bits 0
 //	     6     2  reserved, 0
 //	     8     4  body length: the number of bytes after the header
 //	    12     4  request id
@@ -47,8 +49,27 @@
 //	c × (4 + n)  each argument: a 4-byte length n, then n bytes of UTF-8 text
 //	             (a String's text, or a primitive's decimal form)
 //
-// The body ends exactly after the last argument. Trailing bytes, a length that
-// overruns the body, or a count above 255 make the frame malformed.
+// When the header's flag bit 1 (FlagAttachments) is set, an attachments
+// section follows the last argument: entries for the Dubbo request's
+// attachments map (the service group, W3C traceparent and tracestate, an
+// application's own), which the provider agent writes after the path,
+// interface, version and timeout it always sends:
+//
+//	size   field
+//	   2   attachment count k, 1 to 64
+//	k × (2 + n + 2 + m)  each attachment: a 2-byte length n, n bytes of key
+//	                     (UTF-8, not empty), a 2-byte length m, m bytes of
+//	                     value (UTF-8); where a key repeats, the last wins
+//
+// A sender sets the flag only when it has at least one attachment, so a
+// request has exactly one encoding; a frame with the flag clear is exactly
+// the request of the first edition of this format, and receivers accept it
+// as before.
+//
+// The body ends exactly after the last argument, or after the last
+// attachment when the flag is set. Trailing bytes, a length that overruns
+// the body, an argument count above 255, an attachment count of 0 or above
+// 64, or an empty attachment key make the frame malformed.
 //
 // Response body (kind 2, status 0): the rendered result, exactly the bytes the
 // consumer agent puts into the HTTP body (a Java int's decimal form, a
@@ -85,14 +106,28 @@
 //	                              had a Dubbo status not listed here
 //	    5  Overloaded        503  the provider's thread pool is exhausted (Dubbo 100),
 //	                              or the agent's in-flight table is full
-//	    6  ServiceNotFound   503  Dubbo status 60
+//	    6  ServiceNotFound   503  Dubbo status 60 whose message does not say what
+//	                              is missing (see NotFound for one that does)
 //	    7  Timeout           504  the deadline passed (Dubbo 30/31, or the agent's own)
 //	    8  BadVersion        502  connection-level, id 0: the peer speaks another version
 //	    9  BadFrame          502  connection-level, id 0: the peer sent a malformed frame
 //	   10  Lost              502  the provider connection was lost, or the agent shut
 //	                              down, with the call sent: its fate is unknown
+//	   11  NotFound          404  the provider has no such service, method, version
+//	                              or group, as its message says: "Service not
+//	                              found" (Dubbo 40), "Not found exported service"
+//	                              or "Not found method" (70), "... not found,
+//	                              invocation rejected" (Dubbo 3, 40), any of them
+//	                              also with status 60; the message is the
+//	                              provider's. Any other Dubbo 40 is BadRequest
 //
 // A receiver keeps status values it does not know and maps them to HTTP 502.
+//
+// BadRequest, NotFound and Exception are the caller's mistakes: the provider
+// ran the call, or refused it as malformed. They never count against the
+// provider agent that answered: it is not sidelined, ejected, or the call
+// retried elsewhere, for them. Every other status (Status.PathFault) says
+// something about the path and may.
 //
 // # Refusing a peer
 //

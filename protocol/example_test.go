@@ -29,7 +29,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	if err := protocol.ParseRequest(body, &got); err != nil {
+	if err := protocol.ParseRequest(h, body, &got); err != nil {
 		panic(err)
 	}
 	fmt.Printf("%v id=%d frame=%d bytes\n", h.Kind, h.ID, n)

@@ -21,8 +21,15 @@ const (
 	MaxBodySize = MaxFrameSize - HeaderSize
 )
 
-// FlagReply is the heartbeat flag bit marking the reply (the pong).
-const FlagReply uint8 = 0x01
+// Flag bits of header byte 5. A bit means something only in the kind of
+// frame named here; senders leave the others 0 and receivers ignore them.
+const (
+	// FlagReply is the heartbeat flag bit marking the reply (the pong).
+	FlagReply uint8 = 0x01
+	// FlagAttachments is the request flag bit saying that an attachments
+	// section follows the arguments (see Request.Attachments).
+	FlagAttachments uint8 = 0x02
+)
 
 // Kind is the kind of a frame, header byte 3.
 type Kind uint8
@@ -73,7 +80,9 @@ const (
 	// StatusOverloaded: the provider's thread pool is exhausted (Dubbo status
 	// 100), or the agent's in-flight table is full.
 	StatusOverloaded Status = 5
-	// StatusServiceNotFound: Dubbo status 60.
+	// StatusServiceNotFound: Dubbo status 60 with a message that does not
+	// say what is missing (see StatusNotFound for one that does): the
+	// provider refused a service its agent registered for.
 	StatusServiceNotFound Status = 6
 	// StatusTimeout: the deadline passed (Dubbo status 30 or 31, or the
 	// agent's own deadline).
@@ -87,6 +96,11 @@ const (
 	// StatusLost: the connection to the provider was lost, or the agent
 	// shut down, with the call sent: whether the provider ran it is unknown.
 	StatusLost Status = 10
+	// StatusNotFound: the provider has no such service, method, version or
+	// group, as its message says (Dubbo's "Service not found", "Not found
+	// exported service", "Not found method", "... not found, invocation
+	// rejected"): the caller's mistake.
+	StatusNotFound Status = 11
 )
 
 // HTTPStatus returns the HTTP status code the consumer agent answers with
@@ -97,6 +111,8 @@ func (s Status) HTTPStatus() int {
 		return 200
 	case StatusBadRequest:
 		return 400
+	case StatusNotFound:
+		return 404
 	case StatusException:
 		return 500
 	case StatusOverloaded, StatusServiceNotFound:
@@ -107,6 +123,24 @@ func (s Status) HTTPStatus() int {
 	// StatusUnavailable, StatusBadResponse, StatusBadVersion, StatusBadFrame,
 	// StatusLost and unknown values.
 	return 502
+}
+
+// PathFault reports whether an error frame with status s says something
+// about the path to the provider (the provider agent, its provider, or the
+// connections between them) rather than about the call: an unreachable or
+// lost provider, an undecodable answer, an overload, a timeout, a refused
+// service, a broken frame, and every status this package does not know. A
+// caller counts such an answer against the provider agent that gave it
+// (sidelining, ejection); it never counts a caller's mistake, the statuses
+// for which PathFault is false: StatusOK, StatusBadRequest, StatusNotFound
+// and StatusException (the provider ran the call, or refused it as
+// malformed).
+func (s Status) PathFault() bool {
+	switch s {
+	case StatusOK, StatusBadRequest, StatusNotFound, StatusException:
+		return false
+	}
+	return true
 }
 
 // String returns a short lower-case description of s, or "status(N)" for an
@@ -135,6 +169,8 @@ func (s Status) String() string {
 		return "lost"
 	case StatusBadFrame:
 		return "bad frame"
+	case StatusNotFound:
+		return "not found"
 	}
 	return "status(" + strconv.Itoa(int(s)) + ")"
 }
@@ -143,7 +179,8 @@ func (s Status) String() string {
 type Header struct {
 	Kind   Kind
 	Status Status
-	// Flags holds header byte 5. Only FlagReply of a heartbeat has a meaning.
+	// Flags holds header byte 5. Only FlagReply of a heartbeat and
+	// FlagAttachments of a request have a meaning.
 	Flags uint8
 	// Length is the body length: the number of bytes after the header.
 	Length uint32

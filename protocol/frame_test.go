@@ -176,7 +176,8 @@ func TestStatusHTTPStatus(t *testing.T) {
 		{StatusBadVersion, 502, "bad version"},
 		{StatusBadFrame, 502, "bad frame"},
 		{StatusLost, 502, "lost"},
-		{11, 502, "status(11)"},
+		{StatusNotFound, 404, "not found"},
+		{12, 502, "status(12)"},
 		{255, 502, "status(255)"},
 	} {
 		equal(t, tc.s.String()+" HTTPStatus", tc.s.HTTPStatus(), tc.code)
@@ -184,8 +185,21 @@ func TestStatusHTTPStatus(t *testing.T) {
 	}
 	// The numeric values are the wire format: pin them.
 	for i, s := range []Status{StatusOK, StatusBadRequest, StatusException, StatusUnavailable, StatusBadResponse,
-		StatusOverloaded, StatusServiceNotFound, StatusTimeout, StatusBadVersion, StatusBadFrame, StatusLost} {
+		StatusOverloaded, StatusServiceNotFound, StatusTimeout, StatusBadVersion, StatusBadFrame, StatusLost, StatusNotFound} {
 		equal(t, s.String()+" value", int(s), i)
+	}
+}
+
+// TestStatusPathFault: the caller's mistakes (400, 404, 500) are not the
+// path's fault; everything else, unknown statuses included, is.
+func TestStatusPathFault(t *testing.T) {
+	mistakes := map[Status]bool{StatusOK: true, StatusBadRequest: true, StatusNotFound: true, StatusException: true}
+	for s := range 256 {
+		st := Status(s)
+		equal(t, st.String()+" PathFault", st.PathFault(), !mistakes[st])
+		if code := st.HTTPStatus(); st.PathFault() != (code == 502 || code == 503 || code == 504) {
+			t.Errorf("%v: PathFault %v for HTTP %d", st, st.PathFault(), code)
+		}
 	}
 }
 

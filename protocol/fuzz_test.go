@@ -13,6 +13,7 @@ import (
 func FuzzNext(f *testing.F) {
 	b, _, _ := stream()
 	f.Add(b)
+	f.Add(encodeRequest(f, 5, tracedRequest()))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var r Request
 		for p := b; ; {
@@ -47,7 +48,8 @@ func checkReencode(t *testing.T, h Header, body, frame []byte, r *Request) {
 	want.Flags = 0
 	switch h.Kind {
 	case KindRequest:
-		if err := ParseRequest(body, r); err != nil {
+		want.Flags = h.Flags & FlagAttachments
+		if err := ParseRequest(h, body, r); err != nil {
 			if !errors.Is(err, ErrMalformed) {
 				t.Fatalf("ParseRequest: %v, want ErrMalformed", err)
 			}
@@ -82,30 +84,41 @@ func checkReencode(t *testing.T, h Header, body, frame []byte, r *Request) {
 	}
 }
 
-// FuzzParseRequest feeds arbitrary bodies to ParseRequest: each one it
-// accepts must re-encode to exactly the same bytes. The seed corpus is in
+// FuzzParseRequest feeds arbitrary bodies, under header flags with and
+// without FlagAttachments, to ParseRequest: each one it accepts must
+// re-encode to exactly the same bytes. The seed corpus is in
 // testdata/fuzz/FuzzParseRequest.
 func FuzzParseRequest(f *testing.F) {
-	f.Add(encodeRequest(f, 1, raceRequest())[HeaderSize:])
-	f.Fuzz(func(t *testing.T, body []byte) {
+	f.Add(encodeRequest(f, 1, raceRequest())[HeaderSize:], byte(0))
+	f.Add(encodeRequest(f, 1, tracedRequest())[HeaderSize:], FlagAttachments)
+	f.Fuzz(func(t *testing.T, body []byte, flags byte) {
 		var r Request
-		if err := ParseRequest(body, &r); err != nil {
+		if err := ParseRequest(Header{Kind: KindRequest, Flags: flags, ID: 1}, body, &r); err != nil {
 			if !errors.Is(err, ErrMalformed) {
 				t.Fatalf("err = %v, want ErrMalformed", err)
 			}
-			if r.Interface != nil || r.Method != nil || len(r.Args) != 0 || r.Timeout != 0 {
+			if r.Interface != nil || r.Method != nil || len(r.Args) != 0 || len(r.Attachments) != 0 || r.Timeout != 0 {
 				t.Fatalf("request not emptied after an error: %+v", r)
 			}
 			return
 		}
-		if len(r.Args) > MaxArgs {
-			t.Fatalf("%d args", len(r.Args))
+		if len(r.Args) > MaxArgs || len(r.Attachments) > MaxAttachments {
+			t.Fatalf("%d args, %d attachments", len(r.Args), len(r.Attachments))
+		}
+		if (len(r.Attachments) > 0) != (flags&FlagAttachments != 0) {
+			t.Fatalf("%d attachments under flags %#x", len(r.Attachments), flags)
+		}
+		if err := r.Validate(); err != nil {
+			t.Fatalf("a parsed request fails Validate: %v", err)
 		}
 		if r.BodySize() != len(body) {
 			t.Fatalf("BodySize = %d, body is %d bytes", r.BodySize(), len(body))
 		}
 		out := make([]byte, r.Size())
 		PutRequest(out, 1, &r)
+		if out[5] != flags&FlagAttachments {
+			t.Fatalf("re-encoded flags %#x under flags %#x", out[5], flags)
+		}
 		if !bytes.Equal(out[HeaderSize:], body) {
 			t.Fatalf("re-encoded\n%x\nwas\n%x", out[HeaderSize:], body)
 		}

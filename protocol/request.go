@@ -13,7 +13,21 @@ const (
 	// MaxArgs bounds the argument count. It is below what the 2-byte count
 	// could carry, to bound the memory a decoded request can hold.
 	MaxArgs = 255
+	// MaxAttachments bounds the attachment count, for the same reason.
+	MaxAttachments = 64
 )
+
+// Attachment is one key and value a call carries to the provider beside its
+// arguments, for the Dubbo request's attachments map: a service group, a W3C
+// traceparent, an application's own. Key and Value are UTF-8 text; Key is
+// not empty.
+//
+// It is an alias of an unnamed struct type, the one http1 and dubbo declare
+// too, so that the attachments the HTTP parser captures pass through the
+// agent protocol to the Dubbo encoder as one slice type, without a copy.
+type Attachment = struct {
+	Key, Value []byte
+}
 
 // requestFixedSize is the body size of a request with empty fields and no
 // arguments: the timeout, four 2-byte lengths and the argument count.
@@ -41,6 +55,11 @@ type Request struct {
 	// Args holds each argument's textual value, in order: a String's text or
 	// a primitive's decimal form.
 	Args [][]byte
+	// Attachments go into the Dubbo request's attachments map, in order
+	// (where a key repeats, the provider keeps the last). Empty means none:
+	// the frame then has no attachments section and FlagAttachments clear,
+	// exactly as before the section existed.
+	Attachments []Attachment
 }
 
 // BodySize returns the size of r's body on the wire.
@@ -48,6 +67,12 @@ func (r *Request) BodySize() int {
 	n := requestFixedSize + len(r.Interface) + len(r.Method) + len(r.ParameterTypes) + len(r.Version)
 	for _, a := range r.Args {
 		n += 4 + len(a)
+	}
+	if len(r.Attachments) > 0 {
+		n += 2
+		for _, a := range r.Attachments {
+			n += 4 + len(a.Key) + len(a.Value)
+		}
 	}
 	return n
 }
@@ -57,10 +82,12 @@ func (r *Request) BodySize() int {
 func (r *Request) Size() int { return HeaderSize + r.BodySize() }
 
 // Validate reports whether r can be encoded. It returns an error wrapping
-// ErrMalformed if a field is longer than MaxFieldSize or there are more than
-// MaxArgs arguments, and one wrapping ErrFrameTooLarge if the frame would
-// exceed MaxFrameSize. Callers that take a Request from outside call it
-// before Size and PutRequest. It allocates only to report an error.
+// ErrMalformed if a field, an attachment's key or its value is longer than
+// MaxFieldSize, an attachment's key is empty, or there are more than MaxArgs
+// arguments or MaxAttachments attachments, and one wrapping
+// ErrFrameTooLarge if the frame would exceed MaxFrameSize. Callers that
+// take a Request from outside call it before Size and PutRequest. It
+// allocates only to report an error.
 func (r *Request) Validate() error {
 	if err := checkField("interface", r.Interface); err != nil {
 		return err
@@ -77,6 +104,20 @@ func (r *Request) Validate() error {
 	if len(r.Args) > MaxArgs {
 		return fmt.Errorf("%w: %d arguments, at most %d", ErrMalformed, len(r.Args), MaxArgs)
 	}
+	if len(r.Attachments) > MaxAttachments {
+		return fmt.Errorf("%w: %d attachments, at most %d", ErrMalformed, len(r.Attachments), MaxAttachments)
+	}
+	for _, a := range r.Attachments {
+		if len(a.Key) == 0 {
+			return fmt.Errorf("%w: an attachment with an empty key", ErrMalformed)
+		}
+		if err := checkField("attachment key", a.Key); err != nil {
+			return err
+		}
+		if err := checkField("attachment value", a.Value); err != nil {
+			return err
+		}
+	}
 	if n := r.Size(); n > MaxFrameSize {
 		return fmt.Errorf("%w: request of %d bytes, at most %d", ErrFrameTooLarge, n, MaxFrameSize)
 	}
@@ -91,12 +132,13 @@ func checkField(name string, f []byte) error {
 }
 
 // PutRequest writes r as a request frame with the given id into the front
-// of b and returns the number of bytes written, r.Size(). It does not
+// of b and returns the number of bytes written, r.Size(). With attachments
+// it sets FlagAttachments and writes the attachments section. It does not
 // allocate and keeps no reference to b or r.
 //
 // id must not be 0 (see the package documentation). r must have passed
-// Validate: PutRequest panics on a field or argument count it cannot
-// represent, as it panics if len(b) < r.Size().
+// Validate: PutRequest panics on a field, argument count or attachment
+// count it cannot represent, as it panics if len(b) < r.Size().
 func PutRequest(b []byte, id uint32, r *Request) int {
 	body := r.BodySize()
 	n := HeaderSize + body
@@ -106,7 +148,14 @@ func PutRequest(b []byte, id uint32, r *Request) int {
 	if len(r.Args) > MaxArgs {
 		panic("protocol: PutRequest with more than MaxArgs arguments")
 	}
-	PutHeader(b, Header{Kind: KindRequest, Length: uint32(body), ID: id})
+	if len(r.Attachments) > MaxAttachments {
+		panic("protocol: PutRequest with more than MaxAttachments attachments")
+	}
+	var flags uint8
+	if len(r.Attachments) > 0 {
+		flags = FlagAttachments
+	}
+	PutHeader(b, Header{Kind: KindRequest, Flags: flags, Length: uint32(body), ID: id})
 	binary.BigEndian.PutUint32(b[HeaderSize:], r.Timeout)
 	off := HeaderSize + 4
 	off = putField(b, off, r.Interface)
@@ -119,6 +168,17 @@ func PutRequest(b []byte, id uint32, r *Request) int {
 		binary.BigEndian.PutUint32(b[off:], uint32(len(a)))
 		off += 4
 		off += copy(b[off:], a)
+	}
+	if len(r.Attachments) > 0 {
+		binary.BigEndian.PutUint16(b[off:], uint16(len(r.Attachments)))
+		off += 2
+		for _, a := range r.Attachments {
+			if len(a.Key) == 0 {
+				panic("protocol: PutRequest with an empty attachment key")
+			}
+			off = putField(b, off, a.Key)
+			off = putField(b, off, a.Value)
+		}
 	}
 	return n
 }
@@ -140,17 +200,24 @@ var (
 	errTooManyArgs     = malformed("request with more than 255 arguments")
 	errArgCountOverrun = malformed("request argument count overruns the body")
 	errArgOverrun      = malformed("request argument overruns the body")
-	errTrailing        = malformed("bytes after the last request argument")
+	errTrailing        = malformed("bytes after the last request argument or attachment")
+	errNoAttachments   = malformed("request attachments section with no attachment")
+	errTooManyAtts     = malformed("request with more than 64 attachments")
+	errAttCountOverrun = malformed("request attachment count overruns the body")
+	errAttOverrun      = malformed("request attachment overruns the body")
+	errAttEmptyKey     = malformed("request attachment with an empty key")
 )
 
 // ParseRequest decodes the body of a request frame into r, overwriting all
-// of r. r's fields alias body (with their capacity capped, so appending to
-// one cannot overwrite the next); r.Args reuses r's previous capacity, so
-// once grown ParseRequest does not allocate. Every error wraps ErrMalformed;
-// after one, r is empty but keeps its Args capacity.
-func ParseRequest(body []byte, r *Request) error {
-	args := r.Args[:0]
-	*r = Request{Args: args}
+// of r. h is the frame's header, as Next returned it: its FlagAttachments
+// says whether an attachments section follows the arguments. r's fields
+// alias body (with their capacity capped, so appending to one cannot
+// overwrite the next); r.Args and r.Attachments reuse r's previous
+// capacity, so once grown ParseRequest does not allocate. Every error wraps
+// ErrMalformed; after one, r is empty but keeps its capacities.
+func ParseRequest(h Header, body []byte, r *Request) error {
+	args, atts := r.Args[:0], r.Attachments[:0]
+	*r = Request{Args: args, Attachments: atts}
 	if len(body) < requestFixedSize {
 		return errRequestShort
 	}
@@ -197,8 +264,15 @@ func ParseRequest(body []byte, r *Request) error {
 		args = append(args, p[:n:n])
 		p = p[n:]
 	}
+	if h.Flags&FlagAttachments != 0 {
+		var err error
+		if atts, p, err = cutAttachments(p, atts); err != nil {
+			r.Args, r.Attachments = args[:0], atts[:0]
+			return err
+		}
+	}
 	if len(p) != 0 {
-		r.Args = args[:0]
+		r.Args, r.Attachments = args[:0], atts[:0]
 		return errTrailing
 	}
 	*r = Request{
@@ -208,8 +282,42 @@ func ParseRequest(body []byte, r *Request) error {
 		ParameterTypes: types,
 		Version:        version,
 		Args:           args,
+		Attachments:    atts,
 	}
 	return nil
+}
+
+// cutAttachments splits the attachments section off the front of p,
+// appending each attachment to atts.
+func cutAttachments(p []byte, atts []Attachment) ([]Attachment, []byte, error) {
+	if len(p) < 2 {
+		return atts, p, errAttCountOverrun
+	}
+	k := int(binary.BigEndian.Uint16(p))
+	p = p[2:]
+	switch {
+	case k == 0:
+		return atts, p, errNoAttachments
+	case k > MaxAttachments:
+		return atts, p, errTooManyAtts
+	case k*4 > len(p): // each takes at least its two lengths
+		return atts, p, errAttCountOverrun
+	}
+	for range k {
+		var key, value []byte
+		var ok bool
+		if key, p, ok = cutField(p); !ok {
+			return atts, p, errAttOverrun
+		}
+		if value, p, ok = cutField(p); !ok {
+			return atts, p, errAttOverrun
+		}
+		if len(key) == 0 {
+			return atts, p, errAttEmptyKey
+		}
+		atts = append(atts, Attachment{Key: key, Value: value})
+	}
+	return atts, p, nil
 }
 
 // cutField splits a field with a 2-byte length off the front of p.

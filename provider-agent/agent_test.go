@@ -139,17 +139,27 @@ func TestProviderFailures(t *testing.T) {
 			t.Fatalf("exception text %q, want %q", got.body, want)
 		}
 		expectError(t, c.roundTrip(3, req("busy", "x")), protocol.StatusOverloaded, "threadpool is exhausted")
-		expectError(t, c.roundTrip(4, req("missing", "x")), protocol.StatusServiceNotFound, "Not found exported service: "+iface)
+		expectError(t, c.roundTrip(4, req("missing", "x")), protocol.StatusNotFound, "Not found exported service: "+iface)
 		expectError(t, c.roundTrip(5, req("unknown", "x")), protocol.StatusBadRequest, "unknown method")
+		expectError(t, c.roundTrip(6, req("refused", "x")), protocol.StatusServiceNotFound, "service refused")
+		// Dubbo's messages for a missing version and method: 404, with the
+		// first line of the message only.
+		for id, m := range map[uint32]string{7: "noversion", 8: "nomethod"} {
+			got := c.roundTrip(id, req(m, "x"))
+			expectError(t, got, protocol.StatusNotFound, "ot found")
+			if strings.ContainsAny(got.body, "\r\n") || !strings.Contains(got.body, iface) {
+				t.Errorf("%s: message %q, want the first line, naming the service", m, got.body)
+			}
+		}
 		// The connection carries on after failures.
-		expectOK(t, c.roundTrip(6, req("hash", "a")), "97")
+		expectOK(t, c.roundTrip(9, req("hash", "a")), "97")
 
 		for name, want := range map[string]float64{
 			"provider_agent_exceptions_total":           2,
 			"provider_agent_threadpool_exhausted_total": 1,
-			"provider_agent_provider_errors_total":      2,
+			"provider_agent_provider_errors_total":      5,
 			"provider_agent_ok_total":                   1,
-			"provider_agent_requests_total":             6,
+			"provider_agent_requests_total":             9,
 			"provider_agent_bad_responses_total":        0,
 		} {
 			if got := metric(t, a, name); got != want {
@@ -160,6 +170,27 @@ func TestProviderFailures(t *testing.T) {
 }
 
 func TestStatusOf(t *testing.T) {
+	// The message decides whether 40, 60 and 70 are the caller's mistake.
+	for _, c := range []struct {
+		s    dubbo.Status
+		msg  string
+		want protocol.Status
+	}{
+		{dubbo.StatusBadRequest, "Fail to decode request due to: java.lang.IllegalArgumentException: Service not found:a.B, m", protocol.StatusNotFound},
+		{dubbo.StatusBadRequest, "Fail to decode request due to: java.io.IOException: Service a.B:9 not found, invocation rejected.", protocol.StatusNotFound},
+		{dubbo.StatusBadRequest, "Fail to decode request due to: java.lang.ClassNotFoundException: x", protocol.StatusBadRequest},
+		{dubbo.StatusServiceError, "org.apache.dubbo.remoting.RemotingException: Not found exported service: a.B:9:20880 in [], may be version or group mismatch", protocol.StatusNotFound},
+		{dubbo.StatusServiceError, "java.lang.NoSuchMethodException: Not found method \"m\" in class a.BImpl.", protocol.StatusNotFound},
+		{dubbo.StatusServiceError, "java.lang.OutOfMemoryError", protocol.StatusBadResponse},
+		{dubbo.StatusServiceNotFound, "Not found exported service: a.B", protocol.StatusNotFound},
+		{dubbo.StatusServiceNotFound, "", protocol.StatusServiceNotFound},
+		{dubbo.StatusServerError, "Not found exported service: a.B", protocol.StatusBadResponse},
+		{dubbo.StatusThreadpoolExhausted, "Service not found", protocol.StatusOverloaded},
+	} {
+		if got := statusOf(c.s, []byte(c.msg)); got != c.want {
+			t.Errorf("statusOf(%d, %.40q) = %v, want %v", c.s, c.msg, got, c.want)
+		}
+	}
 	for s, want := range map[dubbo.Status]protocol.Status{
 		dubbo.StatusThreadpoolExhausted: protocol.StatusOverloaded,
 		dubbo.StatusServiceNotFound:     protocol.StatusServiceNotFound,
@@ -172,7 +203,7 @@ func TestStatusOf(t *testing.T) {
 		dubbo.StatusClientError:         protocol.StatusBadResponse,
 		dubbo.Status(99):                protocol.StatusBadResponse,
 	} {
-		if got := statusOf(s); got != want {
+		if got := statusOf(s, []byte("boom")); got != want {
 			t.Errorf("statusOf(%d) = %v, want %v", s, got, want)
 		}
 	}

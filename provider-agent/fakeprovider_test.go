@@ -241,6 +241,17 @@ func (f *fakeProvider) serve(fc *fakeConn) {
 			case "missing":
 				resp.Status = dubbo.StatusServiceNotFound
 				resp.ErrorMessage = []byte("Not found exported service: " + string(req.Interface))
+			case "refused":
+				resp.Status = dubbo.StatusServiceNotFound
+				resp.ErrorMessage = []byte("service refused")
+			case "noversion": // as Dubbo 2.7's DubboProtocol.getInvoker words it
+				resp.Status = dubbo.StatusServiceError
+				resp.ErrorMessage = []byte("org.apache.dubbo.remoting.RemotingException: Not found exported service: " +
+					string(req.Interface) + ":9.9.9:20880 in [" + string(req.Interface) + ":20880], may be version or group mismatch\n\tat x.Y(Y.java:1)")
+			case "nomethod": // as Dubbo 2.7's DecodeableRpcInvocation words it
+				resp.Status = dubbo.StatusBadRequest
+				resp.ErrorMessage = []byte("Fail to decode request due to: java.lang.IllegalArgumentException: Service not found:" +
+					string(req.Interface) + ", nomethod\r\n\tat x.Y(Y.java:1)")
 			case "slow":
 				resp.Value = dubbo.Value{Type: dubbo.TypeInt, Int: int64(javahash.String(arg))}
 				late := dubbo.AppendResponse(nil, &resp)

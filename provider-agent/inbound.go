@@ -60,7 +60,7 @@ func (a *Agent) handleFrames(c *inConn, buf []byte) (used, need int, err error) 
 		used += n
 		switch h.Kind {
 		case protocol.KindRequest:
-			a.forward(c, h.ID, body)
+			a.forward(c, h, body)
 		case protocol.KindHeartbeat:
 			if !h.IsReply() {
 				a.pong(c, h.ID)
@@ -73,9 +73,12 @@ func (a *Agent) handleFrames(c *inConn, buf []byte) (used, need int, err error) 
 	return used, 0, nil
 }
 
-// forward encodes one agent request as a Dubbo frame straight into the
-// loop's provider connection.
-func (a *Agent) forward(c *inConn, id uint32, body []byte) {
+// forward encodes one agent request, the frame h with body, as a Dubbo
+// frame straight into the loop's provider connection. The request's
+// attachments (the group, a trace context) go into the Dubbo attachments
+// map as they are.
+func (a *Agent) forward(c *inConn, h protocol.Header, body []byte) {
+	id := h.ID
 	p := &c.p
 	a.m.requests.Inc()
 	if a.refusing.Load() {
@@ -83,7 +86,7 @@ func (a *Agent) forward(c *inConn, id uint32, body []byte) {
 		p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: shutting down")
 		return
 	}
-	if err := protocol.ParseRequest(body, &p.req); err != nil {
+	if err := protocol.ParseRequest(h, body, &p.req); err != nil {
 		a.m.badRequests.Inc()
 		p.fail(c.w, id, protocol.StatusBadRequest, "provider agent: "+err.Error())
 		return
@@ -97,6 +100,7 @@ func (a *Agent) forward(c *inConn, id uint32, body []byte) {
 		ParameterTypes: r.ParameterTypes,
 		Args:           r.Args,
 		Timeout:        int(r.Timeout),
+		Attachments:    r.Attachments,
 	}
 	timeout := time.Duration(r.Timeout) * time.Millisecond
 	if timeout <= 0 {

@@ -86,7 +86,7 @@ func (l *loop) answer(p *pass, h dubbo.Header, body []byte) {
 		m.exceptions.Inc()
 		p.failBytes(c.in, c.id, protocol.StatusException, text)
 	default:
-		s := statusOf(h.Status)
+		s := statusOf(h.Status, text)
 		switch s {
 		case protocol.StatusOverloaded:
 			m.exhausted.Inc()
@@ -99,8 +99,18 @@ func (l *loop) answer(p *pass, h dubbo.Header, body []byte) {
 	}
 }
 
-// statusOf maps a Dubbo status other than 20 to the agent protocol.
-func statusOf(s dubbo.Status) protocol.Status {
+// statusOf maps a Dubbo status other than 20, with its message msg, to the
+// agent protocol. A message saying that the provider has no such service,
+// method, version or group (dubbo.NotFound) makes a 40, 60 or 70 the
+// caller's mistake, StatusNotFound: decided by the message, since Dubbo
+// words the same mistake with different statuses.
+func statusOf(s dubbo.Status, msg []byte) protocol.Status {
+	switch s {
+	case dubbo.StatusBadRequest, dubbo.StatusServiceNotFound, dubbo.StatusServiceError:
+		if dubbo.NotFound(msg) {
+			return protocol.StatusNotFound
+		}
+	}
 	switch s {
 	case dubbo.StatusThreadpoolExhausted:
 		return protocol.StatusOverloaded

@@ -41,6 +41,8 @@ func FuzzDecodeResponse(f *testing.F) {
 func FuzzParseRequest(f *testing.F) {
 	f.Add(byte(Hessian2), []byte("\x052.0.2\x01p\x050.0.0\x01m\x12Ljava/lang/String;\x03abcH\x07timeout\x043000Z"))
 	f.Add(byte(FastJSON), []byte("\"2.0.1\"\n\"p\"\nnull\n\"m\"\n\"IZ\"\n1\ntrue\n{\"timeout\":\"5\"}\n"))
+	f.Add(byte(Hessian2), []byte("\x052.0.2\x01p\x050.0.0\x01m\x00H\x05group\x01g\x04path\x01p\x01k\x91\x00\x01vZ"))
+	f.Add(byte(FastJSON), []byte("\"2.0.1\"\n\"p\"\nnull\n\"m\"\n\"\"\n{\"group\":\"g\",\"traceparent\":\"00-a-b-01\",\"n\":1,\"\":\"e\"}\n"))
 	var r Request
 	f.Fuzz(func(t *testing.T, s byte, body []byte) {
 		h := Header{Flag: FlagRequest | FlagTwoWay | s&0x1f}
@@ -61,6 +63,10 @@ func FuzzParseRequest(f *testing.F) {
 			if !utf8.Valid(b) {
 				t.Fatalf("invalid UTF-8 %q", b)
 			}
+		}
+		// The attachments kept are ones an encoder accepts again.
+		if err := CheckAttachments(r.Attachments); err != nil {
+			t.Fatalf("parsed attachments fail CheckAttachments: %v", err)
 		}
 	})
 }

@@ -10,7 +10,9 @@ import (
 // (the path), Version, Method and ParameterTypes from the body; Args holds
 // one textual value per parameter type (a String's UTF-8, an int or long in
 // decimal, a boolean as true/false, a double as Java's Double.toString
-// renders it); Timeout is the "timeout" attachment, 0 when absent.
+// renders it); Timeout is the "timeout" attachment, 0 when absent;
+// Attachments holds the other attachments whose key and value are strings,
+// but for path, interface and version, in the order sent.
 //
 // Version is the service version as sent: "0.0.0" in hessian2 requests that
 // name none, empty for fastjson's null. Heartbeats (h.IsEvent()) are not
@@ -18,8 +20,8 @@ import (
 //
 // The slices alias body, or r's own scratch buffer for values that had to be
 // converted; they are valid until body is reused or the next ParseRequest on
-// r. r.Args keeps its capacity across calls, so a Request reused per
-// goroutine makes ParseRequest allocation-free in steady state. r is not
+// r. r.Args and r.Attachments keep their capacity across calls, so a
+// Request reused per goroutine makes ParseRequest allocation-free in steady state. r is not
 // safe for concurrent use. Every failure wraps ErrMalformed; an unsupported
 // parameter type also wraps ErrUnsupportedType. More than 255 arguments are
 // refused.
@@ -31,6 +33,7 @@ func ParseRequest(h Header, body []byte, r *Request) error {
 	r.Serialization = h.Serialization()
 	r.Interface, r.Version, r.Method, r.ParameterTypes = nil, nil, nil, nil
 	r.Args = r.Args[:0]
+	r.Attachments = r.Attachments[:0]
 	r.Timeout = 0
 	var err error
 	switch r.Serialization {
@@ -153,8 +156,9 @@ func decTypeName(t encType) string {
 }
 
 // attachments reads the attachments map ('H', or 'M' with a type; null is
-// accepted as empty) and takes the timeout from it. Other entries, whatever
-// their types, are skipped.
+// accepted as empty): it takes the timeout from it, and appends the entries
+// with string keys and values to r.Attachments, but for path, interface and
+// version. Other entries, whatever their types, are skipped.
 func (d *decHessian) attachments(r *Request, scratch []byte) ([]byte, error) {
 	switch d.b[d.pos] {
 	case 'N':
@@ -188,9 +192,18 @@ func (d *decHessian) attachments(r *Request, scratch []byte) ([]byte, error) {
 			return scratch, err
 		}
 		if string(key) != "timeout" {
-			if err := d.skip(1); err != nil {
+			if len(key) == 0 || encReservedKey(key) || d.pos >= len(d.b) || !decIsStringTag(d.b[d.pos]) {
+				if err := d.skip(1); err != nil {
+					return scratch, err
+				}
+				continue
+			}
+			var value []byte
+			var err error
+			if value, scratch, err = d.str(scratch); err != nil {
 				return scratch, err
 			}
+			r.Attachments = append(r.Attachments, Attachment{Key: key, Value: value})
 			continue
 		}
 		v, s, err := d.value(scratch)
@@ -284,9 +297,17 @@ func decJSONRequest(body []byte, r *Request, scratch []byte) ([]byte, error) {
 			return scratch, err
 		}
 		if string(key) != "timeout" {
-			if err := j.skip(1); err != nil {
+			if len(key) == 0 || encReservedKey(key) || j.peek() != '"' {
+				if err := j.skip(1); err != nil {
+					return scratch, err
+				}
+				continue
+			}
+			var value []byte
+			if value, scratch, err = j.str(scratch); err != nil {
 				return scratch, err
 			}
+			r.Attachments = append(r.Attachments, Attachment{Key: key, Value: value})
 			continue
 		}
 		var v decValue

@@ -1,6 +1,7 @@
 package dubbo
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -28,8 +29,10 @@ const (
 //     string as its UTF-8;
 //   - OutcomeNull: empty (a null value, or a heartbeat's null body);
 //   - OutcomeException: "<class>: <message>", or "<class>" when the message
-//     is null or empty;
-//   - OutcomeError (status other than 20): the error string.
+//     is null or empty, cut before its first line end;
+//   - OutcomeError (status other than 20): the error string's first line
+//     (Dubbo sends "<exception>: <message>" followed by a stack trace); see
+//     NotFound for what it may say.
 //
 // Values the fast path does not read (lists, maps, objects, binary, dates)
 // are decoded with dubbo-go-hessian2 and rendered with fmt's %v; in fastjson
@@ -46,11 +49,61 @@ func DecodeResponse(h Header, body []byte, dst []byte) (text []byte, out Outcome
 	dst = dst[:0]
 	switch h.Serialization() {
 	case Hessian2:
-		return decHessianResponse(h, body, dst)
+		text, out, err = decHessianResponse(h, body, dst)
 	case FastJSON:
-		return decJSONResponse(h, body, dst)
+		text, out, err = decJSONResponse(h, body, dst)
+	default:
+		return nil, 0, fmt.Errorf("%w: unknown serialization %d", ErrMalformed, h.Serialization())
 	}
-	return nil, 0, fmt.Errorf("%w: unknown serialization %d", ErrMalformed, h.Serialization())
+	if err == nil && (out == OutcomeError || out == OutcomeException) {
+		text = FirstLine(text)
+	}
+	return text, out, err
+}
+
+// FirstLine returns msg up to its first line end ('\n' or '\r'), as a slice
+// of msg: what of a provider's message a caller is shown. It does not
+// allocate.
+func FirstLine(msg []byte) []byte {
+	for i, c := range msg {
+		if c == '\n' || c == '\r' {
+			return msg[:i:i]
+		}
+	}
+	return msg
+}
+
+// The phrases by which a Dubbo provider says that it has no such service,
+// method, version or group. Dubbo 2.7 refuses a method its service does not
+// have with status 40, "Fail to decode request due to:
+// java.lang.IllegalArgumentException: Service not found:<interface>,
+// <method>" (DecodeableRpcInvocation), and a version or group it does not
+// export with status 70, "org.apache.dubbo.remoting.RemotingException: Not
+// found exported service: <group/interface:version:port> in [...], may be
+// version or group mismatch ..." (DubboProtocol.getInvoker); Dubbo 3 refuses
+// an unknown service with status 40, "... Service <key> not found,
+// invocation rejected." (its serialization check).
+var notFoundPhrases = [...]string{
+	"Service not found",
+	"Not found exported service",
+	"Not found method",
+	"not found, invocation rejected",
+}
+
+// NotFound reports whether msg, the error string of a Dubbo response whose
+// status is not 20, says that the provider has no such service, method,
+// version or group: whether its first line holds one of the phrases Dubbo
+// words this with. That is the caller's mistake, whatever the status (40,
+// 60 or 70) it came with; any other message with status 40 is a bad
+// request. It does not allocate.
+func NotFound(msg []byte) bool {
+	line := FirstLine(msg)
+	for _, p := range notFoundPhrases {
+		if bytes.Contains(line, []byte(p)) {
+			return true
+		}
+	}
+	return false
 }
 
 func decHessianResponse(h Header, body, dst []byte) ([]byte, Outcome, error) {

@@ -11,8 +11,9 @@
 // A request body holds the dubbo version ("2.0.2"; fastjson "2.0.1"), the
 // interface, the service version ("0.0.0" when none; fastjson null), the
 // method, the parameter descriptor ("Ljava/lang/String;I"), each argument as
-// its Java type, then the attachments map: path, interface, version and, when
-// set, timeout. A response body starts with a flag: 0 exception, 1 value,
+// its Java type, then the attachments map: path, interface, version, when
+// set timeout, then the request's own attachments (Request.Attachments: the
+// service group, a trace context, an application's entries). A response body starts with a flag: 0 exception, 1 value,
 // 2 null, and 3-5 the same followed by an attachments map; with a status
 // other than 20 it is just an error string. A heartbeat is an event frame
 // whose body is null.

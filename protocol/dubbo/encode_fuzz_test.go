@@ -15,14 +15,16 @@ import (
 // FuzzEncodeRequest checks, for any call, that RequestSize refuses what
 // CheckArgs refuses, that PutRequest writes exactly RequestSize bytes, and
 // that the body decodes back to the call: with the library for hessian2,
-// with encoding/json for fastjson. Arguments are separated by NUL in args.
+// with encoding/json for fastjson. Arguments are separated by NUL in args;
+// so are the attachments in atts, each key=value (a key alone has an empty
+// value).
 func FuzzEncodeRequest(f *testing.F) {
-	f.Add(true, encRaceInterface, "hash", "", "Ljava/lang/String;", "abc", 0)
-	f.Add(false, encRaceInterface, "hash", "", "Ljava/lang/String;", "abc", 3000)
-	f.Add(true, "a.B", "m", "1.0", "Ljava/lang/String;IJZD", "h\u00e9\U0001F600\x001\x00-9\x00true\x001.5", 1)
-	f.Add(false, "a.B", "m", "", "DD", "1e-7\x00-0", 0)
-	f.Add(true, "a", "m", "", "Ljava/util/List;", "x", 0)
-	f.Fuzz(func(t *testing.T, hess bool, iface, method, version, types, joined string, timeout int) {
+	f.Add(true, encRaceInterface, "hash", "", "Ljava/lang/String;", "abc", 0, "")
+	f.Add(false, encRaceInterface, "hash", "", "Ljava/lang/String;", "abc", 3000, "")
+	f.Add(true, "a.B", "m", "1.0", "Ljava/lang/String;IJZD", "h\u00e9\U0001F600\x001\x00-9\x00true\x001.5", 1, "group=g")
+	f.Add(false, "a.B", "m", "", "DD", "1e-7\x00-0", 0, "traceparent=00-1-2-01\x00tracestate=a=b\x00\u00e9=\"\n")
+	f.Add(true, "a", "m", "", "Ljava/util/List;", "x", 0, "path=x")
+	f.Fuzz(func(t *testing.T, hess bool, iface, method, version, types, joined string, timeout int, atts string) {
 		var args [][]byte
 		if joined != "" || types != "" {
 			args = bytes.Split([]byte(joined), []byte{0})
@@ -32,8 +34,11 @@ func FuzzEncodeRequest(f *testing.F) {
 			s = Hessian2
 		}
 		r := &Request{ID: 5, Serialization: s, Interface: []byte(iface), Method: []byte(method), Version: []byte(version),
-			ParameterTypes: []byte(types), Args: args, Timeout: timeout}
+			ParameterTypes: []byte(types), Args: args, Timeout: timeout, Attachments: encFuzzAttachments(atts)}
 		checkErr := CheckArgs(r.ParameterTypes, r.Args)
+		if checkErr == nil {
+			checkErr = CheckAttachments(r.Attachments)
+		}
 		n, err := RequestSize(r)
 		if err != nil {
 			if !errors.Is(err, ErrBadArgument) {
@@ -42,7 +47,7 @@ func FuzzEncodeRequest(f *testing.F) {
 			return
 		}
 		if checkErr != nil {
-			t.Fatalf("CheckArgs refused (%v) but RequestSize accepted", checkErr)
+			t.Fatalf("CheckArgs or CheckAttachments refused (%v) but RequestSize accepted", checkErr)
 		}
 		_, body := encFrame(t, r)
 		if n != HeaderSize+len(body) {
@@ -55,6 +60,45 @@ func FuzzEncodeRequest(f *testing.F) {
 		}
 		encFuzzCheckParse(t, r)
 	})
+}
+
+// encFuzzAttachments splits NUL-separated key=value pairs.
+func encFuzzAttachments(s string) []Attachment {
+	if s == "" {
+		return nil
+	}
+	var atts []Attachment
+	for _, kv := range bytes.Split([]byte(s), []byte{0}) {
+		k, v, _ := bytes.Cut(kv, []byte("="))
+		atts = append(atts, Attachment{Key: k, Value: v})
+	}
+	return atts
+}
+
+// encFuzzWantAttachments is the map the provider reads: path, interface,
+// version and timeout, then r's attachments, the last of a key winning.
+func encFuzzWantAttachments(r *Request) map[string]string {
+	m := map[string]string{"path": string(r.Interface), "interface": string(r.Interface), "version": string(encVersion(r))}
+	if r.Timeout > 0 {
+		m["timeout"] = strconv.Itoa(r.Timeout)
+	}
+	for _, a := range r.Attachments {
+		m[string(a.Key)] = string(a.Value)
+	}
+	return m
+}
+
+// encFuzzCheckAttachments compares the map a reader decoded with the want.
+func encFuzzCheckAttachments(t *testing.T, r *Request, got map[string]string) {
+	want := encFuzzWantAttachments(r)
+	if len(got) != len(want) {
+		t.Fatalf("attachments %q, want %q", got, want)
+	}
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			t.Fatalf("attachment %q = %q, want %q", k, g, v)
+		}
+	}
 }
 
 // encFuzzCheckParse reads the request back with the decode side's
@@ -73,8 +117,13 @@ func encFuzzCheckParse(t *testing.T, r *Request) {
 	}
 	if string(got.Interface) != string(r.Interface) || string(got.Method) != string(r.Method) ||
 		string(got.ParameterTypes) != string(r.ParameterTypes) || len(got.Args) != len(r.Args) || got.ID != r.ID ||
-		max(r.Timeout, 0) != got.Timeout {
+		max(r.Timeout, 0) != got.Timeout || len(got.Attachments) != len(r.Attachments) {
 		t.Fatalf("ParseRequest gave %+v for %+v", got, r)
+	}
+	for i, a := range r.Attachments {
+		if string(got.Attachments[i].Key) != string(a.Key) || string(got.Attachments[i].Value) != string(a.Value) {
+			t.Fatalf("attachment %d: ParseRequest gave %q=%q, want %q=%q", i, got.Attachments[i].Key, got.Attachments[i].Value, a.Key, a.Value)
+		}
 	}
 	types := r.ParameterTypes
 	for i, arg := range r.Args {
@@ -125,12 +174,19 @@ func encFuzzCheckHessian(t *testing.T, r *Request, body []byte) {
 		encAssertEqual(t, "argument "+strconv.Itoa(i), vs[5+i], want)
 	}
 	m, ok := vs[len(vs)-1].(map[any]any)
-	if !ok || m["path"] != string(r.Interface) || m["interface"] != string(r.Interface) || m["version"] != string(encVersion(r)) {
+	if !ok {
 		t.Fatalf("attachments %#v", vs[len(vs)-1])
 	}
-	if to, ok := m["timeout"]; ok != (r.Timeout > 0) || ok && to != strconv.Itoa(r.Timeout) {
-		t.Fatalf("timeout attachment %#v for %d", to, r.Timeout)
+	got := map[string]string{}
+	for k, v := range m {
+		ks, ok1 := k.(string)
+		vs, ok2 := v.(string)
+		if !ok1 || !ok2 {
+			t.Fatalf("attachment %#v: %#v", k, v)
+		}
+		got[ks] = vs
 	}
+	encFuzzCheckAttachments(t, r, got)
 }
 
 func encFuzzCheckJSON(t *testing.T, r *Request, body []byte) {
@@ -173,9 +229,10 @@ func encFuzzCheckJSON(t *testing.T, r *Request, body []byte) {
 		}
 	}
 	var att map[string]string
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &att); err != nil || att["path"] != string(r.Interface) {
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &att); err != nil {
 		t.Fatalf("attachments %s: %v", lines[len(lines)-1], err)
 	}
+	encFuzzCheckAttachments(t, r, att)
 }
 
 // FuzzEncodeResponse checks that AppendResponse frames any response

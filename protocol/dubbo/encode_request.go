@@ -5,6 +5,37 @@ import (
 	"unicode/utf8"
 )
 
+// CheckAttachments validates attachments for a Request: each key is a
+// non-empty UTF-8 string and each value a UTF-8 string, and no key is one of
+// those the encoder writes itself, "path", "interface", "version" and
+// "timeout" (a caller names the version with Request.Version). Errors wrap
+// ErrBadArgument. It does not allocate on success.
+func CheckAttachments(atts []Attachment) error {
+	for _, a := range atts {
+		switch {
+		case len(a.Key) == 0:
+			return fmt.Errorf("%w: an attachment with an empty key", ErrBadArgument)
+		case !utf8.Valid(a.Key):
+			return fmt.Errorf("%w: attachment key %s is not valid UTF-8", ErrBadArgument, encQuote(a.Key))
+		case !utf8.Valid(a.Value):
+			return fmt.Errorf("%w: attachment %s: value %s is not valid UTF-8", ErrBadArgument, encQuote(a.Key), encQuote(a.Value))
+		case encReservedKey(a.Key):
+			return fmt.Errorf("%w: attachment %s is set by the agent, not the caller", ErrBadArgument, encQuote(a.Key))
+		}
+	}
+	return nil
+}
+
+// encReservedKey reports whether key is an attachment the encoder writes
+// from the Request's own fields.
+func encReservedKey(key []byte) bool {
+	switch string(key) {
+	case "path", "interface", "version", "timeout":
+		return true
+	}
+	return false
+}
+
 // encZeroVersion is the service version sent when Request.Version is empty.
 var encZeroVersion = []byte("0.0.0")
 
@@ -20,8 +51,9 @@ func encVersion(r *Request) []byte {
 // and body) PutRequest will write for it. r.Serialization selects hessian2
 // or fastjson. Errors wrap ErrBadArgument: an unknown serialization, an
 // empty interface or method, names that are not valid UTF-8, anything
-// CheckArgs refuses, a NaN or infinite double in a fastjson request, or a
-// body over MaxBodySize (that error wraps ErrTooLarge as well).
+// CheckArgs or CheckAttachments refuses, a NaN or infinite double in a
+// fastjson request, or a body over MaxBodySize (that error wraps
+// ErrTooLarge as well).
 //
 // RequestSize does not allocate on success, keeps no reference to r and is
 // safe for concurrent use as long as r is not modified meanwhile.
@@ -39,6 +71,9 @@ func RequestSize(r *Request) (int, error) {
 		return 0, fmt.Errorf("%w: version %s is not valid UTF-8", ErrBadArgument, encQuote(r.Version))
 	}
 	if err := CheckArgs(r.ParameterTypes, r.Args); err != nil {
+		return 0, err
+	}
+	if err := CheckAttachments(r.Attachments); err != nil {
 		return 0, err
 	}
 	var n int
@@ -94,6 +129,9 @@ func encHessianRequestSize(r *Request) int {
 	if r.Timeout > 0 {
 		n += len(encHessianKeyTimeout) + 1 + encDecimalSize(int64(r.Timeout))
 	}
+	for _, a := range r.Attachments {
+		n += encStringSize(a.Key) + encStringSize(a.Value)
+	}
 	return n
 }
 
@@ -125,6 +163,10 @@ func encPutHessianRequest(b []byte, r *Request) int {
 		k := encPutDecimal(b[off+1:], int64(r.Timeout))
 		b[off] = byte(k)
 		off += 1 + k
+	}
+	for _, a := range r.Attachments {
+		off += encPutString(b[off:], a.Key)
+		off += encPutString(b[off:], a.Value)
 	}
 	b[off] = encTagEnd
 	return off + 1
@@ -204,6 +246,9 @@ func encJSONRequestSize(r *Request) (int, error) {
 	if r.Timeout > 0 {
 		n += len(encJSONKeyTimeout) + encDecimalSize(int64(r.Timeout)) + 1
 	}
+	for _, a := range r.Attachments {
+		n += 1 + encJSONStringSize(a.Key) + 1 + encJSONStringSize(a.Value)
+	}
 	return n + len(encJSONAttachmentsEnd), nil
 }
 
@@ -241,6 +286,14 @@ func encPutJSONRequest(b []byte, r *Request) int {
 		off += encPutDecimal(b[off:], int64(r.Timeout))
 		b[off] = '"'
 		off++
+	}
+	for _, a := range r.Attachments {
+		b[off] = ','
+		off++
+		off += encPutJSONString(b[off:], a.Key)
+		b[off] = ':'
+		off++
+		off += encPutJSONString(b[off:], a.Value)
 	}
 	return off + copy(b[off:], encJSONAttachmentsEnd)
 }

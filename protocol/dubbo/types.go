@@ -22,10 +22,40 @@ type Request struct {
 	Args [][]byte
 	// Timeout is the "timeout" attachment in milliseconds; 0 omits it.
 	Timeout int
+	// Attachments are the other entries of the attachments map, in order,
+	// after path, interface, version and timeout: the service group
+	// ("group"), a W3C trace context, an application's own. PutRequest
+	// writes them (CheckAttachments says which it accepts); ParseRequest
+	// fills them with every entry whose key and value are strings, other
+	// than those four. Where a key repeats, the last one counts, as in
+	// Dubbo's map.
+	Attachments []Attachment
 
 	// decScratch holds the values ParseRequest cannot alias from the body
 	// (rendered numbers, strings that needed conversion); reused per call.
 	decScratch []byte
+}
+
+// Attachment is one entry of a request's attachments map, UTF-8 key and
+// value. It is an alias of an unnamed struct type, the one the agent
+// protocol (protocol.Attachment) and the HTTP parser (http1.Attachment)
+// declare too, so that attachments pass from one codec to the next as one
+// slice, without a copy.
+type Attachment = struct {
+	Key, Value []byte
+}
+
+// Group returns the value of the last "group" attachment of r, or nil: the
+// service group, which with the interface and the version names the
+// service a provider exports (Dubbo's service key group/interface:version).
+func (r *Request) Group() []byte {
+	var g []byte
+	for _, a := range r.Attachments {
+		if string(a.Key) == "group" {
+			g = a.Value
+		}
+	}
+	return g
 }
 
 // ValueType is the Java type of a result value.

@@ -29,7 +29,9 @@
 // GET and POST only (405 otherwise), HTTP/1.1 and HTTP/1.0 only (505 for
 // other versions), bodies framed by Content-Length only (411 for
 // Transfer-Encoding, including chunked), and the limits in Limits (413, 431).
-// Errors are *Error values carrying the status to answer with.
+// Errors are *Error values carrying the status to answer with. Parse also
+// captures the headers the agent passes to the provider as attachments
+// (traceparent, tracestate, Dubbo-Attachment-<Name>), within bounds.
 //
 // Request and Form slices alias the caller's buffers; every exported type
 // documents how long its slices stay valid. No type here is safe for

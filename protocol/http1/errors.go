@@ -39,6 +39,10 @@ var (
 	ErrLengthRequired   = &Error{Status: 411, Msg: "http1: length required: send the body with Content-Length (Transfer-Encoding is not supported)"}
 	ErrBodyTooLarge     = &Error{Status: 413, Msg: "http1: request body too large"}
 	ErrHeaderTooLarge   = &Error{Status: 431, Msg: "http1: request header too large"}
+	// ErrTooManyAttachmentHeaders and ErrAttachmentHeaderTooLarge refuse
+	// attachment headers (Request.Attachments) past their bounds.
+	ErrTooManyAttachmentHeaders = &Error{Status: 400, Msg: "http1: more than 32 attachment headers (traceparent, tracestate, Dubbo-Attachment-*)"}
+	ErrAttachmentHeaderTooLarge = &Error{Status: 400, Msg: "http1: attachment header value longer than 2048 bytes"}
 	// ErrVersion answers a request line that names an HTTP version other
 	// than 1.0 and 1.1 (HTTP/2's preface included) with 505.
 	ErrVersion = &Error{Status: 505, Msg: "http1: HTTP version not supported (use HTTP/1.1 or HTTP/1.0)"}

@@ -28,6 +28,7 @@ type Form struct {
 	Method         []byte   // "method"
 	ParameterTypes []byte   // "parameterTypesString", a JVM descriptor list
 	Version        []byte   // "version", optional service version
+	Group          []byte   // "group", optional service group (the "group" attachment)
 	Params         [][]byte // each "parameter", in order
 
 	seen    uint8  // which single-valued fields were set (first one wins)
@@ -39,12 +40,13 @@ const (
 	seenMethod
 	seenParameterTypes
 	seenVersion
+	seenGroup
 )
 
 // Parse resets f and decodes body: '&'-separated key=value pairs, keys and
 // values percent-decoded with '+' as a space. The keys interface, method,
-// parameterTypesString and version set their fields (the first occurrence
-// wins); every parameter is appended to Params. Other keys are ignored,
+// parameterTypesString, version and group set their fields (the first
+// occurrence wins); every parameter is appended to Params. Other keys are ignored,
 // empty pairs skipped, and a key without '=' has an empty value.
 //
 // It returns ErrBadEncoding for a malformed escape anywhere in body ("%zz",
@@ -68,7 +70,7 @@ func (f *Form) ParseQuery(q []byte) error {
 func (f *Form) Reset() {
 	clear(f.Params) // drop references into old bodies
 	f.Params = f.Params[:0]
-	f.Interface, f.Method, f.ParameterTypes, f.Version = nil, nil, nil, nil
+	f.Interface, f.Method, f.ParameterTypes, f.Version, f.Group = nil, nil, nil, nil, nil
 	f.seen = 0
 	if cap(f.scratch) > maxRetainedScratch {
 		f.scratch = nil
@@ -152,6 +154,8 @@ func (f *Form) target(key []byte) (dst *[]byte, isParam bool) {
 		bit, dst = seenParameterTypes, &f.ParameterTypes
 	case "version":
 		bit, dst = seenVersion, &f.Version
+	case "group":
+		bit, dst = seenGroup, &f.Group
 	default:
 		return nil, false
 	}

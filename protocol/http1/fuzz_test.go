@@ -17,6 +17,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("GET /?interface=a&method=b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"))
 	f.Add([]byte("POST / HTTP/1.1\nExpect: 100-continue\nContent-Length: 3\n\nabcGET / HTTP/1.1\n\n"))
 	f.Add([]byte("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"))
+	f.Add([]byte(tracedRequest()))
 	lim := &Limits{MaxHeaderBytes: 512, MaxBodyBytes: 256}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var req Request
@@ -51,6 +52,14 @@ func FuzzParse(f *testing.F) {
 		}
 		if bytes.Contains(req.URI, []byte(" ")) {
 			t.Fatalf("URI %q holds a space", req.URI)
+		}
+		if len(req.Attachments) > MaxAttachmentHeaders {
+			t.Fatalf("%d attachment headers", len(req.Attachments))
+		}
+		for _, a := range req.Attachments {
+			if len(a.Key) == 0 || len(a.Value) > MaxAttachmentValueBytes || !inside(a.Value, b[:req.HeaderLen]) {
+				t.Fatalf("attachment %q=%q", a.Key, a.Value)
+			}
 		}
 
 		var again Request

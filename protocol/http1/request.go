@@ -34,7 +34,42 @@ type Request struct {
 	// When Parse returns ErrIncomplete with HeaderLen > 0 and Expect100
 	// set, the client may wait for Continue before sending the body.
 	Expect100 bool
+
+	// Attachments are the headers the agent passes to the provider as
+	// attachments, in the order sent: "traceparent" and "tracestate" (W3C
+	// trace context) under those keys, and each "Dubbo-Attachment-<Name>:
+	// value" under the key <Name>, as sent. Values are trimmed. At most
+	// MaxAttachmentHeaders, each value at most MaxAttachmentValueBytes;
+	// past either Parse refuses the request. Keys and values alias the
+	// buffer, but for the two trace keys, which are read-only package
+	// data. The slice is reused from one Parse to the next.
+	Attachments []Attachment
 }
+
+// Attachment is one key and value a call carries to the provider beside its
+// arguments. It is an alias of an unnamed struct type, the one the agent
+// protocol (protocol.Attachment) and the Dubbo codec (dubbo.Attachment)
+// declare too, so that the attachments Parse captures pass through both
+// codecs as one slice, without a copy.
+type Attachment = struct {
+	Key, Value []byte
+}
+
+// Bounds on the attachment headers of one request (Request.Attachments).
+const (
+	MaxAttachmentHeaders    = 32
+	MaxAttachmentValueBytes = 2048
+)
+
+// attachmentPrefix starts the name of a header passed as an attachment
+// named by the rest.
+const attachmentPrefix = "dubbo-attachment-"
+
+// The keys of the W3C trace context headers' attachments. Read-only.
+var (
+	keyTraceparent = []byte("traceparent")
+	keyTracestate  = []byte("tracestate")
+)
 
 // Parse parses one request from the front of b into req, overwriting all of
 // req, and returns the bytes it took: headers plus body. b may hold more
@@ -51,7 +86,8 @@ type Request struct {
 // DefaultLimits. Parse does not allocate and is safe for concurrent use on
 // different Requests.
 func Parse(b []byte, req *Request, lim *Limits) (n int, err error) {
-	*req = Request{}
+	clear(req.Attachments) // drop references into old buffers
+	*req = Request{Attachments: req.Attachments[:0]}
 	maxHeader := lim.header()
 	// Every header line must be found within hb, so a header section
 	// longer than maxHeader is refused without scanning past it.
@@ -200,8 +236,8 @@ type headers struct {
 // far below overflow.
 const maxLength = 1 << 50
 
-// parse handles one header line (line end removed). Only Content-Type goes
-// straight to req.
+// parse handles one header line (line end removed). Only Content-Type and
+// the attachment headers go straight to req.
 func (h *headers) parse(line []byte, req *Request) error {
 	// A leading space or tab is obs-fold, deprecated by RFC 9112 and
 	// refused here; so is whitespace before the colon (not a token char).
@@ -230,9 +266,16 @@ func (h *headers) parse(line []byte, req *Request) error {
 		if equalFold(name, "transfer-encoding") {
 			h.chunked = true
 		}
-	case len("connection"):
-		if equalFold(name, "connection") {
+	case len("connection"): // and len("tracestate")
+		switch {
+		case equalFold(name, "connection"):
 			h.connection(value)
+		case equalFold(name, "tracestate"):
+			return req.attach(keyTracestate, value)
+		}
+	case len("traceparent"):
+		if equalFold(name, "traceparent") {
+			return req.attach(keyTraceparent, value)
 		}
 	case len("content-type"):
 		if equalFold(name, "content-type") && req.ContentType == nil {
@@ -243,6 +286,24 @@ func (h *headers) parse(line []byte, req *Request) error {
 			h.expect = true
 		}
 	}
+	if len(name) >= len(attachmentPrefix) && equalFold(name[:len(attachmentPrefix)], attachmentPrefix) {
+		if len(name) == len(attachmentPrefix) {
+			return ErrBadHeader // no attachment name
+		}
+		return req.attach(name[len(attachmentPrefix):], value)
+	}
+	return nil
+}
+
+// attach records an attachment header, within the bounds.
+func (req *Request) attach(key, value []byte) error {
+	switch {
+	case len(req.Attachments) == MaxAttachmentHeaders:
+		return ErrTooManyAttachmentHeaders
+	case len(value) > MaxAttachmentValueBytes:
+		return ErrAttachmentHeaderTooLarge
+	}
+	req.Attachments = append(req.Attachments, Attachment{Key: key, Value: value})
 	return nil
 }
 
