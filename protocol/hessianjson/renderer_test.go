@@ -585,3 +585,25 @@ func TestUTF16Helper(t *testing.T) {
 		t.Fatalf("% x", got)
 	}
 }
+
+func TestJavaUser(t *testing.T) {
+	src := javaUser()
+	if len(src) < 900 || len(src) > 1200 {
+		t.Fatalf("the user takes %d bytes, not about 1 KB", len(src))
+	}
+	got, kind, err := render(t, src)
+	if err != nil || got != javaUserJSON || kind != KindObject {
+		t.Fatalf("got %s, %v, %v", got, kind, err)
+	}
+	want, err := libraryJSON(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if same, err := sameJSON([]byte(got), want); err != nil || !same {
+		t.Fatalf("the library reads\n%s", want)
+	}
+	got, _, err = render(t, javaUsers(3))
+	if err != nil || got != `[{"id":0,"name":"user-a","role":"MEMBER","limit":3.141592653589793},{"id":1,"name":"user-b","role":"MEMBER","limit":3.141592653589793},{"id":2,"name":"user-c","role":"MEMBER","limit":3.141592653589793}]` {
+		t.Fatalf("users: %s %v", got, err)
+	}
+}
