@@ -68,7 +68,7 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 				if c.retried {
 					m.retriesFailed.Inc()
 				}
-				if statusFails(st) {
+				if h.Status.PathFault() {
 					m.sidelined.Inc()
 					c.ep.health.fail(l.a.clock.now.Load())
 				}

@@ -103,6 +103,7 @@ func TestErrorFrameStatuses(t *testing.T) {
 		metric string
 	}{
 		{protocol.StatusBadRequest, 400, "400"},
+		{protocol.StatusNotFound, 404, "404"},
 		{protocol.StatusException, 500, "500"},
 		{protocol.StatusUnavailable, 502, "502"},
 		{protocol.StatusBadResponse, 502, "502"},

@@ -33,6 +33,7 @@ type fakeAgent struct {
 	conns  []*fakeConn
 	held   []heldCall
 	last   lastRequest
+	atts   []byte // scratch for last.attachments
 	wg     sync.WaitGroup
 }
 
@@ -231,12 +232,15 @@ func (f *fakeAgent) request(c *fakeConn, out []byte, h protocol.Header, body []b
 		f.last.version = string(req.Version)
 	}
 	f.last.nargs = len(req.Args)
-	f.last.attachments = ""
+	f.atts = f.atts[:0]
 	for i, a := range req.Attachments {
 		if i > 0 {
-			f.last.attachments += "&"
+			f.atts = append(f.atts, '&')
 		}
-		f.last.attachments += string(a.Key) + "=" + string(a.Value)
+		f.atts = append(append(append(f.atts, a.Key...), '='), a.Value...)
+	}
+	if string(f.atts) != f.last.attachments {
+		f.last.attachments = string(f.atts)
 	}
 	f.mu.Unlock()
 	var result []byte

@@ -5,12 +5,16 @@ import (
 	"time"
 )
 
-// Sidelining: a provider agent that fails a call (overloaded, unreachable
-// provider, timeout, bad answer) gets no new calls for a while, doubling
-// with each failure in a row from sidelineMin up to sidelineMax. The first
-// call after the pause probes it; a success clears the record. When every
-// agent of a service is sidelined, calls go to the connected ones anyway:
-// a pause must not turn into an outage.
+// Sidelining: a provider agent that fails a call for a reason that says
+// something about the path (overloaded, unreachable provider, timeout, bad
+// answer: protocol.Status.PathFault) gets no new calls for a while,
+// doubling with each failure in a row from sidelineMin up to sidelineMax.
+// The first call after the pause probes it; a success clears the record.
+// A caller's mistake (a bad request, no such service, method, version or
+// group, an exception the provider threw) neither fails nor clears it: the
+// agent answered as a healthy one does, and one client's typo must not take
+// it from every client. When every agent of a service is sidelined, calls
+// go to the connected ones anyway: a pause must not turn into an outage.
 const (
 	sidelineMin = 50 * time.Millisecond
 	sidelineMax = time.Second
@@ -75,11 +79,4 @@ func (c *clock) run(stop <-chan struct{}) {
 			c.now.Store(now.UnixNano())
 		}
 	}
-}
-
-// statusFails reports whether an error answer with this HTTP status counts
-// against the provider agent that gave it. A provider's exception (500) or
-// a bad request (400) is the call's fault, not the agent's.
-func statusFails(status int) bool {
-	return status == 502 || status == 503 || status == 504
 }

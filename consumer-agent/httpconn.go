@@ -8,6 +8,7 @@ import (
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/protocol"
+	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 	"github.com/dubbomesh/dubbomesh/protocol/http1"
 )
 
@@ -163,7 +164,7 @@ func (hc *httpConn) write(s *slot, status int, body []byte, isErr bool) (last bo
 	}
 	var n int
 	if isErr {
-		n = http1.ResponseSize(status, len(errPrefix)+len(body)+1, s.mode)
+		n = http1.ResponseSize(status, errorBodySize(body), s.mode)
 	} else {
 		n = http1.ResponseSize(status, len(body), s.mode)
 	}
@@ -185,15 +186,40 @@ func (hc *httpConn) write(s *slot, status int, body []byte, isErr bool) (last bo
 
 const errPrefix = "error: "
 
+// An error body is one line, "error: <msg>\n", whatever msg holds: a
+// provider's multi-line message (Dubbo sends stack traces) is cut to its
+// first line, and control characters (tabs included) are removed.
+
+// errorBodySize returns the size of the error body for msg.
+func errorBodySize(msg []byte) int {
+	line := dubbo.FirstLine(msg)
+	n := len(errPrefix) + len(line) + 1
+	for _, c := range line {
+		if isControl(c) {
+			n--
+		}
+	}
+	return n
+}
+
+// isControl reports an ASCII control character.
+func isControl(c byte) bool { return c < ' ' || c == 0x7f }
+
 // putErrorResponse writes an error response whose message is in a byte
 // slice: the body "error: <msg>\n" is laid out in place, then the head is
-// written before it.
+// written before it. b holds ResponseSize(status, errorBodySize(msg), mode)
+// bytes.
 func putErrorResponse(b []byte, status int, msg []byte, mode http1.ConnMode) {
-	bodyLen := len(errPrefix) + len(msg) + 1
+	bodyLen := errorBodySize(msg)
 	n := http1.ResponseSize(status, bodyLen, mode)
 	body := b[n-bodyLen : n]
-	copy(body, errPrefix)
-	copy(body[len(errPrefix):], msg)
-	body[bodyLen-1] = '\n'
+	j := copy(body, errPrefix)
+	for _, c := range dubbo.FirstLine(msg) {
+		if !isControl(c) {
+			body[j] = c
+			j++
+		}
+	}
+	body[j] = '\n'
 	http1.PutResponse(b, status, body, mode)
 }

@@ -12,8 +12,8 @@ type agentMetrics struct {
 	set *metrics.Set
 
 	conns, requests                   *metrics.Counter
-	s200, s400, s405, s41x, s500      *metrics.Counter
-	s502, s503, s504, sOther          *metrics.Counter
+	s200, s400, s404, s405, s41x      *metrics.Counter
+	s500, s502, s503, s504, sOther    *metrics.Counter
 	badFrames, late, dialErrors       *metrics.Counter
 	readTimeouts, refused, idleClosed *metrics.Counter
 	sidelined, ejections, spread      *metrics.Counter
@@ -29,6 +29,7 @@ func newAgentMetrics() *agentMetrics {
 		requests:       s.Counter("consumer_agent_requests_total", "well-framed HTTP requests"),
 		s200:           s.Counter("consumer_agent_responses_200_total", "calls answered 200"),
 		s400:           s.Counter("consumer_agent_responses_400_total", "requests answered 400"),
+		s404:           s.Counter("consumer_agent_responses_404_total", "calls answered 404 (no such service, method, version or group)"),
 		s405:           s.Counter("consumer_agent_responses_405_total", "requests answered 405"),
 		s41x:           s.Counter("consumer_agent_responses_41x_total", "requests answered 411, 413 or 431"),
 		s500:           s.Counter("consumer_agent_responses_500_total", "calls answered 500 (the provider threw)"),
@@ -58,6 +59,8 @@ func (m *agentMetrics) status(code int) {
 		m.s200.Inc()
 	case 400:
 		m.s400.Inc()
+	case 404:
+		m.s404.Inc()
 	case 405:
 		m.s405.Inc()
 	case 411, 413, 431:

@@ -29,7 +29,8 @@ import (
 const maxKeptFrame = 4 << 10
 
 // retryable reports whether an error frame with status s says that no
-// provider ran the call, so that it is safe to send again.
+// provider ran the call, so that it is safe to send again. A caller's
+// mistake is never retryable: another agent would answer it the same.
 func retryable(s protocol.Status) bool {
 	return s == protocol.StatusOverloaded || s == protocol.StatusUnavailable
 }
@@ -103,10 +104,11 @@ func (l *loop) retry(set *batch.Set, id uint32, s protocol.Status, msg []byte) {
 		m.late.Inc()
 		return
 	}
-	// The failure counts against the agent that gave it, as any other, and
-	// sidelines it: the pick below does not choose it again.
+	// The failure counts against the agent that gave it, as any other that
+	// says something about the path, and sidelines it: the pick below does
+	// not choose it again.
 	st := s.HTTPStatus()
-	if statusFails(st) {
+	if s.PathFault() {
 		m.sidelined.Inc()
 		c.ep.health.fail(l.a.clock.now.Load())
 	}

@@ -133,6 +133,7 @@ func TestNoRetryUnknownFate(t *testing.T) {
 		{protocol.StatusBadResponse, 502},
 		{protocol.StatusLost, 502},
 		{protocol.StatusBadRequest, 400},
+		{protocol.StatusNotFound, 404},
 		{protocol.StatusServiceNotFound, 503},
 		{protocol.Status(42), 502},
 	} {

@@ -118,6 +118,11 @@ func (a *Agent) handle(hc *httpConn) {
 	if err == nil {
 		err = dubbo.CheckArgs(f.ParameterTypes, f.Params)
 	}
+	ar := &hc.areq
+	if err == nil {
+		ar.Attachments = attachments(ar.Attachments[:0], req, f)
+		err = dubbo.CheckAttachments(ar.Attachments)
+	}
 	if err != nil {
 		a.answerNow(hc, 400, err.Error(), mode)
 		return
@@ -156,7 +161,6 @@ func (a *Agent) handle(hc *httpConn) {
 		hc.fail(&hc.set, slot, 503, "consumer agent overloaded: too many calls in flight")
 		return
 	}
-	ar := &hc.areq
 	ar.Timeout = uint32(a.cfg.Timeout / time.Millisecond)
 	ar.Interface, ar.Method, ar.ParameterTypes, ar.Version, ar.Args = f.Interface, f.Method, f.ParameterTypes, f.Version, f.Params
 	if err := ar.Validate(); err != nil {
@@ -190,6 +194,22 @@ func (a *Agent) handle(hc *httpConn) {
 			hc.fail(&hc.set, slot, 502, err.Error())
 		}
 	}
+}
+
+// keyGroup is the attachment key of the service group. Read-only.
+var keyGroup = []byte("group")
+
+// attachments appends to dst the attachments of a call: the headers the
+// request carries as attachments (traceparent, tracestate,
+// Dubbo-Attachment-<Name>), in order, then the form's group= as "group",
+// which so wins over a Dubbo-Attachment-group header. The entries alias req
+// and f. It does not allocate once dst has grown.
+func attachments(dst []protocol.Attachment, req *http1.Request, f *http1.Form) []protocol.Attachment {
+	dst = append(dst, req.Attachments...)
+	if len(f.Group) > 0 {
+		dst = append(dst, protocol.Attachment{Key: keyGroup, Value: f.Group})
+	}
+	return dst
 }
 
 // answerNow answers the current request without calling anyone, in order

@@ -136,6 +136,8 @@ func StatusText(status int) string {
 		return "OK"
 	case 400:
 		return "Bad Request"
+	case 404:
+		return "Not Found"
 	case 405:
 		return "Method Not Allowed"
 	case 411:

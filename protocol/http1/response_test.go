@@ -81,7 +81,7 @@ func TestPutResponseShortBuffer(t *testing.T) {
 // TestResponsesReadByNetHTTP writes a keep-alive sequence of every status the
 // agent sends and reads it back with net/http.
 func TestResponsesReadByNetHTTP(t *testing.T) {
-	statuses := []int{200, 400, 405, 411, 413, 431, 500, 502, 503, 504, 505}
+	statuses := []int{200, 400, 404, 405, 411, 413, 431, 500, 502, 503, 504, 505}
 	var stream []byte
 	for i, s := range statuses {
 		mode := KeepAlive
@@ -133,7 +133,7 @@ func TestContinue(t *testing.T) {
 }
 
 func TestStatusText(t *testing.T) {
-	for _, s := range []int{100, 200, 400, 405, 411, 413, 431, 500, 502, 503, 504, 505} {
+	for _, s := range []int{100, 200, 400, 404, 405, 411, 413, 431, 500, 502, 503, 504, 505} {
 		if StatusText(s) == "" {
 			t.Errorf("no reason for %d", s)
 		}
