@@ -30,6 +30,8 @@ type Form struct {
 	Version        []byte   // "version", optional service version
 	Group          []byte   // "group", optional service group (the "group" attachment)
 	Params         [][]byte // each "parameter", in order
+	// Attachments are the JSON form's "attachments" (ParseJSON only).
+	Attachments []Attachment
 
 	seen    uint8  // which single-valued fields were set (first one wins)
 	scratch []byte // decoded values; cap >= input length while parsing
@@ -41,6 +43,8 @@ const (
 	seenParameterTypes
 	seenVersion
 	seenGroup
+	seenArgs        // JSON form only
+	seenAttachments // JSON form only
 )
 
 // Parse resets f and decodes body: '&'-separated key=value pairs, keys and
@@ -71,6 +75,8 @@ func (f *Form) Reset() {
 	clear(f.Params) // drop references into old bodies
 	f.Params = f.Params[:0]
 	f.Interface, f.Method, f.ParameterTypes, f.Version, f.Group = nil, nil, nil, nil, nil
+	clear(f.Attachments)
+	f.Attachments = f.Attachments[:0]
 	f.seen = 0
 	if cap(f.scratch) > maxRetainedScratch {
 		f.scratch = nil
