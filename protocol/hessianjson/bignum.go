@@ -36,6 +36,91 @@ func (r *Renderer) decimal(dst []byte, c *cursor, cl *class, depth int) ([]byte,
 	return dst, nil
 }
 
+// decimalFields renders an object of class cl, a java.math.BigDecimal
+// written by its fields scale and intVal, as a JSON number in the form
+// Java's BigDecimal.toString gives it (1234.50, 1.5E+3, 0.000001,
+// 1E-7). Java keeps the unscaled value of a BigDecimal that fits in a
+// long in the transient field intCompact and leaves intVal null; Caucho's
+// Hessian then writes no digits at all, and that is an error (ErrMalformed)
+// rather than a wrong number.
+func (r *Renderer) decimalFields(dst []byte, c *cursor, cl *class, depth int) ([]byte, error) {
+	var scale int64
+	p := -1 // where intVal's digits start in dst
+	for f := range cl.n {
+		var err error
+		switch f {
+		case cl.a:
+			at := c.pos
+			if scale, err = c.readInteger("BigDecimal scale"); err == nil && scale != int64(int32(scale)) {
+				err = c.errAt(at, "BigDecimal scale out of range")
+			}
+		case cl.b:
+			at := c.pos
+			if at < len(c.b) && c.b[at] == 'N' {
+				return dst, c.errAt(at, "BigDecimal without its digits (intVal null: the writer dropped intCompact)")
+			}
+			p = len(dst)
+			if dst, err = r.value(dst, c, depth); err == nil && !isInteger(dst[p:]) {
+				err = c.errAt(at, "BigDecimal intVal is not an integer")
+			}
+		default:
+			dst, err = r.discard(dst, c, depth)
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
+	if dst[p] == '-' {
+		p++
+	}
+	r.scratch = append(r.scratch[:0], dst[p:]...)
+	return appendScaled(dst[:p], r.scratch, scale), nil
+}
+
+// isInteger reports whether s is -?[0-9]+.
+func isInteger(s []byte) bool {
+	if len(s) > 0 && s[0] == '-' {
+		s = s[1:]
+	}
+	return len(s) > 0 && digits(s, 0) == len(s)
+}
+
+// appendScaled appends coeff×10^-scale as Java's BigDecimal.toString
+// writes it: plainly when the scale is not negative and the adjusted
+// exponent is -6 or more, else as d.dddE±n.
+func appendScaled(dst, coeff []byte, scale int64) []byte {
+	if scale == 0 {
+		return append(dst, coeff...)
+	}
+	adjusted := -scale + int64(len(coeff)-1)
+	if scale > 0 && adjusted >= -6 {
+		if pad := scale - int64(len(coeff)); pad >= 0 {
+			dst = append(dst, '0', '.')
+			for range pad {
+				dst = append(dst, '0')
+			}
+			return append(dst, coeff...)
+		}
+		point := len(coeff) - int(scale)
+		dst = append(dst, coeff[:point]...)
+		dst = append(dst, '.')
+		return append(dst, coeff[point:]...)
+	}
+	dst = append(dst, coeff[0])
+	if len(coeff) > 1 {
+		dst = append(dst, '.')
+		dst = append(dst, coeff[1:]...)
+	}
+	if adjusted != 0 {
+		dst = append(dst, 'E')
+		if adjusted > 0 {
+			dst = append(dst, '+')
+		}
+		dst = strconv.AppendInt(dst, adjusted, 10)
+	}
+	return dst
+}
+
 // isNumber reports whether s is a JSON number:
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 func isNumber(s []byte) bool {

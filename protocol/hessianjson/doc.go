@@ -37,8 +37,7 @@
 //     control characters escaped (\u00XX for the latter).
 //   - byte[] (binary) as a string of its padded standard base64.
 //   - Dates as strings in RFC 3339 form, UTC, with milliseconds:
-//     "2026-12-05T08:00:00.123Z". java.sql.Date, Time and Timestamp
-//     objects (a single field value holding a date) render as that date.
+//     "2026-12-05T08:00:00.123Z".
 //   - Lists, sets and arrays, typed or not, as arrays; their types are
 //     skipped.
 //   - Maps as objects. A key is written as text: a string as it is; a
@@ -46,17 +45,34 @@
 //     "null"); a key whose JSON is a string (a date, an enum) as that
 //     string; a map, list or object key as its JSON text in a string.
 //   - Objects as objects of their fields, in the order of the class
-//     definition, without the class name. Two kinds of class are special,
-//     as Java's Hessian writes them:
+//     definition, without the class name. Some classes are special, as
+//     Java writes them:
 //     an object whose class has the single field name is an enum constant
 //     and renders as its name ("MEMBER");
-//     a java.math.BigDecimal (field value) renders as a JSON number with
-//     the exact digits of its text (a text that is not a JSON number stays
-//     a string), and so does a java.math.BigInteger, whether written by
-//     its fields signum and mag or as a value text.
+//     java.math.BigDecimal renders as a JSON number with its exact digits,
+//     written as text in the field value (Dubbo's hessian-lite,
+//     dubbo-go-hessian2; a text that is not a JSON number stays a string)
+//     or by the fields scale and intVal (Caucho's Hessian; the number
+//     then takes the form of Java's BigDecimal.toString); a BigDecimal
+//     whose intVal is null lost its digits to the writer (Caucho leaves
+//     out the transient intCompact of any BigDecimal whose unscaled value
+//     fits in a long) and fails with ErrMalformed rather than render a
+//     wrong number;
+//     java.math.BigInteger renders as a JSON integer, from its fields
+//     signum and mag or from a value text;
+//     java.sql.Date, Time and Timestamp (a date in the field value) and
+//     Caucho's ShortHandle, ByteHandle and FloatHandle (a boxed Short,
+//     Byte or Float in the field _value) render as the value they wrap,
+//     and Kind reports that value's kind.
 //   - A reference is written out again in full, as often as it occurs; a
 //     reference to a map, list or object that encloses it is a cycle and
-//     fails with ErrCycle.
+//     fails with ErrCycle. A Java exception is an object like any other,
+//     and its cause refers to itself unless set (Throwable's default), so
+//     exceptions are for the caller to render its own way.
+//
+// Everything renders as JSON, a String as a JSON string and null as null.
+// A caller that answers plain scalars as text (Java's String.valueOf)
+// checks Kind().Scalar() and renders those itself.
 //
 // Maps, lists and objects nest at most MaxDepth (64) deep, references
 // included (ErrTooDeep), and one Append writes at most the Renderer's

@@ -24,29 +24,24 @@ const (
 	// classEnum: a class whose only field is name, as Java's Hessian
 	// writes an enum constant; rendered as that field's value.
 	classEnum
-	// classUnwrap: java.sql.Date, Time and Timestamp, whose only field
-	// value is a date; rendered as that field's value.
+	// classUnwrap: a class that wraps one value, rendered as that value:
+	// java.sql.Date, Time and Timestamp (a date in the field value), and
+	// the ShortHandle, ByteHandle and FloatHandle objects that Caucho's
+	// Hessian writes for a boxed Short, Byte or Float (a number in the
+	// field _value). The value's kind is the object's.
 	classUnwrap
-	// classDecimal: java.math.BigDecimal (and a BigInteger written as
-	// text); rendered as the number in its value field.
+	// classDecimal: java.math.BigDecimal as Dubbo's hessian-lite and
+	// dubbo-go-hessian2 write it (and a BigInteger written as text);
+	// rendered as the number in its value field.
 	classDecimal
+	// classDecimalFields: java.math.BigDecimal as Caucho's Hessian writes
+	// it, by its fields scale and intVal (a BigInteger); rendered as the
+	// number, in the form of Java's BigDecimal.toString.
+	classDecimalFields
 	// classBigInteger: java.math.BigInteger as Java's Hessian writes it,
 	// by its fields signum and mag (the magnitude as big-endian ints).
 	classBigInteger
 )
-
-// kind returns the Kind objects of the class have.
-func (k classKind) kind() Kind {
-	switch k {
-	case classEnum:
-		return KindEnum
-	case classUnwrap:
-		return KindDate
-	case classDecimal, classBigInteger:
-		return KindNumber
-	}
-	return KindObject
-}
 
 // classDef reads a class definition ('C', the class name, the field count
 // and the field names) into the class table.
@@ -102,6 +97,10 @@ func (r *Renderer) classify(cl *class, name []byte) {
 			cl.kind, cl.a = classDecimal, v
 			return
 		}
+		if s, v := r.field(cl, `"scale":`), r.field(cl, `"intVal":`); s >= 0 && v >= 0 {
+			cl.kind, cl.a, cl.b = classDecimalFields, s, v
+			return
+		}
 	case `"java.math.BigInteger"`:
 		if s, m := r.field(cl, `"signum":`), r.field(cl, `"mag":`); s >= 0 && m >= 0 {
 			cl.kind, cl.a, cl.b = classBigInteger, s, m
@@ -113,6 +112,11 @@ func (r *Renderer) classify(cl *class, name []byte) {
 		}
 	case `"java.sql.Date"`, `"java.sql.Time"`, `"java.sql.Timestamp"`:
 		if cl.n == 1 && r.field(cl, `"value":`) == 0 {
+			cl.kind = classUnwrap
+			return
+		}
+	case `"com.caucho.hessian.io.ShortHandle"`, `"com.caucho.hessian.io.ByteHandle"`, `"com.caucho.hessian.io.FloatHandle"`:
+		if cl.n == 1 && r.field(cl, `"_value":`) == 0 {
 			cl.kind = classUnwrap
 			return
 		}
@@ -148,19 +152,33 @@ func (r *Renderer) object(dst []byte, c *cursor, depth int) ([]byte, error) {
 		return dst, c.errAt(start, "object of an undefined class")
 	}
 	cl := r.classes[ci] // a copy: nested definitions may move the table
-	r.note(depth, cl.kind.kind())
 	i, err := r.enter(c, start, depth)
 	if err != nil {
 		return dst, err
 	}
 	switch cl.kind {
-	case classEnum, classUnwrap:
+	case classUnwrap:
+		// The wrapped value is the one whose kind is noted.
+		noted := r.noted
+		if depth == noted {
+			r.noted = depth + 1
+		}
+		dst, err = r.value(dst, c, depth+1)
+		r.noted = noted
+	case classEnum:
+		r.note(depth, KindEnum)
 		dst, err = r.value(dst, c, depth+1)
 	case classDecimal:
+		r.note(depth, KindNumber)
 		dst, err = r.decimal(dst, c, &cl, depth+1)
+	case classDecimalFields:
+		r.note(depth, KindNumber)
+		dst, err = r.decimalFields(dst, c, &cl, depth+1)
 	case classBigInteger:
+		r.note(depth, KindNumber)
 		dst, err = r.bigInteger(dst, c, &cl, depth+1)
 	default:
+		r.note(depth, KindObject)
 		dst, err = r.fieldsObject(dst, c, &cl, depth+1)
 	}
 	if err != nil {

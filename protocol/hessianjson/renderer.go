@@ -44,7 +44,9 @@ type Renderer struct {
 	digits []uint32
 	// limit is the length dst may reach in the Append under way.
 	limit int
+	// kind is the kind of the top value, noted at depth noted.
 	kind  Kind
+	noted int
 }
 
 // NewRenderer returns a Renderer whose output per Append is limited to
@@ -90,7 +92,7 @@ func (r *Renderer) Append(dst, src []byte) (out []byte, n int, err error) {
 	}
 	start := len(dst)
 	r.limit = start + max
-	r.kind = KindNone
+	r.kind, r.noted = KindNone, 0
 	r.srcs = append(r.srcs, src)
 	c := cursor{b: src, src: len(r.srcs) - 1}
 	out, err = r.value(dst, &c, 0)

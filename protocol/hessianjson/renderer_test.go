@@ -346,6 +346,11 @@ func TestSpecialClasses(t *testing.T) {
 		{"biginteger value", hb{}.classDef("java.math.BigInteger", "value").object(0).str("-42"), `-42`, KindNumber},
 		{"timestamp", hb{}.classDef("java.sql.Timestamp", "value").object(0).date(1000), `"1970-01-01T00:00:01.000Z"`, KindDate},
 		{"sql date", hb{}.classDef("java.sql.Date", "value").object(0).date(0), `"1970-01-01T00:00:00.000Z"`, KindDate},
+		{"ShortHandle", hb{}.classDef("com.caucho.hessian.io.ShortHandle", "_value").object(0).int32(3), `3`, KindInt},
+		{"ByteHandle", hb{}.classDef("com.caucho.hessian.io.ByteHandle", "_value").object(0).int32(-1), `-1`, KindInt},
+		{"FloatHandle", hb{}.classDef("com.caucho.hessian.io.FloatHandle", "_value").object(0).double(1.5), `1.5`, KindDouble},
+		{"handle in a list", hb{0x79}.classDef("com.caucho.hessian.io.ShortHandle", "_value").object(0).int32(3), `[3]`, KindList},
+		{"handle of a handle", hb{}.classDef("com.caucho.hessian.io.ShortHandle", "_value").object(0).object(0).str("x"), `"x"`, KindString},
 		{"name plus other field is no enum", hb{}.classDef("P", "name", "id").object(0).str("a").int32(1), `{"name":"a","id":1}`, KindObject},
 	})
 	// A value and its negation share the magnitude array in Java.
@@ -606,4 +611,37 @@ func TestJavaUser(t *testing.T) {
 	if err != nil || got != `[{"id":0,"name":"user-a","role":"MEMBER","limit":3.141592653589793},{"id":1,"name":"user-b","role":"MEMBER","limit":3.141592653589793},{"id":2,"name":"user-c","role":"MEMBER","limit":3.141592653589793}]` {
 		t.Fatalf("users: %s %v", got, err)
 	}
+}
+
+func TestBigDecimalFields(t *testing.T) {
+	// decFields writes a BigDecimal as Caucho's Hessian does, intVal
+	// being a BigInteger of class index 1.
+	decFields := func(unscaled string, scale int32) hb {
+		v, _ := new(big.Int).SetString(unscaled, 10)
+		b := hb{}.classDef("java.math.BigDecimal", "scale", "intVal").object(0).int32(scale)
+		return bigIntegerJava(b, v, true, 1)
+	}
+	runCases(t, []renderCase{
+		{"scale zero", decFields("-42", 0), `-42`, KindNumber},
+		{"point", decFields("123450", 2), `1234.50`, KindNumber},
+		{"leading zeros", decFields("5", 3), `0.005`, KindNumber},
+		{"adjusted -6", decFields("1", 6), `0.000001`, KindNumber},
+		{"adjusted -7", decFields("1", 7), `1E-7`, KindNumber},
+		{"adjusted -7, more digits", decFields("-12", 8), `-1.2E-7`, KindNumber},
+		{"negative scale", decFields("15", -2), `1.5E+3`, KindNumber},
+		{"negative scale, one digit", decFields("7", -1), `7E+1`, KindNumber},
+		{"zero, negative scale", decFields("0", -3), `0E+3`, KindNumber},
+		{"zero, scale", decFields("0", 2), `0.00`, KindNumber},
+		{"intVal first", hb{}.classDef("java.math.BigDecimal", "intVal", "scale", "precision").object(0).
+			classDef("java.math.BigInteger", "value").object(1).str("-31416").int32(4).int32(5), `-3.1416`, KindNumber},
+	})
+	runErrors(t, []struct {
+		name string
+		in   []byte
+		want error
+	}{
+		{"intVal null", hb{}.classDef("java.math.BigDecimal", "scale", "intVal").object(0).int32(2).null(), ErrMalformed},
+		{"intVal not an integer", hb{}.classDef("java.math.BigDecimal", "scale", "intVal").object(0).int32(2).str("1.5"), ErrMalformed},
+		{"scale too wide", hb{}.classDef("java.math.BigDecimal", "scale", "intVal").object(0).int64(1 << 40).raw(0x90), ErrMalformed},
+	})
 }

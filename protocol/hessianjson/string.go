@@ -176,7 +176,7 @@ func unit(b []byte, pos int) (rune, int, error) {
 	return 0, 0, malformed(b, pos, "bad UTF-8 in a string")
 }
 
-const hex = "0123456789abcdef"
+const hexDigits = "0123456789abcdef"
 
 // appendEscape appends the JSON escape of the ASCII byte ch: \" and \\,
 // and \u00XX for control characters.
@@ -184,7 +184,7 @@ func appendEscape(dst []byte, ch byte) []byte {
 	if ch == '"' || ch == '\\' {
 		return append(dst, '\\', ch)
 	}
-	return append(dst, '\\', 'u', '0', '0', hex[ch>>4], hex[ch&0xf])
+	return append(dst, '\\', 'u', '0', '0', hexDigits[ch>>4], hexDigits[ch&0xf])
 }
 
 // appendQuoted appends text, which is JSON text (no control characters),

@@ -2,7 +2,7 @@ package hessianjson
 
 // value renders the value at c.pos, with any class definitions before it,
 // at nesting depth depth (the number of maps, lists and objects around it).
-// At depth 0 it records the value's kind.
+// It records the kind of the top value (note).
 func (r *Renderer) value(dst []byte, c *cursor, depth int) ([]byte, error) {
 	for {
 		if c.pos >= len(c.b) {
@@ -61,9 +61,10 @@ func (r *Renderer) value(dst []byte, c *cursor, depth int) ([]byte, error) {
 }
 
 // note records k as the kind of the value being rendered if it is the top
-// one.
+// one: at depth r.noted, which is 0 unless the top value is an object
+// wrapping another (classUnwrap).
 func (r *Renderer) note(depth int, k Kind) {
-	if depth == 0 {
+	if depth == r.noted {
 		r.kind = k
 	}
 }
