@@ -28,7 +28,9 @@
 //	     4     1  status: 0 in requests, responses and heartbeats; not 0 in errors
 //	     5     1  flags: bit 0 (0x01) of a heartbeat marks the reply; bit 1 (0x02)
 //	              of a request says an attachments section follows the
-//	              arguments; all other bits 0
+//	              arguments; bit 2 (0x04, FlagJSON) of a request asks for
+//	              the result as JSON, and of a response says its body is
+//	              JSON; all other bits 0
 //	     6     2  reserved, 0
 //	     8     4  body length: the number of bytes after the header
 //	    12     4  request id
@@ -46,8 +48,10 @@
 //	2 + n  parameter types: the JVM descriptor list, e.g. "Ljava/lang/String;"
 //	2 + n  service version; empty means the default
 //	   2   argument count c, at most 255
-//	c × (4 + n)  each argument: a 4-byte length n, then n bytes of UTF-8 text
-//	             (a String's text, or a primitive's decimal form)
+//	c × (4 + n)  each argument: a 4-byte length n, then n bytes of UTF-8 text:
+//	             for a String its text, for a primitive, box, BigDecimal,
+//	             BigInteger or Date its text form ("-12", "1.10",
+//	             "2026-12-05T08:00:00.123Z"), for any other type a JSON text
 //
 // When the header's flag bit 1 (FlagAttachments) is set, an attachments
 // section follows the last argument: entries for the Dubbo request's
@@ -74,6 +78,9 @@
 // Response body (kind 2, status 0): the rendered result, exactly the bytes the
 // consumer agent puts into the HTTP body (a Java int's decimal form, a
 // String's text, nothing for null). The body is nothing else; it may be empty.
+// With FlagJSON set the body is a JSON text (a POJO, a map, a list, or any
+// value of a request that set FlagJSON), which the consumer agent serves as
+// application/json; without it, text/plain.
 //
 // Error body (kind 4, status not 0): a UTF-8 message, for example
 // "java.lang.IllegalStateException: boom". It may be empty.

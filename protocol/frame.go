@@ -29,6 +29,11 @@ const (
 	// FlagAttachments is the request flag bit saying that an attachments
 	// section follows the arguments (see Request.Attachments).
 	FlagAttachments uint8 = 0x02
+	// FlagJSON in a request asks for the result as JSON whatever its type
+	// (the consumer's JSON form: a String is a JSON string, null is null);
+	// in a response it says the body is JSON (Content-Type
+	// application/json) rather than text.
+	FlagJSON uint8 = 0x04
 )
 
 // Kind is the kind of a frame, header byte 3.
@@ -179,8 +184,9 @@ func (s Status) String() string {
 type Header struct {
 	Kind   Kind
 	Status Status
-	// Flags holds header byte 5. Only FlagReply of a heartbeat and
-	// FlagAttachments of a request have a meaning.
+	// Flags holds header byte 5. Only FlagReply of a heartbeat,
+	// FlagAttachments and FlagJSON of a request and FlagJSON of a response
+	// have a meaning.
 	Flags uint8
 	// Length is the body length: the number of bytes after the header.
 	Length uint32

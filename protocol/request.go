@@ -60,6 +60,8 @@ type Request struct {
 	// the frame then has no attachments section and FlagAttachments clear,
 	// exactly as before the section existed.
 	Attachments []Attachment
+	// JSON asks for the result as JSON whatever its type (FlagJSON).
+	JSON bool
 }
 
 // BodySize returns the size of r's body on the wire.
@@ -154,6 +156,9 @@ func PutRequest(b []byte, id uint32, r *Request) int {
 	var flags uint8
 	if len(r.Attachments) > 0 {
 		flags = FlagAttachments
+	}
+	if r.JSON {
+		flags |= FlagJSON
 	}
 	PutHeader(b, Header{Kind: KindRequest, Flags: flags, Length: uint32(body), ID: id})
 	binary.BigEndian.PutUint32(b[HeaderSize:], r.Timeout)
@@ -283,6 +288,7 @@ func ParseRequest(h Header, body []byte, r *Request) error {
 		Version:        version,
 		Args:           args,
 		Attachments:    atts,
+		JSON:           h.Flags&FlagJSON != 0,
 	}
 	return nil
 }

@@ -363,3 +363,22 @@ func BenchmarkParseRequest(b *testing.B) {
 		}
 	}
 }
+
+func TestRequestJSONFlag(t *testing.T) {
+	r := &Request{Interface: []byte("a"), Method: []byte("m"), JSON: true}
+	b := make([]byte, r.Size())
+	PutRequest(b, 7, r)
+	h, body, _, err := Next(b)
+	if err != nil || h.Flags&FlagJSON == 0 {
+		t.Fatalf("header %+v, %v: want FlagJSON", h, err)
+	}
+	var got Request
+	if err := ParseRequest(h, body, &got); err != nil || !got.JSON {
+		t.Fatalf("ParseRequest: JSON %v, %v", got.JSON, err)
+	}
+	resp := make([]byte, ResponseSize(2))
+	PutJSONResponse(resp, 7, []byte("{}"))
+	if h, body, _, _ := Next(resp); h.Flags&FlagJSON == 0 || string(body) != "{}" {
+		t.Fatalf("JSON response %+v %q", h, body)
+	}
+}

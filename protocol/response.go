@@ -17,6 +17,17 @@ func ResponseSize(payload int) int { return HeaderSize + payload }
 // is longer than MaxBodySize; a caller holding a larger result sends an
 // error frame instead.
 func PutResponse(b []byte, id uint32, payload []byte) int {
+	return putResponse(b, id, 0, payload)
+}
+
+// PutJSONResponse is PutResponse for a payload that is JSON: the frame
+// carries FlagJSON, and the consumer agent answers with Content-Type
+// application/json.
+func PutJSONResponse(b []byte, id uint32, payload []byte) int {
+	return putResponse(b, id, FlagJSON, payload)
+}
+
+func putResponse(b []byte, id uint32, flags uint8, payload []byte) int {
 	if len(payload) > MaxBodySize {
 		panic("protocol: PutResponse payload longer than MaxBodySize")
 	}
@@ -24,7 +35,7 @@ func PutResponse(b []byte, id uint32, payload []byte) int {
 	if len(b) < n {
 		panic("protocol: PutResponse buffer shorter than ResponseSize")
 	}
-	PutHeader(b, Header{Kind: KindResponse, Length: uint32(len(payload)), ID: id})
+	PutHeader(b, Header{Kind: KindResponse, Flags: flags, Length: uint32(len(payload)), ID: id})
 	copy(b[HeaderSize:], payload)
 	return n
 }
