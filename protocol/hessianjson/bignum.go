@@ -172,18 +172,19 @@ func digits(s []byte, i int) int {
 // Java writes them, or longs as dubbo-go-hessian2 does). The other fields
 // (bitCount and the like, which Java caches) are read and dropped.
 func (r *Renderer) bigInteger(dst []byte, c *cursor, cl *class, depth int) ([]byte, error) {
+	// The magnitude goes to r.words from base on: a BigInteger nested in
+	// a dropped field uses the words after it and gives them back.
+	base := len(r.words)
+	defer func() { r.words = r.words[:base] }()
 	var signum int64
-	r.words = r.words[:0]
 	for f := range cl.n {
 		var err error
 		switch f {
 		case cl.a:
-			if signum, err = c.readInteger("BigInteger signum"); err != nil {
-				return dst, err
-			}
+			signum, err = c.readInteger("BigInteger signum")
 		case cl.b:
-			r.words = r.words[:0]
-			err = r.magnitude(c, depth)
+			r.words = r.words[:base]
+			err = r.magnitude(c, depth, base)
 		default:
 			dst, err = r.discard(dst, c, depth)
 		}
@@ -191,7 +192,7 @@ func (r *Renderer) bigInteger(dst []byte, c *cursor, cl *class, depth int) ([]by
 			return dst, err
 		}
 	}
-	return r.appendBigInteger(dst, signum), nil
+	return r.appendBigInteger(dst, signum, r.words[base:]), nil
 }
 
 // readInteger reads an int or a long.
@@ -216,9 +217,9 @@ func (c *cursor) readInteger(what string) (int64, error) {
 }
 
 // magnitude reads a BigInteger's mag field, a list of ints (or a reference
-// to one: Java shares the array between a value and its negation), into
-// r.words.
-func (r *Renderer) magnitude(c *cursor, depth int) error {
+// to one: Java shares the array between a value and its negation), onto
+// r.words after base.
+func (r *Renderer) magnitude(c *cursor, depth, base int) error {
 	if c.pos >= len(c.b) {
 		return ErrTruncated
 	}
@@ -239,7 +240,7 @@ func (r *Renderer) magnitude(c *cursor, depth int) error {
 			return ErrCycle
 		}
 		again := cursor{b: r.srcs[e.src], pos: e.off, src: e.src, replay: true, next: i}
-		return r.magnitude(&again, depth)
+		return r.magnitude(&again, depth, base)
 	case !isListTag(tag):
 		return c.errAt(start, "BigInteger mag must be a list of ints")
 	}
@@ -281,7 +282,7 @@ func (r *Renderer) magnitude(c *cursor, depth int) error {
 		if w < -1<<31 || w >= 1<<32 {
 			return c.errAt(at, "BigInteger mag word out of 32 bits")
 		}
-		if len(r.words) == maxMagnitude {
+		if len(r.words)-base == maxMagnitude {
 			return fmt.Errorf("%w: BigInteger of more than %d words", ErrTooLarge, maxMagnitude)
 		}
 		r.words = append(r.words, uint32(w))
@@ -290,11 +291,10 @@ func (r *Renderer) magnitude(c *cursor, depth int) error {
 	return nil
 }
 
-// appendBigInteger appends the integer of sign signum and magnitude
-// r.words in decimal. As in Java, a signum of 0 is zero whatever the
-// magnitude. r.words is consumed.
-func (r *Renderer) appendBigInteger(dst []byte, signum int64) []byte {
-	w := r.words
+// appendBigInteger appends the integer of sign signum and magnitude w
+// (32-bit words, most significant first) in decimal. As in Java, a signum
+// of 0 is zero whatever the magnitude. w is consumed.
+func (r *Renderer) appendBigInteger(dst []byte, signum int64, w []uint32) []byte {
 	for len(w) > 0 && w[0] == 0 {
 		w = w[1:]
 	}

@@ -343,6 +343,8 @@ func TestSpecialClasses(t *testing.T) {
 		{"biginteger mag first", hb{}.classDef("java.math.BigInteger", "mag", "signum").object(0).raw(0x79).int32(7).int32(-1), `-7`, KindNumber},
 		{"biginteger leading zero words", hb{}.classDef("java.math.BigInteger", "signum", "mag").object(0).int32(1).raw(0x7a, 0x90, 0x97), `7`, KindNumber},
 		{"biginteger signum zero", hb{}.classDef("java.math.BigInteger", "signum", "mag").object(0).int32(0).raw(0x79, 0x97), `0`, KindNumber},
+		{"biginteger in a dropped field", hb{}.classDef("java.math.BigInteger", "signum", "mag", "junk").object(0).int32(1).raw(0x79).int32(9).
+			object(0).int32(1).raw(0x7a).int32(1).int32(2).null(), `9`, KindNumber},
 		{"biginteger value", hb{}.classDef("java.math.BigInteger", "value").object(0).str("-42"), `-42`, KindNumber},
 		{"timestamp", hb{}.classDef("java.sql.Timestamp", "value").object(0).date(1000), `"1970-01-01T00:00:01.000Z"`, KindDate},
 		{"sql date", hb{}.classDef("java.sql.Date", "value").object(0).date(0), `"1970-01-01T00:00:00.000Z"`, KindDate},
@@ -391,7 +393,7 @@ func TestBigIntegerDigits(t *testing.T) {
 		for i := 0; i < len(b); i += 4 {
 			r.words = append(r.words, binary.BigEndian.Uint32(b[i:]))
 		}
-		if got := r.appendBigInteger(nil, 1); string(got) != s {
+		if got := r.appendBigInteger(nil, 1, r.words); string(got) != s {
 			t.Errorf("got %s, want %s", got, s)
 		}
 	}
