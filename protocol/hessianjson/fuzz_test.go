@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -19,6 +21,12 @@ import (
 func FuzzAppend(f *testing.F) {
 	f.Add(javaUser())
 	f.Add(javaUsers(3))
+	goldens, _ := filepath.Glob(filepath.Join("testdata", "java", "*.hessian"))
+	for _, file := range goldens {
+		if b, err := os.ReadFile(file); err == nil && len(b) < 16<<10 {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		const max = 1 << 20
 		r := NewRenderer(max)
