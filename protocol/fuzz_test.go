@@ -48,7 +48,7 @@ func checkReencode(t *testing.T, h Header, body, frame []byte, r *Request) {
 	want.Flags = 0
 	switch h.Kind {
 	case KindRequest:
-		want.Flags = h.Flags & FlagAttachments
+		want.Flags = h.Flags & (FlagAttachments | FlagJSON)
 		if err := ParseRequest(h, body, r); err != nil {
 			if !errors.Is(err, ErrMalformed) {
 				t.Fatalf("ParseRequest: %v, want ErrMalformed", err)
@@ -116,7 +116,7 @@ func FuzzParseRequest(f *testing.F) {
 		}
 		out := make([]byte, r.Size())
 		PutRequest(out, 1, &r)
-		if out[5] != flags&FlagAttachments {
+		if out[5] != flags&(FlagAttachments|FlagJSON) {
 			t.Fatalf("re-encoded flags %#x under flags %#x", out[5], flags)
 		}
 		if !bytes.Equal(out[HeaderSize:], body) {
