@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync"
 	"unicode/utf8"
+
+	"github.com/dubbomesh/dubbomesh/protocol/jsonhessian"
 )
 
 // ErrBadArgument wraps every problem with a call's parameter types or
@@ -42,6 +45,10 @@ const (
 	encTLong
 	encTBool
 	encTDouble
+	// encTOther is every other valid type: its argument is transcoded by
+	// package jsonhessian (text for the other primitives, boxes, decimals
+	// and dates; JSON for the rest).
+	encTOther
 )
 
 // encBoxed maps the supported reference-type descriptors to their types.
@@ -57,7 +64,9 @@ var encBoxed = [...]struct {
 }
 
 // encNextType reads the descriptor at the front of desc (which must not be
-// empty) and returns its type and length. It allocates only on error.
+// empty) and returns its type and length: one of the five types of the
+// race's fast path, or encTOther for any other valid descriptor. It
+// allocates only on error.
 func encNextType(desc []byte) (encType, int, error) {
 	switch desc[0] {
 	case 'I':
@@ -69,36 +78,20 @@ func encNextType(desc []byte) (encType, int, error) {
 	case 'D':
 		return encTDouble, 1, nil
 	case 'L':
-		end := encIndexByte(desc, ';')
-		if end < 0 {
-			return 0, 0, fmt.Errorf("%w: truncated parameter type %s", ErrBadArgument, encQuote(desc))
-		}
-		tok := desc[:end+1]
-		for _, b := range encBoxed {
-			if string(tok) == b.desc {
-				return b.t, len(tok), nil
-			}
-		}
-		return 0, 0, fmt.Errorf("%w %s", ErrUnsupportedType, encQuote(tok))
-	case '[':
-		// Arrays are not supported; name the whole array descriptor.
-		n := 1
-		for n < len(desc) && desc[n] == '[' {
-			n++
-		}
-		if n < len(desc) {
-			if desc[n] == 'L' {
-				if end := encIndexByte(desc[n:], ';'); end >= 0 {
-					n += end
-				} else {
-					n = len(desc) - 1
+		if end := encIndexByte(desc, ';'); end >= 0 {
+			tok := desc[:end+1]
+			for _, b := range encBoxed {
+				if string(tok) == b.desc {
+					return b.t, len(tok), nil
 				}
 			}
-			n++
 		}
-		return 0, 0, fmt.Errorf("%w %s", ErrUnsupportedType, encQuote(desc[:n]))
 	}
-	return 0, 0, fmt.Errorf("%w %s", ErrUnsupportedType, encQuote(desc[:1]))
+	_, n, err := jsonhessian.NextType(desc)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%w: parameter type %w", ErrBadArgument, err)
+	}
+	return encTOther, n, nil
 }
 
 func encIndexByte(b []byte, c byte) int {
@@ -130,7 +123,10 @@ func encQuote(b []byte) string {
 //   - boolean/Boolean: exactly "true" or "false";
 //   - double/Double: anything strconv.ParseFloat accepts without error,
 //     including "NaN" and "Inf" forms (fastjson requests reject those later,
-//     in RequestSize, as JSON cannot carry them).
+//     in RequestSize, as JSON cannot carry them);
+//   - every other type: what package jsonhessian accepts for it (text for
+//     the other primitives and boxes, BigDecimal, BigInteger and Date;
+//     JSON for classes, collections, maps and arrays).
 //
 // The error wraps ErrBadArgument (or ErrUnsupportedType). CheckArgs does not
 // allocate on success, keeps no reference to its arguments and is safe for
@@ -145,7 +141,12 @@ func CheckArgs(types []byte, args [][]byte) error {
 		if i == len(args) {
 			return encCountError(i+1+encCountTypes(types[n:]), len(args))
 		}
-		if err := encCheckArg(t, args[i], i+1); err != nil {
+		if t == encTOther {
+			err = encCheckOther(types, args[i], i+1)
+		} else {
+			err = encCheckArg(t, args[i], i+1)
+		}
+		if err != nil {
 			return err
 		}
 		types = types[n:]
@@ -206,6 +207,30 @@ func encCheckArg(t encType, arg []byte, pos int) error {
 		}
 	}
 	return nil
+}
+
+// encCheckers lends CheckArgs a jsonhessian.Encoder for the arguments of
+// other types, so that checking them does not allocate in steady state.
+var encCheckers = sync.Pool{New: func() any { return new(jsonhessian.Encoder) }}
+
+// encCheckOther validates argument number pos (1-based) whose descriptor is
+// at the front of desc, of a type outside the fast path.
+func encCheckOther(desc []byte, arg []byte, pos int) error {
+	t, _, err := jsonhessian.NextType(desc)
+	if err == nil {
+		e := encCheckers.Get().(*jsonhessian.Encoder)
+		err = e.Check(t, arg)
+		encCheckers.Put(e)
+	}
+	if err != nil {
+		return encOtherError(pos, err)
+	}
+	return nil
+}
+
+// encOtherError wraps a jsonhessian error for parameter pos.
+func encOtherError(pos int, err error) error {
+	return fmt.Errorf("%w: parameter %d: %w", ErrBadArgument, pos, err)
 }
 
 // encParseInt parses an optionally signed decimal that fits in a signed

@@ -59,6 +59,9 @@ func decNextParam(desc []byte, i int) (encType, int, error) {
 		return 0, 0, fmt.Errorf("%w: more than %d arguments", ErrMalformed, encMaxParams)
 	}
 	t, n, err := encNextType(desc)
+	if err == nil && t == encTOther {
+		err = fmt.Errorf("%w %s", ErrUnsupportedType, encQuote(desc[:n]))
+	}
 	if err != nil {
 		return 0, 0, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}

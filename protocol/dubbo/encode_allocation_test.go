@@ -53,8 +53,9 @@ func TestEncodeAllocs(t *testing.T) {
 		encAssertNoAllocs(t, "exception "+s.String(), func() { dst = AppendResponse(dst[:0], ex) })
 	}
 	args := encArgs("x", "1", "2", "false", "2.5")
+	types := []byte("Ljava/lang/String;IJZD") // a request's bytes live on the heap
 	encAssertNoAllocs(t, "CheckArgs", func() {
-		if err := CheckArgs([]byte("Ljava/lang/String;IJZD"), args); err != nil {
+		if err := CheckArgs(types, args); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -47,13 +47,16 @@ func TestCheckArgsRefuses(t *testing.T) {
 		want  error
 		msg   string // the whole message when not empty
 	}{
-		{"Ljava/util/List;", []string{"x"}, ErrUnsupportedType, `dubbo: unsupported parameter type "Ljava/util/List;"`},
-		{"Ljava/lang/String;Ljava/util/Map;", []string{"x", "y"}, ErrUnsupportedType, `dubbo: unsupported parameter type "Ljava/util/Map;"`},
-		{"[I", []string{"x"}, ErrUnsupportedType, `dubbo: unsupported parameter type "[I"`},
-		{"[[Ljava/lang/String;I", []string{"x", "1"}, ErrUnsupportedType, `dubbo: unsupported parameter type "[[Ljava/lang/String;"`},
-		{"F", []string{"1"}, ErrUnsupportedType, `dubbo: unsupported parameter type "F"`},
-		{"Ljava/lang/Object;", []string{"1"}, ErrUnsupportedType, ""},
-		{"Ljava/lang/String", []string{"x"}, ErrBadArgument, `dubbo: bad argument: truncated parameter type "Ljava/lang/String"`},
+		// Every descriptor is supported; values of the types outside the
+		// fast path are read by jsonhessian (JSON for collections and
+		// classes), which names the parameter and says why.
+		{"Ljava/util/List;", []string{"x"}, ErrBadArgument, `dubbo: bad argument: parameter 1: jsonhessian: bad argument: JSON at offset 0: unexpected "x" where a value belongs`},
+		{"Ljava/lang/String;Ljava/util/Map;", []string{"x", "[1]"}, ErrBadArgument, ""},
+		{"[I", []string{`["a"]`}, ErrBadArgument, ""},
+		{"[[Ljava/lang/String;I", []string{"[[1]]", "1"}, ErrBadArgument, ""},
+		{"F", []string{"x"}, ErrBadArgument, ""},
+		{"Ljava/lang/String", []string{"x"}, ErrBadArgument, `dubbo: bad argument: parameter type jsonhessian: bad argument: "Ljava/lang/String" lacks ';'`},
+		{"Q", []string{"x"}, ErrBadArgument, ""},
 		{"L", []string{"x"}, ErrBadArgument, ""},
 		{"I", nil, ErrBadArgument, `dubbo: bad argument: 1 parameter types but 0 arguments`},
 		{"", []string{"x"}, ErrBadArgument, `dubbo: bad argument: 0 parameter types but 1 arguments`},

@@ -3,6 +3,8 @@ package dubbo
 import (
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/dubbomesh/dubbomesh/protocol/jsonhessian"
 )
 
 // CheckAttachments validates attachments for a Request: each key is a
@@ -55,8 +57,12 @@ func encVersion(r *Request) []byte {
 // fastjson request, or a body over MaxBodySize (that error wraps
 // ErrTooLarge as well).
 //
-// RequestSize does not allocate on success, keeps no reference to r and is
-// safe for concurrent use as long as r is not modified meanwhile.
+// Arguments of types outside the race's fast path (String, int, long,
+// boolean, double and their boxes) are transcoded here, by package
+// jsonhessian, into r's own buffers, which PutRequest copies: RequestSize
+// modifies r, and must be called again after any change to r. Reuse a
+// Request (one per goroutine) so that those buffers are kept: RequestSize
+// then does not allocate on success. It keeps no reference to r's fields.
 func RequestSize(r *Request) (int, error) {
 	if r.Serialization != Hessian2 && r.Serialization != FastJSON {
 		return 0, fmt.Errorf("%w: unknown serialization %d", ErrBadArgument, r.Serialization)
@@ -77,13 +83,14 @@ func RequestSize(r *Request) (int, error) {
 		return 0, err
 	}
 	var n int
+	var err error
 	if r.Serialization == Hessian2 {
-		n = encHessianRequestSize(r)
+		n, err = encHessianRequestSize(r)
 	} else {
-		var err error
-		if n, err = encJSONRequestSize(r); err != nil {
-			return 0, err
-		}
+		n, err = encJSONRequestSize(r)
+	}
+	if err != nil {
+		return 0, err
 	}
 	if n > MaxBodySize {
 		return 0, fmt.Errorf("%w: request body of %d bytes is over %d: %w", ErrBadArgument, n, MaxBodySize, ErrTooLarge)
@@ -114,17 +121,38 @@ func PutRequest(b []byte, r *Request) int {
 	return HeaderSize + n
 }
 
-// encHessianRequestSize returns the hessian2 body size of the valid r.
-func encHessianRequestSize(r *Request) int {
+// encHessianRequestSize returns the hessian2 body size of the checked r,
+// transcoding the arguments of other types into r.encArgs.
+func encHessianRequestSize(r *Request) (int, error) {
 	iface := encStringSize(r.Interface)
 	ver := encStringSize(encVersion(r))
 	n := len(encHessianDubboVersion) + iface + ver + encStringSize(r.Method) + encStringSize(r.ParameterTypes)
+	r.encArgs, r.encEnds = r.encArgs[:0], r.encEnds[:0]
 	types := r.ParameterTypes
-	for _, arg := range r.Args {
+	for i, arg := range r.Args {
 		t, k, _ := encNextType(types)
+		if t == encTOther {
+			// The arguments are one hessian2 stream: class definitions
+			// and list types written for one are referred to by the
+			// next. Only these arguments define any.
+			if r.enc == nil {
+				r.enc = new(jsonhessian.Encoder)
+			}
+			if len(r.encEnds) == 0 {
+				r.enc.Reset()
+			}
+			jt, _, _ := jsonhessian.NextType(types)
+			var err error
+			if r.encArgs, err = r.enc.AppendArg(r.encArgs, jt, arg); err != nil {
+				return 0, encOtherError(i+1, err)
+			}
+			r.encEnds = append(r.encEnds, len(r.encArgs))
+		} else {
+			n += encHessianArgSize(t, arg)
+		}
 		types = types[k:]
-		n += encHessianArgSize(t, arg)
 	}
+	n += len(r.encArgs)
 	n += 1 + len(encHessianKeyPath) + iface + len(encHessianKeyInterface) + iface + len(encHessianKeyVersion) + ver + 1
 	if r.Timeout > 0 {
 		n += len(encHessianKeyTimeout) + 1 + encDecimalSize(int64(r.Timeout))
@@ -132,7 +160,7 @@ func encHessianRequestSize(r *Request) int {
 	for _, a := range r.Attachments {
 		n += encStringSize(a.Key) + encStringSize(a.Value)
 	}
-	return n
+	return n, nil
 }
 
 // encPutHessianRequest writes the hessian2 body of the valid r.
@@ -144,9 +172,16 @@ func encPutHessianRequest(b []byte, r *Request) int {
 	off += encPutString(b[off:], r.Method)
 	off += encPutString(b[off:], r.ParameterTypes)
 	types := r.ParameterTypes
+	other, prev := 0, 0
 	for _, arg := range r.Args {
 		t, k, _ := encNextType(types)
 		types = types[k:]
+		if t == encTOther {
+			end := r.encEnds[other]
+			off += copy(b[off:], r.encArgs[prev:end])
+			other, prev = other+1, end
+			continue
+		}
 		off += encPutHessianArg(b[off:], t, arg)
 	}
 	b[off] = encTagMap
@@ -235,8 +270,15 @@ func encJSONRequestSize(r *Request) (int, error) {
 	types := r.ParameterTypes
 	for i, arg := range r.Args {
 		t, k, _ := encNextType(types)
+		var m int
+		ok := true
+		if t == encTOther {
+			jt, _, _ := jsonhessian.NextType(types)
+			m = encPutJSONOther(nil, jt, arg)
+		} else {
+			m, ok = encJSONArgSize(t, arg)
+		}
 		types = types[k:]
-		m, ok := encJSONArgSize(t, arg)
 		if !ok {
 			return 0, fmt.Errorf("%w: parameter %d: %s cannot be sent as JSON", ErrBadArgument, i+1, encQuote(arg))
 		}
@@ -270,8 +312,13 @@ func encPutJSONRequest(b []byte, r *Request) int {
 	types := r.ParameterTypes
 	for _, arg := range r.Args {
 		t, k, _ := encNextType(types)
+		if t == encTOther {
+			jt, _, _ := jsonhessian.NextType(types)
+			off += encPutJSONOther(b[off:], jt, arg)
+		} else {
+			off += encPutJSONArg(b[off:], t, arg)
+		}
 		types = types[k:]
-		off += encPutJSONArg(b[off:], t, arg)
 		b[off] = '\n'
 		off++
 	}
@@ -337,4 +384,62 @@ func encPutJSONArg(b []byte, t encType, arg []byte) int {
 	}
 	f, _ := encParseDouble(arg)
 	return encPutJSONDouble(b, f)
+}
+
+// encPutJSONOther writes the checked argument arg, of a type outside the
+// fast path, as the one-line JSON value fastjson reads into that type, and
+// returns its size; with a nil b it only measures. JSON arguments go
+// through as they are, less the white space outside strings (a value must
+// stay on its line); a text argument is written as a JSON number or
+// literal when it is one (a byte, short, float, BigDecimal, BigInteger, a
+// date in epoch milliseconds, null), else as a JSON string (a char, an RFC
+// 3339 date).
+func encPutJSONOther(b []byte, t jsonhessian.Type, arg []byte) int {
+	if !t.Kind.IsText() {
+		return encPutCompactJSON(b, arg)
+	}
+	j := decJSON{b: arg}
+	if _, _, err := j.number(); (err == nil && j.pos == len(arg)) || string(arg) == "null" || string(arg) == "true" || string(arg) == "false" {
+		if b == nil {
+			return len(arg)
+		}
+		return copy(b, arg)
+	}
+	if b == nil {
+		return encJSONStringSize(arg)
+	}
+	return encPutJSONString(b, arg)
+}
+
+// encPutCompactJSON copies the valid JSON text v without the white space
+// outside its strings; with a nil b it only measures.
+func encPutCompactJSON(b []byte, v []byte) int {
+	n := 0
+	inString := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case inString:
+			switch c {
+			case '\\':
+				if b != nil {
+					b[n] = c
+				}
+				n++
+				i++
+				c = v[i]
+			case '"':
+				inString = false
+			}
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			continue
+		case c == '"':
+			inString = true
+		}
+		if b != nil {
+			b[n] = c
+		}
+		n++
+	}
+	return n
 }

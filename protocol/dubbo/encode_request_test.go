@@ -211,7 +211,7 @@ func TestEncodeRequestErrors(t *testing.T) {
 		{"empty method", func(r *Request) { r.Method = nil }, ErrBadArgument},
 		{"bad method", func(r *Request) { r.Method = []byte("h\xffsh") }, ErrBadArgument},
 		{"bad version", func(r *Request) { r.Version = []byte("\xc0") }, ErrBadArgument},
-		{"unsupported", func(r *Request) { r.ParameterTypes = []byte("Ljava/util/List;") }, ErrUnsupportedType},
+		{"not JSON", func(r *Request) { r.ParameterTypes = []byte("Ljava/util/List;") }, ErrBadArgument},
 		{"count", func(r *Request) { r.Args = append(r.Args, []byte("y")) }, ErrBadArgument},
 		{"utf8", func(r *Request) { r.Args[0] = []byte("\xff") }, ErrBadArgument},
 		{"json nan", func(r *Request) {

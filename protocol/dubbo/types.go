@@ -1,5 +1,7 @@
 package dubbo
 
+import "github.com/dubbomesh/dubbomesh/protocol/jsonhessian"
+
 // Request is one Dubbo call, in the form both directions of this package use:
 // the provider agent encodes it with RequestSize and PutRequest, and the
 // reference provider decodes it with ParseRequest.
@@ -30,6 +32,13 @@ type Request struct {
 	// than those four. Where a key repeats, the last one counts, as in
 	// Dubbo's map.
 	Attachments []Attachment
+
+	// RequestSize transcodes the arguments of types outside the fast path
+	// (see CheckArgs) with enc into encArgs, each ending at its encEnds
+	// entry, for PutRequest to copy; kept for reuse with the Request.
+	enc     *jsonhessian.Encoder
+	encArgs []byte
+	encEnds []int
 
 	// decScratch holds the values ParseRequest cannot alias from the body
 	// (rendered numbers, strings that needed conversion); reused per call.
