@@ -6,8 +6,9 @@ import "math"
 type class struct {
 	first, n int
 	kind     classKind
-	// a and b index the fields a special kind reads: the value of a
-	// decimal, the signum (a) and magnitude (b) of a BigInteger.
+	// a and b index the fields a special kind reads: the value (a) of a
+	// classDecimal, the scale (a) and intVal (b) of a classDecimalFields,
+	// the signum (a) and mag (b) of a classBigInteger.
 	a, b int
 }
 
@@ -28,7 +29,7 @@ const (
 	// java.sql.Date, Time and Timestamp (a date in the field value), and
 	// the ShortHandle, ByteHandle and FloatHandle objects that Caucho's
 	// Hessian writes for a boxed Short, Byte or Float (a number in the
-	// field _value). The value's kind is the object's.
+	// field _value). Kind reports the wrapped value's kind.
 	classUnwrap
 	// classDecimal: java.math.BigDecimal as Dubbo's hessian-lite and
 	// dubbo-go-hessian2 write it (and a BigInteger written as text);
