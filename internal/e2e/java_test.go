@@ -278,7 +278,7 @@ type probe struct {
 // javaProbes measures each point of DESIGN.md's "What real Java Hessian
 // accepts" against Caucho Hessian decoding as Dubbo does. Run on a provider
 // started with --strict-args, so that a refusal answers 40 with Hessian's
-// reason instead of passing null (TestJavaRefusedArgumentIsNull).
+// reason instead of passing null (TestJavaRefusedArgument).
 func javaProbes() []probe {
 	inspect := func(user func(*hw)) jcall { return jcall{method: "inspect", desc: userDesc, args: []hval{user}} }
 	createDesc := strDesc + roleDesc
@@ -533,18 +533,38 @@ func TestJavaProbes(t *testing.T) {
 	}
 }
 
-// TestJavaRefusedArgumentIsNull shows what Dubbo 2.7 itself does with an
-// argument Hessian refuses: DecodeableRpcInvocation logs it and calls the
-// method with null in its place.
-func TestJavaRefusedArgumentIsNull(t *testing.T) {
+// TestJavaRefusedArgument shows what Dubbo 2.7 itself does with an
+// argument Hessian refuses (the provider without --strict-args):
+// DecodeableRpcInvocation logs it and calls the method with null in its
+// place. That holds when the refused value was read whole; a refusal inside
+// an argument leaves the reader mid-value, so reading the attachments map
+// after it fails and the call is refused (40) with a reason about the
+// attachments, not the argument.
+func TestJavaRefusedArgument(t *testing.T) {
 	c := dialJava(t, startJavaProvider(t))
-	v := c.call(t, jcall{method: "create", desc: strDesc + roleDesc, args: []hval{"ann", "GUEST"}}).ok(t)
-	if role := jField(t, v, "role"); role != nil {
-		t.Fatalf("create(ann, \"GUEST\" as a bare string): role %#v, want null", role)
-	}
-	if name := jField(t, v, "name"); name != "ann" {
-		t.Fatalf("name %#v", name)
-	}
+	t.Run("a whole argument arrives as null", func(t *testing.T) {
+		v := c.call(t, jcall{method: "create", desc: strDesc + roleDesc, args: []hval{"ann", "GUEST"}}).ok(t)
+		if role := jField(t, v, "role"); role != nil {
+			t.Fatalf("create(ann, \"GUEST\" as a bare string): role %#v, want null", role)
+		}
+		if name := jField(t, v, "name"); name != "ann" {
+			t.Fatalf("name %#v", name)
+		}
+	})
+	t.Run("inside an argument the call fails on the attachments", func(t *testing.T) {
+		for _, tc := range []struct {
+			user func(*hw)
+			want string
+		}{
+			{jUser("role", "MEMBER", "address", jMap("street", "s")), "expected map/object at java.lang.String (address)"},
+			{jUser("created", int64(5)), "readObject: unknown code 0x5a (Z)"},
+		} {
+			r := c.call(t, jcall{method: "inspect", desc: userDesc, args: []hval{tc.user}})
+			if r.status != dubbo.StatusBadRequest || !strings.HasSuffix(jFirstLine(r.err), tc.want) {
+				t.Errorf("status %d %q, want 40 ending %q", r.status, jFirstLine(r.err), tc.want)
+			}
+		}
+	})
 }
 
 // javaGolden is one result value kept for the renderer's tests.
