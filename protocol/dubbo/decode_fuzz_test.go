@@ -1,6 +1,7 @@
 package dubbo
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 	"unicode/utf8"
@@ -14,6 +15,8 @@ func FuzzDecodeResponse(f *testing.F) {
 	f.Add(byte(FastJSON), byte(StatusOK), false, []byte("1\n-1094917604\n"))
 	f.Add(byte(Hessian2), byte(StatusThreadpoolExhausted), false, []byte("\x04oops"))
 	f.Add(byte(FastJSON), byte(StatusOK), true, []byte("null\n"))
+	rd := new(ResultDecoder)
+	rd.SetMaxSize(1 << 20)
 	f.Fuzz(func(t *testing.T, s, status byte, event bool, body []byte) {
 		h := Header{Flag: s & 0x1f, Status: Status(status)}
 		if event {
@@ -26,11 +29,19 @@ func FuzzDecodeResponse(f *testing.F) {
 			}
 			return
 		}
-		if out > OutcomeError || (out == OutcomeNull && len(text) != 0) {
+		if out > OutcomeJSON || (out == OutcomeNull && len(text) != 0) {
 			t.Fatalf("outcome %d with text %q", out, text)
 		}
-		if len(text) > 4*len(body)+64 && out != OutcomeValue {
+		if len(text) > 4*len(body)+64 && out != OutcomeValue && out != OutcomeJSON {
 			t.Fatalf("text of %d bytes from a body of %d", len(text), len(body))
+		}
+		if out == OutcomeJSON && !json.Valid(text) {
+			t.Fatalf("JSON result %q is not JSON", text)
+		}
+		// Asked for JSON, every value is JSON.
+		text, out, err = rd.Decode(h, body, make([]byte, 0, 64), true)
+		if err == nil && !event && (out == OutcomeValue || out == OutcomeNull || (out == OutcomeJSON && !json.Valid(text))) {
+			t.Fatalf("asked for JSON: outcome %d with text %q", out, text)
 		}
 	})
 }

@@ -204,14 +204,19 @@ func TestHessianDepth(t *testing.T) {
 	}
 }
 
-// Values outside the fast path go to the library and are rendered with %v.
-func TestHessianFallback(t *testing.T) {
-	b := decLibEncode(t, []any{int32(1), "a"})
-	if got := decRenderOne(t, b); got != "[1 a]" {
-		t.Fatalf("list: got %q", got)
-	}
-	b = decLibEncode(t, map[any]any{"k": "v"})
-	if got := decRenderOne(t, b); got != "map[k:v]" {
-		t.Fatalf("map: got %q", got)
+// Values outside the fast path are rendered as JSON.
+func TestHessianJSONResult(t *testing.T) {
+	for _, c := range []struct {
+		v    any
+		want string
+	}{
+		{[]any{int32(1), "a"}, `[1,"a"]`},
+		{map[any]any{"k": "v"}, `{"k":"v"}`},
+	} {
+		d := decHessian{b: decLibEncode(t, c.v)}
+		text, out, err := d.result(nil, nil, false)
+		if err != nil || out != OutcomeJSON || string(text) != c.want {
+			t.Errorf("%v: got %q, %d, %v; want %q as JSON", c.v, text, out, err, c.want)
+		}
 	}
 }

@@ -46,12 +46,19 @@ const (
 // allocate for int, long, boolean, double, string and null results given a
 // big enough dst. Every failure wraps ErrMalformed.
 func DecodeResponse(h Header, body []byte, dst []byte) (text []byte, out Outcome, err error) {
+	return decResponse(nil, h, body, dst, false)
+}
+
+// decResponse is DecodeResponse and ResultDecoder.Decode: rd renders JSON
+// (nil: a Renderer of its own is made when needed), and asJSON asks for
+// every value as JSON.
+func decResponse(rd *ResultDecoder, h Header, body, dst []byte, asJSON bool) (text []byte, out Outcome, err error) {
 	dst = dst[:0]
 	switch h.Serialization() {
 	case Hessian2:
-		text, out, err = decHessianResponse(h, body, dst)
+		text, out, err = decHessianResponse(rd, h, body, dst, asJSON)
 	case FastJSON:
-		text, out, err = decJSONResponse(h, body, dst)
+		text, out, err = decJSONResponse(h, body, dst, asJSON)
 	default:
 		return nil, 0, fmt.Errorf("%w: unknown serialization %d", ErrMalformed, h.Serialization())
 	}
@@ -106,7 +113,7 @@ func NotFound(msg []byte) bool {
 	return false
 }
 
-func decHessianResponse(h Header, body, dst []byte) ([]byte, Outcome, error) {
+func decHessianResponse(rd *ResultDecoder, h Header, body, dst []byte, asJSON bool) ([]byte, Outcome, error) {
 	d := decHessian{b: body}
 	if h.Status != StatusOK {
 		text, _, err := d.render(dst)
@@ -123,12 +130,14 @@ func decHessianResponse(h Header, body, dst []byte) ([]byte, Outcome, error) {
 		text []byte
 		out  Outcome
 	)
-	switch flag {
-	case decFlagValue, decFlagValueAttachments:
-		text, out, err = decOutcome(d.render(dst))
-	case decFlagNull, decFlagNullAttachments:
+	switch {
+	case flag == decFlagValue || flag == decFlagValueAttachments:
+		text, out, err = d.result(rd, dst, asJSON)
+	case (flag == decFlagNull || flag == decFlagNullAttachments) && asJSON:
+		text, out = append(dst, "null"...), OutcomeJSON
+	case flag == decFlagNull || flag == decFlagNullAttachments:
 		text, out = dst, OutcomeNull
-	case decFlagException, decFlagExceptionAttachments:
+	case flag == decFlagException || flag == decFlagExceptionAttachments:
 		text, out, err = d.exception(dst)
 	default:
 		return nil, 0, fmt.Errorf("%w: unknown response flag %d", ErrMalformed, flag)
@@ -166,18 +175,39 @@ func (d *decHessian) render(dst []byte) (text []byte, null bool, err error) {
 		text, null = decRenderValue(dst, v)
 		return text, null, nil
 	}
-	start := d.pos
-	if err := d.skip(0); err != nil {
-		return nil, false, err
+	return nil, false, fmt.Errorf("%w: hessian tag 0x%02x at offset %d is not a text value", ErrMalformed, d.b[d.pos], d.pos)
+}
+
+// result reads the value of a response: as text when it is null, a
+// primitive, a box or a String (OutcomeValue, OutcomeNull), unless asJSON;
+// otherwise as JSON (OutcomeJSON), rendered by rd.
+func (d *decHessian) result(rd *ResultDecoder, dst []byte, asJSON bool) ([]byte, Outcome, error) {
+	if !asJSON {
+		start := d.pos
+		v, text, err := d.value(dst)
+		if err != nil {
+			return nil, 0, err
+		}
+		if v.kind != decKOther {
+			text, null := decRenderValue(text, v)
+			if null {
+				return text, OutcomeNull, nil
+			}
+			return text, OutcomeValue, nil
+		}
+		d.pos = start
 	}
-	lv, err := decLibraryDecode(d.b[start:d.pos])
+	if rd == nil {
+		rd = new(ResultDecoder)
+	}
+	rd.json.Reset()
+	text, n, err := rd.json.Append(dst, d.b[d.pos:])
+	rd.json.Reset() // keep no reference to body
 	if err != nil {
-		return nil, false, err
+		return nil, 0, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	if lv == nil {
-		return dst, true, nil
-	}
-	return fmt.Appendf(dst, "%v", lv), false, nil
+	d.pos += n
+	return text, OutcomeJSON, nil
 }
 
 // decRenderValue renders a fast-path value as String.valueOf does.
@@ -294,7 +324,7 @@ func decAppendException[T string | []byte](dst []byte, class, msg T) []byte {
 	return out[mark:len(out):len(out)]
 }
 
-func decJSONResponse(h Header, body, dst []byte) ([]byte, Outcome, error) {
+func decJSONResponse(h Header, body, dst []byte, asJSON bool) ([]byte, Outcome, error) {
 	j := decJSON{b: body}
 	if h.Status != StatusOK {
 		text, _, err := j.renderLine(dst)
@@ -317,12 +347,14 @@ func decJSONResponse(h Header, body, dst []byte) ([]byte, Outcome, error) {
 		text []byte
 		out  Outcome
 	)
-	switch v.i {
-	case decFlagValue, decFlagValueAttachments:
-		text, out, err = decOutcome(j.renderLine(dst))
-	case decFlagNull, decFlagNullAttachments:
+	switch {
+	case v.i == decFlagValue || v.i == decFlagValueAttachments:
+		text, out, err = j.result(dst, asJSON)
+	case (v.i == decFlagNull || v.i == decFlagNullAttachments) && asJSON:
+		text, out = append(dst, "null"...), OutcomeJSON
+	case v.i == decFlagNull || v.i == decFlagNullAttachments:
 		text, out = dst, OutcomeNull
-	case decFlagException, decFlagExceptionAttachments:
+	case v.i == decFlagException || v.i == decFlagExceptionAttachments:
 		text, out, err = j.exception(dst)
 	default:
 		return nil, 0, fmt.Errorf("%w: unknown response flag %d", ErrMalformed, v.i)
@@ -362,6 +394,21 @@ func (j *decJSON) renderLine(dst []byte) (text []byte, null bool, err error) {
 		text, null = decRenderValue(dst, v)
 	}
 	return text, null, j.endLine()
+}
+
+// result reads a value line: as text when it is null, a number, a boolean
+// or a string, unless asJSON; otherwise as the JSON text it is
+// (OutcomeJSON).
+func (j *decJSON) result(dst []byte, asJSON bool) ([]byte, Outcome, error) {
+	if asJSON || j.peek() == '{' || j.peek() == '[' {
+		start := j.pos
+		if err := j.skip(0); err != nil {
+			return nil, 0, err
+		}
+		text := j.b[start:j.pos:j.pos]
+		return text, OutcomeJSON, j.endLine()
+	}
+	return decOutcome(j.renderLine(dst))
 }
 
 // exception reads an exception line: an object whose class is "@type" (or

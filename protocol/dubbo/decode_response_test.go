@@ -96,7 +96,7 @@ func TestDecodeResponseFastJSON(t *testing.T) {
 		{"1\ntrue\n", "true", OutcomeValue},
 		{"1\n\"h\\u00e9llo \\ud83d\\ude00\\n\"\n", "héllo 😀\n", OutcomeValue},
 		{"1\n\"plain\"\n", "plain", OutcomeValue},
-		{"1\n[1,2]\n", "[1,2]", OutcomeValue},
+		{"1\n[1,2]\n", "[1,2]", OutcomeJSON},
 		{"1\nnull\n", "", OutcomeNull},
 		{"2\n", "", OutcomeNull},
 		{"5\n{\"a\":[1,{\"b\":null}]}\n", "", OutcomeNull},

@@ -20,7 +20,10 @@
 //
 // Arguments and results travel as text (Request.Args, the text
 // DecodeResponse renders): a String's UTF-8, the decimal form of an int or
-// long, "true"/"false", a double as Java prints it. CheckArgs validates such
+// long, "true"/"false", a double as Java prints it. Arguments of every
+// other type are transcoded by package jsonhessian (JSON text for classes,
+// collections, maps and arrays), and a ResultDecoder renders results of
+// every other type as JSON with package hessianjson. CheckArgs validates
 // arguments against a descriptor list; errors wrap ErrBadArgument.
 //
 // Hessian strings are written byte for byte as

@@ -120,4 +120,7 @@ const (
 	OutcomeException
 	// OutcomeError: the status was not 20; the text is the error string.
 	OutcomeError
+	// OutcomeJSON: the call returned a value rendered as JSON (see
+	// ResultDecoder).
+	OutcomeJSON
 )
