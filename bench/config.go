@@ -1,13 +1,15 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dubbomesh/dubbomesh/internal/cmdline"
+	"github.com/dubbomesh/dubbomesh/registry"
 )
 
 // config is the driver's command line.
@@ -43,6 +45,12 @@ type config struct {
 	consumerArgs, agentArgs []string
 	consumerEnv, agentEnv   []string
 }
+
+// Bounds of the driver's flags.
+const (
+	maxConns = 100000         // --conns, per phase
+	maxRun   = 24 * time.Hour // --duration, --warmup and the fault windows
+)
 
 // The race's providers: small, medium and large, 200 threads each, with the
 // calls per second their CPU shares (0.6, 1.2 and 1.8 cores) sustain.
@@ -123,11 +131,8 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&agArgs, "agent-args", "", "extra space-separated flags for every provider agent")
 	fs.StringVar(&consEnv, "consumer-env", "", "extra space-separated KEY=VALUE environment for the consumer agent, e.g. GOMAXPROCS=1")
 	fs.StringVar(&agEnv, "agent-env", "", "extra space-separated KEY=VALUE environment for every provider agent")
-	if err := fs.Parse(args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return config{}, err
-	}
-	if fs.NArg() > 0 {
-		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -147,9 +152,14 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	}
 	cfg.consumerArgs, cfg.agentArgs = strings.Fields(consArgs), strings.Fields(agArgs)
 	cfg.consumerEnv, cfg.agentEnv = strings.Fields(consEnv), strings.Fields(agEnv)
-	for _, kv := range append(cfg.consumerEnv[:len(cfg.consumerEnv):len(cfg.consumerEnv)], cfg.agentEnv...) {
-		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			return config{}, fmt.Errorf("--consumer-env/--agent-env: %q is not KEY=VALUE", kv)
+	for _, env := range []struct {
+		flag string
+		kvs  []string
+	}{{"consumer-env", cfg.consumerEnv}, {"agent-env", cfg.agentEnv}} {
+		for _, kv := range env.kvs {
+			if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+				return config{}, cmdline.Errorf(env.flag, "%q is not KEY=VALUE", kv)
+			}
 		}
 	}
 	var err error
@@ -159,42 +169,45 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	if cfg.weights, err = parseWeights(weights); err != nil {
 		return config{}, err
 	}
+	var c cmdline.Check
+	c.Duration("duration", cfg.duration, time.Millisecond, maxRun)
+	c.Duration("warmup", cfg.warmup, 0, maxRun)
+	c.Duration("latency", cfg.latency, 0, time.Hour)
+	c.Duration("timeout", cfg.timeout, time.Millisecond, time.Hour)
+	c.Duration("fault-steady", cfg.faultSteady, time.Millisecond, maxRun)
+	c.Duration("fault-recovery", cfg.faultRecovery, time.Millisecond, maxRun)
+	c.Duration("fault-hold", cfg.faultHold, 0, maxRun)
+	c.Duration("sample", cfg.sample, 0, maxRun)
+	if cfg.etcd != "" {
+		_, err := registry.ParseEndpoints(cfg.etcd)
+		c.Add("etcd", err)
+	}
+	if cfg.etcdMembers != 1 && cfg.etcdMembers != 3 {
+		c.Fail("etcd-members", "give 1 or 3 (got %d)", cfg.etcdMembers)
+	}
+	if err := c.Err(); err != nil {
+		return config{}, err
+	}
 	switch {
-	case cfg.duration <= 0:
-		return config{}, errors.New("--duration must be positive")
-	case cfg.warmup < 0:
-		return config{}, errors.New("--warmup must not be negative")
-	case cfg.latency < 0:
-		return config{}, errors.New("--latency must not be negative")
-	case cfg.timeout <= 0:
-		return config{}, errors.New("--timeout must be positive")
-	case cfg.faultSteady <= 0 || cfg.faultRecovery <= 0:
-		return config{}, errors.New("--fault-steady and --fault-recovery must be positive")
-	case cfg.faultHold < 0:
-		return config{}, errors.New("--fault-hold must not be negative")
-	case cfg.sample < 0:
-		return config{}, errors.New("--sample must not be negative")
 	case cfg.overload && cfg.faults:
-		return config{}, errors.New("--overload and --faults are separate runs: give one")
+		return config{}, cmdline.Errorf("overload", "cannot go with --faults: they are separate runs")
 	case cfg.overload && cfg.wrk:
-		return config{}, errors.New("--overload does not run wrk")
-	case cfg.etcdMembers != 1 && cfg.etcdMembers != 3:
-		return config{}, fmt.Errorf("--etcd-members: %d members; give 1 or 3", cfg.etcdMembers)
+		return config{}, cmdline.Errorf("overload", "cannot go with --wrk: it does not run wrk")
 	case set["etcd-members"] && cfg.etcd != "":
-		return config{}, errors.New("--etcd-members sizes the bench's own etcd: it cannot be given with an external --etcd")
+		return config{}, cmdline.Errorf("etcd-members", "sizes the bench's own etcd: it cannot be given with an external --etcd")
 	}
 	if cfg.overload && len(cfg.conns) != 1 {
-		return config{}, errors.New("--overload drives one connection count: give --conns a single number")
+		return config{}, cmdline.Errorf("conns", "--overload drives one connection count: give one number")
 	}
 	if cfg.faults {
 		if len(cfg.conns) != 1 {
-			return config{}, errors.New("--faults drives one connection count: give --conns a single number")
+			return config{}, cmdline.Errorf("conns", "--faults drives one connection count: give one number")
 		}
 		if cfg.etcd != "" {
-			return config{}, errors.New("--faults stops and restarts the etcd: it cannot use an external --etcd")
+			return config{}, cmdline.Errorf("etcd", "--faults stops and restarts the etcd: it cannot use an external one")
 		}
 		if cfg.wrk {
-			return config{}, errors.New("--faults does not run wrk")
+			return config{}, cmdline.Errorf("wrk", "cannot go with --faults: it does not run wrk")
 		}
 		if !set["fault-rows"] {
 			rows = strings.Join(defaultFaultRows(cfg.etcdMembers), ",")
@@ -211,8 +224,8 @@ func parseConns(s string) ([]int, error) {
 	var out []int
 	for _, f := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 || n > 100000 {
-			return nil, fmt.Errorf("--conns: bad count %q", f)
+		if err != nil || n < 1 || n > maxConns {
+			return nil, cmdline.Errorf("conns", "%q is not a count in 1..%d", f, maxConns)
 		}
 		out = append(out, n)
 	}
@@ -224,12 +237,12 @@ func parseWeights(s string) ([3]int, error) {
 	var w [3]int
 	f := strings.Split(s, ":")
 	if len(f) != 3 {
-		return w, fmt.Errorf("--weights: want small:medium:large, got %q", s)
+		return w, cmdline.Errorf("weights", "want small:medium:large (got %q)", s)
 	}
 	for i := range f {
 		n, err := strconv.Atoi(f[i])
-		if err != nil || n < 1 || n > 1000 {
-			return w, fmt.Errorf("--weights: bad weight %q (1..1000)", f[i])
+		if err != nil || n < 1 || n > registry.MaxWeight {
+			return w, cmdline.Errorf("weights", "%q is not a weight in 1..%d", f[i], registry.MaxWeight)
 		}
 		w[i] = n
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dubbomesh/dubbomesh/internal/cmdline/cmdlinetest"
 )
 
 func TestParseFlagsDefaults(t *testing.T) {
@@ -33,14 +35,47 @@ func TestParseFlagsQuick(t *testing.T) {
 	eq(t, "latency", cfg.latency, time.Duration(0))
 }
 
+// TestParseFlagsErrors is the table of bad values: each names its flag and
+// says why.
 func TestParseFlagsErrors(t *testing.T) {
-	for _, args := range [][]string{
-		{"--conns", "0"}, {"--conns", "a,b"}, {"--weights", "1:2"}, {"--weights", "0:1:1"},
-		{"--duration", "0s"}, {"--latency", "-1ms"}, {"extra"},
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--conns", "0"}, `--conns: "0" is not a count in 1..100000`},
+		{[]string{"--conns", "a,b"}, `--conns: "a" is not a count in 1..100000`},
+		{[]string{"--weights", "1:2"}, `--weights: want small:medium:large (got "1:2")`},
+		{[]string{"--weights", "0:1:1"}, `--weights: "0" is not a weight in 1..1000`},
+		{[]string{"--duration", "0s"}, "--duration: must be in 1ms..24h (got 0s)"},
+		{[]string{"--warmup", "-1s"}, "--warmup: must be in 0s..24h (got -1s)"},
+		{[]string{"--latency", "-1ms"}, "--latency: must be in 0s..1h (got -1ms)"},
+		{[]string{"--timeout", "0"}, "--timeout: must be in 1ms..1h (got 0s)"},
+		{[]string{"--sample", "-1s"}, "--sample: must be in 0s..24h (got -1s)"},
+		{[]string{"--fault-steady", "0"}, "--fault-steady: must be in 1ms..24h (got 0s)"},
+		{[]string{"--fault-hold", "-1s"}, "--fault-hold: must be in 0s..24h (got -1s)"},
+		{[]string{"--etcd", "not a url"}, `--etcd: "not a url" is not http://host:port or https://host:port`},
+		{[]string{"--etcd-members", "2"}, "--etcd-members: give 1 or 3 (got 2)"},
+		{[]string{"--consumer-env", "X"}, `--consumer-env: "X" is not KEY=VALUE`},
+		{[]string{"--agent-env", "=1"}, `--agent-env: "=1" is not KEY=VALUE`},
+		{[]string{"--seed", "-1"}, `--seed: "-1": not a non-negative integer`},
+		{[]string{"--overload", "--faults"}, "--overload: cannot go with --faults: they are separate runs"},
+		{[]string{"extra"}, `unexpected argument "extra" (flags start with --)`},
 	} {
-		if _, err := parseFlags(args, io.Discard); err == nil {
-			t.Errorf("%q: no error", args)
+		_, err := parseFlags(c.args, io.Discard)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%q: error %v, want %q", c.args, err, c.want)
 		}
+	}
+}
+
+func TestMainChild(t *testing.T) { cmdlinetest.Child(t, main) }
+
+// TestMainBadFlag runs the driver with a bad flag: it ends at once with one
+// line and status 2.
+func TestMainBadFlag(t *testing.T) {
+	r := cmdlinetest.Run(t, "TestMainChild", "--duration", "0s")
+	if want := "bench: --duration: must be in 1ms..24h (got 0s)\n"; r.Code != 2 || r.Stderr != want {
+		t.Fatalf("exit %d, stderr %q; want 2, %q", r.Code, r.Stderr, want)
 	}
 }
 
