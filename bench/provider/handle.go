@@ -12,7 +12,8 @@ import (
 // needs later is copied into it (see call).
 //
 // Requests are answered at once when they cannot run (bad serialization or
-// body, unknown service or method, no free thread, shutting down); otherwise
+// body, unknown interface or method: status 40; a version or group not
+// exported: status 70; no free thread; shutting down); otherwise
 // they take a thread and a CPU slot and wait in the scheduler. Heartbeat
 // requests are answered at once; responses (the peer's answers to our
 // heartbeats) are dropped.
@@ -59,21 +60,20 @@ func (c *conn) handle(h dubbo.Header, body []byte, now int64) {
 		}
 		return
 	}
-	m := route(req)
+	exps := s.exported()
+	m := route(req, exps)
 	switch m {
-	case methodNoService:
+	case methodMissing:
 		if twoWay {
-			cl := c.immediate(h.ID, ser, dubbo.StatusServiceNotFound)
-			cl.text = noServiceMessage(cl.text[:0], req)
+			cl := c.immediate(h.ID, ser, dubbo.StatusBadRequest)
+			cl.text = noMethodMessage(cl.text[:0], req)
 			c.replyWith(cl)
 		}
 		return
-	case methodMissing:
+	case methodUnexported:
 		if twoWay {
-			cl := c.immediate(h.ID, ser, dubbo.StatusOK)
-			cl.res.Exception = true
-			cl.res.ExceptionClass = classNoSuchMethod
-			cl.text = noMethodMessage(cl.text[:0], req)
+			cl := c.immediate(h.ID, ser, dubbo.StatusServiceError)
+			cl.text = notExportedMessage(cl.text[:0], req, exps, addrPort(c.nc.LocalAddr()), addrPort(c.nc.RemoteAddr()))
 			c.replyWith(cl)
 		}
 		return

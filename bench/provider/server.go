@@ -25,6 +25,7 @@ type config struct {
 	attachments bool          // answer with response flags 3-5
 	name        string        // label in logs
 	admin       string        // control endpoint address; "" is off
+	services    *exports      // --service; nil means defaultExports
 }
 
 // server is the provider: listener, connections, limiter and scheduler. Its

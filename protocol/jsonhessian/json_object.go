@@ -117,6 +117,14 @@ func (e *Encoder) member(i int) (key []byte, ascii bool, err error) {
 	return key, ascii, nil
 }
 
+// closeObject consumes the '}' after the n members of an object.
+func (e *Encoder) closeObject(n int) error {
+	if n == 0 {
+		return e.expect('}', "where a key belongs")
+	}
+	return e.expect('}', "at the end of an object")
+}
+
 // skipClass consumes the value of the "class" key, a string pass 2 has read
 // already.
 func (e *Encoder) skipClass() error {
@@ -138,7 +146,7 @@ func (e *Encoder) untypedMap(dst []byte, n int) ([]byte, error) {
 			return dst, err
 		}
 	}
-	if err := e.expect('}', "at the end of an object"); err != nil {
+	if err := e.closeObject(n); err != nil {
 		return dst, err
 	}
 	return append(dst, tagEnd), nil
@@ -165,7 +173,7 @@ func (e *Encoder) typedMap(dst []byte, n int) ([]byte, error) {
 			return dst, err
 		}
 	}
-	if err := e.expect('}', "at the end of an object"); err != nil {
+	if err := e.closeObject(n); err != nil {
 		return dst, err
 	}
 	return append(dst, tagEnd), nil
@@ -206,7 +214,7 @@ func (e *Encoder) typedObject(dst []byte, c container) ([]byte, error) {
 			return dst, err
 		}
 	}
-	return dst, e.expect('}', "at the end of an object")
+	return dst, e.closeObject(int(c.count))
 }
 
 // specialObject writes the object of n members at e.pos, whose "class" is
@@ -228,7 +236,7 @@ func (e *Encoder) specialObject(dst []byte, t Type, n int) ([]byte, error) {
 				return dst, e.errorAt(e.pos, "an object of class %s has two \"value\" keys", e.name)
 			}
 			found = true
-			if c := e.peek(); c == '{' || c == 'n' {
+			if e.peek() == '{' {
 				return dst, e.errorAt(e.pos, "the \"value\" of class %s must be a string or a number", e.name)
 			}
 			dst, err = e.value(dst, t)
@@ -239,7 +247,7 @@ func (e *Encoder) specialObject(dst []byte, t Type, n int) ([]byte, error) {
 			return dst, err
 		}
 	}
-	if err := e.expect('}', "at the end of an object"); err != nil {
+	if err := e.closeObject(n); err != nil {
 		return dst, err
 	}
 	if !found {

@@ -31,8 +31,11 @@ type scanFrame struct {
 	commas  int32 // commas seen directly inside (arrays)
 	obj     bool
 	wantKey bool // an object expects a key next
-	filled  bool // an array holds a value
+	empty   bool // an array holds nothing but whitespace
 }
+
+// structural marks the bytes pass 1 stops at; it skips every other byte.
+var structural = [256]bool{'"': true, '[': true, ']': true, '{': true, '}': true, ',': true}
 
 // scan runs pass 1 over e.in, filling e.tape and e.keys.
 func (e *Encoder) scan() error {
@@ -41,17 +44,20 @@ func (e *Encoder) scan() error {
 	var stack [MaxDepth]scanFrame
 	depth := 0
 	for i := 0; i < len(in); {
-		switch c := in[i]; c {
-		case ' ', '\t', '\n', '\r':
+		for i < len(in) && !structural[in[i]] {
 			i++
+		}
+		if i == len(in) {
+			break
+		}
+		switch c := in[i]; c {
 		case '"':
 			end := stringEnd(in, i)
 			if end < 0 {
 				return e.errorAt(i, "the string never ends")
 			}
 			if depth > 0 {
-				f := &stack[depth-1]
-				if f.obj && f.wantKey {
+				if f := &stack[depth-1]; f.wantKey {
 					f.wantKey = false
 					e.open = append(e.open, keySpan{int32(i), int32(end)})
 					if isClassKey(in[i:end]) {
@@ -62,20 +68,23 @@ func (e *Encoder) scan() error {
 						t.class = int32(end)
 					}
 				}
-				f.filled = true
 			}
 			i = end
 		case '[', '{':
 			if depth == MaxDepth {
 				return e.errorAt(i, "JSON nests deeper than %d levels", MaxDepth)
 			}
-			if depth > 0 {
-				stack[depth-1].filled = true
-			}
 			stack[depth] = scanFrame{tape: int32(len(e.tape)), keyBase: int32(len(e.open)), obj: c == '{', wantKey: c == '{'}
 			e.tape = append(e.tape, container{keys: -1, class: -1})
 			depth++
 			i++
+			if c == '[' {
+				j := i
+				for j < len(in) && isSpace(in[j]) {
+					j++
+				}
+				stack[depth-1].empty = j < len(in) && in[j] == ']'
+			}
 		case ']', '}':
 			if depth == 0 || stack[depth-1].obj != (c == '}') {
 				return e.errorAt(i, "unexpected %q", c)
@@ -90,7 +99,7 @@ func (e *Encoder) scan() error {
 					e.keys = append(e.keys, e.open[f.keyBase:]...)
 				}
 				e.open = e.open[:f.keyBase]
-			} else if f.filled {
+			} else if !f.empty {
 				t.count = f.commas + 1
 			}
 			i++
@@ -101,11 +110,6 @@ func (e *Encoder) scan() error {
 				f.commas++
 			}
 			i++
-		default:
-			if depth > 0 {
-				stack[depth-1].filled = true
-			}
-			i++
 		}
 	}
 	if depth != 0 {
@@ -113,6 +117,9 @@ func (e *Encoder) scan() error {
 	}
 	return nil
 }
+
+// isSpace reports whether c is JSON whitespace.
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // stringEnd returns the offset just after the end of the JSON string that
 // starts at in[i] (a quote), or -1 when it does not end.
@@ -138,11 +145,12 @@ func stringEnd(in []byte, i int) int {
 // isClassKey reports whether the string token s, quotes included, is the key
 // "class", written plainly or with escapes.
 func isClassKey(s []byte) bool {
-	if string(s) == `"class"` {
-		return true
+	if len(s) <= 7 || len(s) > 32 {
+		// "class" with every letter escaped is 32 bytes.
+		return string(s) == `"class"`
 	}
-	if len(s) > 32 || bytes.IndexByte(s, '\\') < 0 {
-		return false // "class" with every letter escaped is 32 bytes
+	if bytes.IndexByte(s, '\\') < 0 {
+		return false
 	}
 	var buf [32]byte
 	d, _, _, _, why := decodeString(s, 0, buf[:0])
