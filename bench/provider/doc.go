@@ -2,7 +2,12 @@
 // speaking hessian2 and fastjson, that stands in for the 2018 Alibaba race's
 // Java provider in tests and benchmarks.
 //
-// It exports two services:
+// It implements two services, and exports both with no version and no group
+// unless --service names the exports, interface[:version[:group]] (repeatable),
+// e.g. --service com.alibaba.dubbo.performance.demo.provider.IHelloService:1.0.0
+// or --service ...IHelloService::blue. A call reaches a service only under the
+// version and the "group" attachment it is exported with, as with Dubbo, whose
+// service key is group/interface:version:port:
 //
 //   - com.alibaba.dubbo.performance.demo.provider.IHelloService.hash(String)
 //     returns Java's String.hashCode of its argument (the race's workload);
@@ -28,11 +33,17 @@
 // JSON; POST /control?latency=500ms&threads=20 changes either for calls that
 // arrive afterwards, while calls in flight keep theirs.
 //
-// Errors follow Dubbo: a frame in an unknown serialization or a body that does
-// not decode is answered with status 40 (BAD_REQUEST), an unknown interface
-// with status 60 (SERVICE_NOT_FOUND), an unknown method or descriptor with a
-// java.lang.NoSuchMethodException result. Requests arriving while the provider
-// shuts down are answered with status 80 (SERVER_ERROR). A frame with a bad
+// Errors follow Dubbo 2.7, status and message: a frame in an unknown
+// serialization or a body that does not decode is answered with status 40
+// (BAD_REQUEST), and so is an interface not exported or a method or
+// descriptor it does not have ("Fail to decode request due to:
+// java.lang.IllegalArgumentException: Service not found:<interface>,
+// <method>"); a version or group not exported is answered with status 70
+// (SERVICE_ERROR: "org.apache.dubbo.remoting.RemotingException: Not found
+// exported service: <key> in [<keys>], may be version or group mismatch
+// ..."). Both messages carry a stack frame on a second line, as Dubbo's do.
+// Requests arriving while the provider shuts down are answered with status
+// 80 (SERVER_ERROR). A frame with a bad
 // magic or an oversized length closes its connection.
 //
 // Costs per call are kept low, since the provider shares the machine with the
@@ -47,4 +58,5 @@
 //
 //	provider [--listen :20880] [--latency 50ms] [--threads 200] [--capacity 0]
 //	         [--heartbeat 60s] [--attachments] [--name label] [--admin host:port]
+//	         [--service interface[:version[:group]]]...
 package main

@@ -77,6 +77,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.BoolVar(&cfg.attachments, "attachments", false, "answer with response flags 3-5 and an attachments map")
 	fs.StringVar(&cfg.name, "name", "", "label in logs (default: the listen address)")
 	fs.StringVar(&cfg.admin, "admin", "", "host:port of the runtime control endpoint, GET/POST /control?latency=500ms&threads=20 (off when empty)")
+	fs.Var(serviceFlag{&cfg}, "service", serviceUsage)
 	if err := cmdline.Parse(fs, args); err != nil {
 		return config{}, err
 	}

@@ -110,8 +110,8 @@ func TestEchoService(t *testing.T) {
 				{"concat", "Ljava/lang/String;IJ", []string{"a b", "-1", "12345678901"}, 20, dubbo.OutcomeValue, "a b,-1,12345678901"},
 				{"sleep", "J", []string{"30"}, 20, dubbo.OutcomeValue, "30"},
 				{"fail", "Ljava/lang/String;", []string{"boom"}, 20, dubbo.OutcomeException, "java.lang.IllegalStateException: boom"},
-				{"nosuch", "", nil, 20, dubbo.OutcomeException, "java.lang.NoSuchMethodException: " + echoService + ".nosuch()"},
-				{"echo", "Ljava/lang/String;I", []string{"x", "1"}, 20, dubbo.OutcomeException, "java.lang.NoSuchMethodException: " + echoService + ".echo(Ljava/lang/String;I)"},
+				{"nosuch", "", nil, 40, dubbo.OutcomeError, noSuchMethod + echoService + ", nosuch"},
+				{"echo", "Ljava/lang/String;I", []string{"x", "1"}, 40, dubbo.OutcomeError, noSuchMethod + echoService + ", echo"},
 			} {
 				res := c.call(ser, echoService, tc.method, tc.types, tc.args...)
 				what := ser.String() + " " + tc.method + "(" + tc.types + ")"
@@ -123,34 +123,35 @@ func TestEchoService(t *testing.T) {
 	}
 }
 
-func TestHelloWrongDescriptorIsNoSuchMethod(t *testing.T) {
+// noSuchMethod starts Dubbo 2.7's status 40 message for an interface or
+// method it does not know (the first line, as DecodeResponse gives it).
+const noSuchMethod = "Fail to decode request due to: java.lang.IllegalArgumentException: Service not found:"
+
+func TestHelloWrongDescriptorIs40(t *testing.T) {
 	_, addr, _ := startServer(t, testConfig())
 	c := dial(t, addr)
 	res := c.call(dubbo.Hessian2, helloService, "hash", "I", "3")
-	equal(t, "outcome", res.out, dubbo.OutcomeException)
-	if !strings.HasPrefix(res.text, "java.lang.NoSuchMethodException: ") {
-		t.Fatalf("text %q, want a NoSuchMethodException", res.text)
-	}
+	equal(t, "status", res.status, dubbo.StatusBadRequest)
+	equal(t, "text", res.text, noSuchMethod+helloService+", hash")
 }
 
-func TestUnknownServiceIs60(t *testing.T) {
+func TestUnknownInterfaceIs40(t *testing.T) {
 	_, addr, _ := startServer(t, testConfig())
 	c := dial(t, addr)
 	for _, ser := range serializations {
 		res := c.call(ser, "com.example.Nope", "hash", "Ljava/lang/String;", "x")
-		equal(t, "status", res.status, dubbo.StatusServiceNotFound)
+		equal(t, "status", res.status, dubbo.StatusBadRequest)
 		equal(t, "outcome", res.out, dubbo.OutcomeError)
-		if !strings.Contains(res.text, "com.example.Nope") {
-			t.Fatalf("error %q does not name the interface", res.text)
-		}
+		equal(t, "text", res.text, noSuchMethod+"com.example.Nope, hash")
+		equal(t, "NotFound", dubbo.NotFound([]byte(res.text)), true)
 	}
-	// A version the provider does not export finds no service either.
+	// A version the provider does not export finds no service: status 70.
 	r := c.request(dubbo.Hessian2, helloService, "hash", "Ljava/lang/String;", "x")
 	r.Version = []byte("2.0.0")
 	c.write(c.encode(r))
 	res := c.decode(c.read(5 * time.Second))
-	equal(t, "status with version 2.0.0", res.status, dubbo.StatusServiceNotFound)
-	if !strings.Contains(res.text, helloService+":2.0.0") {
+	equal(t, "status with version 2.0.0", res.status, dubbo.StatusServiceError)
+	if !strings.Contains(res.text, "Not found exported service: "+helloService+":2.0.0:") {
 		t.Fatalf("error %q does not name the service key", res.text)
 	}
 }

@@ -2,36 +2,176 @@ package main
 
 import (
 	"errors"
-	"github.com/dubbomesh/dubbomesh/internal/javahash"
+	"fmt"
+	"net"
+	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/dubbomesh/dubbomesh/internal/javahash"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 )
 
-// The exported services.
+// The services the provider implements.
 const (
 	helloService = "com.alibaba.dubbo.performance.demo.provider.IHelloService"
 	echoService  = "com.dubbomesh.demo.EchoService"
 )
 
-// exportedList names the services in SERVICE_NOT_FOUND messages, as Dubbo
-// lists its exporters.
-const exportedList = "[" + helloService + ", " + echoService + "]"
-
 // Exception classes the services throw. Read-only.
 var (
 	classIllegalState  = []byte("java.lang.IllegalStateException")
-	classNoSuchMethod  = []byte("java.lang.NoSuchMethodException")
 	errBadArgumentText = errors.New("provider: argument does not parse as its type")
 )
+
+// export is one service the provider exports: an interface it implements,
+// under a version and a group, either of which may be empty (none). With
+// the port, they make Dubbo's service key, group/interface:version:port.
+type export struct {
+	iface, version, group string
+}
+
+// exports is the --service flag's value: the services exported, in the
+// order given. It is read-only once the flags are parsed.
+type exports []export
+
+// defaultExports are the services exported without --service: both
+// implementations, with no version and no group.
+var defaultExports = exports{{iface: helloService}, {iface: echoService}}
+
+// exported returns the services s exports.
+func (s *server) exported() exports {
+	if s.cfg.services == nil {
+		return defaultExports
+	}
+	return *s.cfg.services
+}
+
+// serviceFlag is the flag.Value of --service: each use adds a service to
+// cfg.services, which stays nil (the defaults) when the flag is not given.
+type serviceFlag struct{ cfg *config }
+
+// serviceUsage is --service's help.
+const serviceUsage = "a service to export, interface[:version[:group]] (repeatable; the interface is " +
+	helloService + " or " + echoService + "; default: both, with no version or group)"
+
+// String implements flag.Value.
+func (f serviceFlag) String() string {
+	if f.cfg == nil || f.cfg.services == nil {
+		return ""
+	}
+	return f.cfg.services.String()
+}
+
+// Set implements flag.Value.
+func (f serviceFlag) Set(v string) error {
+	if f.cfg.services == nil {
+		f.cfg.services = new(exports)
+	}
+	return f.cfg.services.Set(v)
+}
+
+// addrPort returns a's address and port, or the zero value for an address
+// that is not TCP.
+func addrPort(a net.Addr) netip.AddrPort {
+	if t, ok := a.(*net.TCPAddr); ok {
+		return t.AddrPort()
+	}
+	return netip.AddrPort{}
+}
+
+// String implements flag.Value.
+func (e *exports) String() string {
+	var b []byte
+	for i, x := range *e {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, x.iface...)
+		if x.version != "" || x.group != "" {
+			b = append(append(b, ':'), x.version...)
+		}
+		if x.group != "" {
+			b = append(append(b, ':'), x.group...)
+		}
+	}
+	return string(b)
+}
+
+// Set implements flag.Value: it adds one service, iface[:version[:group]],
+// whose interface must be one the provider implements. A version of
+// "0.0.0" is no version, as in Dubbo.
+func (e *exports) Set(v string) error {
+	x, err := parseExport(v)
+	if err != nil {
+		return err
+	}
+	for _, y := range *e {
+		if y == x {
+			return fmt.Errorf("%q is exported twice", v)
+		}
+	}
+	*e = append(*e, x)
+	return nil
+}
+
+// parseExport parses iface[:version[:group]].
+func parseExport(v string) (export, error) {
+	parts := strings.Split(v, ":")
+	if len(parts) > 3 {
+		return export{}, fmt.Errorf("%q is not interface[:version[:group]]", v)
+	}
+	x := export{iface: parts[0]}
+	if len(parts) > 1 {
+		x.version = parts[1]
+	}
+	if len(parts) > 2 {
+		x.group = parts[2]
+	}
+	if x.version == "0.0.0" {
+		x.version = ""
+	}
+	switch {
+	case x.iface != helloService && x.iface != echoService:
+		return export{}, fmt.Errorf("interface %q is not one the provider implements (%s, %s)", x.iface, helloService, echoService)
+	case strings.ContainsFunc(x.version+x.group, func(r rune) bool { return r <= ' ' || r == '/' }):
+		return export{}, fmt.Errorf("%q: a version or group holds a space, a control character or '/'", v)
+	}
+	return x, nil
+}
+
+// find reports whether e exports interface iface under the request's
+// version (empty or "0.0.0": none) and group (empty: none).
+func (e exports) find(iface, version, group []byte) bool {
+	if string(version) == "0.0.0" {
+		version = nil
+	}
+	for _, x := range e {
+		if x.iface == string(iface) && x.version == string(version) && x.group == string(group) {
+			return true
+		}
+	}
+	return false
+}
+
+// implements reports whether e exports interface iface under any version
+// or group: Dubbo then knows the interface's methods.
+func (e exports) implements(iface []byte) bool {
+	for _, x := range e {
+		if x.iface == string(iface) {
+			return true
+		}
+	}
+	return false
+}
 
 // method is what a request resolves to.
 type method uint8
 
 const (
-	methodNoService method = iota // unknown interface or version: status 60
-	methodMissing                 // known interface, unknown method or descriptor
+	methodMissing    method = iota // no such interface or method: status 40
+	methodUnexported               // not under this version or group: status 70
 	methodHash
 	methodEcho
 	methodNothing
@@ -40,13 +180,29 @@ const (
 	methodSleep
 )
 
-// route resolves a request to a method. It does not allocate. The services
-// are exported without a version, so a request naming one other than "0.0.0"
-// finds no service, as in Dubbo.
-func route(r *dubbo.Request) method {
-	if v := string(r.Version); v != "" && v != "0.0.0" {
-		return methodNoService
+// route resolves a request to a method of an exported service, as Dubbo 2.7
+// does: the interface and method first (an interface exported under no
+// version or group, or a method or descriptor it does not have, is
+// methodMissing, which Dubbo refuses while decoding), then the service key,
+// from the version and the "group" attachment (methodUnexported when no
+// export matches). It does not allocate.
+func route(r *dubbo.Request, e exports) method {
+	if !e.implements(r.Interface) {
+		return methodMissing
 	}
+	m := implMethod(r)
+	if m == methodMissing {
+		return m
+	}
+	if !e.find(r.Interface, r.Version, r.Group()) {
+		return methodUnexported
+	}
+	return m
+}
+
+// implMethod resolves a request to a method of the implementations, or
+// methodMissing.
+func implMethod(r *dubbo.Request) method {
 	name, types := string(r.Method), string(r.ParameterTypes)
 	switch string(r.Interface) {
 	case helloService:
@@ -66,8 +222,6 @@ func route(r *dubbo.Request) method {
 		case name == "sleep" && types == "J":
 			return methodSleep
 		}
-	default:
-		return methodNoService
 	}
 	return methodMissing
 }
@@ -75,7 +229,7 @@ func route(r *dubbo.Request) method {
 // arity returns the number of arguments m takes.
 func (m method) arity() int {
 	switch m {
-	case methodNothing, methodNoService, methodMissing:
+	case methodNothing, methodMissing, methodUnexported:
 		return 0
 	case methodConcat:
 		return 3
@@ -184,26 +338,53 @@ func parseValue(t dubbo.ValueType, b []byte) (dubbo.Value, error) {
 	return v, nil
 }
 
-// noServiceMessage appends the SERVICE_NOT_FOUND message for r to dst.
-func noServiceMessage(dst []byte, r *dubbo.Request) []byte {
-	dst = append(dst, "Not found exported service: "...)
-	dst = append(dst, r.Interface...)
-	if len(r.Version) > 0 {
-		dst = append(dst, ':')
-		dst = append(dst, r.Version...)
+// serviceKey appends Dubbo's service key, group/interface:version:port
+// (no group, version or "0.0.0" leaves its part out), to dst.
+func serviceKey[T string | []byte](dst []byte, iface, version, group T, port int) []byte {
+	if len(group) > 0 {
+		dst = append(append(dst, group...), '/')
 	}
-	dst = append(dst, " in "+exportedList+", may be version or group mismatch"...)
+	dst = append(dst, iface...)
+	if len(version) > 0 && string(version) != "0.0.0" {
+		dst = append(append(dst, ':'), version...)
+	}
+	dst = append(dst, ':')
+	return strconv.AppendInt(dst, int64(port), 10)
+}
+
+// notExportedMessage appends to dst the status 70 message for r, as Dubbo
+// 2.7's DubboProtocol.getInvoker words it (a RemotingException, written
+// with its stack trace, of which the first frame is kept): the service key
+// asked for, the keys exported, and the channel's two ends.
+func notExportedMessage(dst []byte, r *dubbo.Request, e exports, local, remote netip.AddrPort) []byte {
+	port := int(local.Port())
+	dst = append(dst, "org.apache.dubbo.remoting.RemotingException: Not found exported service: "...)
+	dst = serviceKey(dst, r.Interface, r.Version, r.Group(), port)
+	dst = append(dst, " in ["...)
+	for i, x := range e {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = serviceKey(dst, x.iface, x.version, x.group, port)
+	}
+	dst = append(dst, "], may be version or group mismatch , channel: consumer: /"...)
+	dst = remote.AppendTo(dst)
+	dst = append(dst, " --> provider: /"...)
+	dst = local.AppendTo(dst)
+	dst = append(dst, ", message:RpcInvocation [methodName="...)
+	dst = append(dst, r.Method...)
+	dst = append(dst, "]\n\tat org.apache.dubbo.rpc.protocol.dubbo.DubboProtocol.getInvoker(DubboProtocol.java:266)"...)
 	return dst
 }
 
-// noMethodMessage appends the NoSuchMethodException message for r to dst, in
-// the form of Java's Class.getMethod: interface.method(descriptor).
+// noMethodMessage appends to dst the status 40 message for r, as Dubbo
+// 2.7's DecodeableRpcInvocation words it for an interface or method it does
+// not know, with the first frame of the stack trace.
 func noMethodMessage(dst []byte, r *dubbo.Request) []byte {
+	dst = append(dst, "Fail to decode request due to: java.lang.IllegalArgumentException: Service not found:"...)
 	dst = append(dst, r.Interface...)
-	dst = append(dst, '.')
+	dst = append(dst, ", "...)
 	dst = append(dst, r.Method...)
-	dst = append(dst, '(')
-	dst = append(dst, r.ParameterTypes...)
-	dst = append(dst, ')')
+	dst = append(dst, "\n\tat org.apache.dubbo.rpc.protocol.dubbo.DecodeableRpcInvocation.decode(DecodeableRpcInvocation.java:156)"...)
 	return dst
 }
