@@ -144,6 +144,8 @@ func TestJavaDubboErrors(t *testing.T) {
 			70, "org.apache.dubbo.rpc.RpcException: Failed to invoke remote proxy method nope to dubbo://127.0.0.1:" + port +
 				"/com.dubbomesh.demo.UserService?anyhost=true&application=dubbomesh-java-provider&dubbo=2.0.2&interface=com.dubbomesh.demo.UserService&methods=...",
 		},
+		{"generic call", jcall{method: "$invoke", desc: "Ljava/lang/String;[Ljava/lang/String;[Ljava/lang/Object;", args: []hval{"count", jList("[string"), jList("[object")}},
+			70, "org.apache.dubbo.rpc.RpcException: Failed to invoke remote proxy method $invoke to dubbo://127.0.0.1:" + port + "/..."},
 		{"unknown version", jcall{method: "count", version: "9.9.9"},
 			70, "org.apache.dubbo.remoting.RemotingException: Not found exported service: com.dubbomesh.demo.UserService:9.9.9:" + port + " in [..."},
 		{"unknown group", jcall{method: "count", atts: map[string]string{"group": "blue"}},
