@@ -196,7 +196,7 @@ func startJavaProvider(t *testing.T, args ...string) string {
 	}
 }
 
-// This file speaks Dubbo 2 to the Java provider directly: frames through
+// What follows speaks Dubbo 2 to the Java provider directly: frames through
 // protocol/dubbo's header, bodies through dubbo-go-hessian2, and hessian
 // values written by hand (hw) where a probe needs exact tags.
 
