@@ -235,6 +235,9 @@ func expectJSON(t Type, v any) any {
 		case json.Number:
 			return expectDate(string(x))
 		case map[string]any:
+			if _, ok := x["class"]; !ok {
+				return expectJSON(t, x["value"])
+			}
 			return expectObject(x)
 		}
 	case KindBigDecimal, KindBigInteger:
@@ -245,6 +248,9 @@ func expectJSON(t Type, v any) any {
 			}
 			return bigIntNum(fmt.Sprint(x))
 		case map[string]any:
+			if _, ok := x["class"]; !ok {
+				return expectJSON(t, x["value"])
+			}
 			return expectObject(x)
 		}
 	case KindChar, KindCharBox, KindString:

@@ -35,7 +35,8 @@ type Encoder struct {
 	name  []byte   // a type or class name being built
 	words []uint32 // a BigInteger's magnitude
 	bin   []byte   // a byte[] being decoded
-	check []byte   // Check's output, discarded
+	check   []byte // Check's output, discarded
+	discard bool   // Check is running: the output may be cut at any value
 }
 
 // noCopy makes go vet's copylocks check flag copies of an Encoder, whose
@@ -78,17 +79,24 @@ func (e *Encoder) AppendArg(dst []byte, t Type, arg []byte) ([]byte, error) {
 }
 
 // Check reports whether AppendArg would accept arg as an argument of type t,
-// with the same error. It writes nothing the caller sees and resets the
-// stream (as Reset does), so a consumer agent validates arguments up front
-// with it; do not call it between Reset and the last AppendArg of a request.
-// In steady state it does not allocate.
+// with the same error. It writes nothing the caller sees, keeps no more than
+// a few KB of output whatever arg's size, and resets the stream (as Reset
+// does), so a consumer agent validates arguments up front with it; do not
+// call it between Reset and the last AppendArg of a request. In steady state
+// it does not allocate.
 func (e *Encoder) Check(t Type, arg []byte) error {
 	e.Reset()
-	var err error
-	e.check, err = e.AppendArg(e.check[:0], t, arg)
+	e.discard = true
+	out, err := e.AppendArg(e.check[:0], t, arg)
+	e.check = out[:0]
+	e.discard = false
 	e.Reset()
 	return err
 }
+
+// checkBuffer is how much output Check keeps before it starts over: its
+// buffer holds at most this much plus one value.
+const checkBuffer = 4096
 
 // MaxSize returns an upper bound of the bytes AppendArg appends for arg as an
 // argument of type t, whatever the stream holds already: a caller writing

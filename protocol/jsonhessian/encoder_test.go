@@ -76,6 +76,7 @@ var transcodeCases = []struct {
 	{"[Ljava/lang/Integer;[Ljava/lang/Long;[Ljava/lang/Double;[Ljava/lang/Boolean;[Ljava/lang/Short;[Ljava/lang/Float;[Ljava/lang/Byte;[Ljava/lang/Character;",
 		[]string{`[1,null]`, `[1,null]`, `[1.5,null]`, `[true,null]`, `[-3,null]`, `[0.5,null]`, `[-1,null]`, `["x",null]`}},
 	{"[Ljava/util/Date;[Ljava/math/BigDecimal;[Ljava/math/BigInteger;", []string{`["2026-01-01T00:00:00Z",0,null]`, `["1.5",2,null]`, `["123456789012345678901234567890",7,null]`}},
+	{"[Ljava/util/Date;[Ljava/math/BigDecimal;[Ljava/math/BigInteger;", []string{`[{"value":5},{"class":"java.util.Date","value":6}]`, `[{"value":"1.5"},{"value":2,"class":"java.math.BigDecimal"}]`, `[{"value":"-12345678901234567890"}]`}},
 	{"[B[B[B[B[C[C[C", []string{`"AQID"`, `"AQI"`, `[1,255,-128]`, `[]`, `"ab"`, `["a","é"]`, `null`}},
 	{"[[B", []string{`["AQ==",[2],null]`}},
 	{"[Lcom/x/User;[Lcom/x/Color;[[Lcom/x/Color;", []string{`[{"name":"a"},{"class":"com.x.User","name":"b"},null]`, `["RED",{"name":"GREEN"},null]`, `[["RED"],[]]`}},
@@ -256,6 +257,9 @@ func TestAppendArgErrors(t *testing.T) {
 		{"Lcom/x/User;", `{"d":{"class":"java.math.BigDecimal","value":"1,5"}}`, `is not a BigDecimal`},
 		{"Lcom/x/User;", `{"d":{"class":"java.math.BigInteger","value":1.5}}`, `is not a BigInteger`},
 		{"Lcom/x/User;", `{"d":{"class":"[B","value":"!"}}`, `not base64`},
+		{"[Ljava/util/Date;", `[{"value":"x"}]`, `is not a Date`},
+		{"[Ljava/math/BigInteger;", `[{"signum":1,"mag":[5]}]`, `an object of class java.math.BigInteger has a key "signum"`},
+		{"[Ljava/math/BigDecimal;", `[{}]`, `an object of class java.math.BigDecimal lacks its "value"`},
 	}
 	for _, tt := range tests {
 		typ := mustTypes(t, tt.desc)[0]
@@ -288,6 +292,12 @@ func TestCheck(t *testing.T) {
 				t.Errorf("Check(%s, %q): %v", typ, c.args[i], err)
 			}
 		}
+	}
+	// Check keeps a small buffer whatever the argument's size.
+	big := []byte("[" + strings.Repeat(`"abcdefghijklmnopqrstuvwxyz",`, 10000) + "1]")
+	var fresh Encoder
+	if err := fresh.Check(mustTypes(t, "Ljava/util/List;")[0], big); err != nil || cap(fresh.check) > 2*checkBuffer {
+		t.Errorf("Check of %d bytes: %v, buffer %d", len(big), err, cap(fresh.check))
 	}
 	// Check leaves no class definition behind.
 	typ := mustTypes(t, "Lcom/x/Color;")[0]

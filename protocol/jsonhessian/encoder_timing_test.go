@@ -29,7 +29,7 @@ const benchUser = `{
   "createdAt": {"class": "java.util.Date", "value": "2026-12-05T08:00:00.123Z"},
   "balance": {"class": "java.math.BigDecimal", "value": "12.50"},
   "scores": [97, 88, 100, 93, 79, 85, 91, 99, 100, 87, 95, 90],
-  "notes": "First published an algorithm intended for Babbage's Analytical Engine, in 1843; she saw that the machine could act on things other than numbers, such as music, and wrote of it with care: \"the engine might compose elaborate and scientific pieces of music of any degree of complexity or extent.\" — Note G.",
+  "notes": "Wrote the first program, for Babbage's engine \"Note G\" (1843) — it could compose music.",
   "friends": [
     {"id": 1, "name": "Charles Babbage", "role": {"name": "USER"}},
     {"id": 2, "name": "Mary Somerville", "role": {"name": "USER"}}

@@ -1,9 +1,12 @@
 package jsonhessian
 
 // JSON objects. Without a "class" key an object is an untyped map ('H'):
-// the provider reads it into the declared class, as Java's Hessian and
-// Dubbo's PojoUtils do, and ignores keys the class lacks. With one (Dubbo's
-// generic-call convention) it is written as that class:
+// the provider reads it into the declared class, as Java's Hessian does,
+// and ignores keys the class lacks. Where the descriptor declares a Date,
+// BigDecimal or BigInteger (an argument or an array's element), an object
+// without "class" is read as that class, below: Java's Hessian refuses a
+// Date and reads a BigInteger as 0 from an untyped map. With a "class" key
+// (Dubbo's generic-call convention) an object is written as that class:
 //
 //   - java.util.Date, with the key "value" (RFC 3339 or epoch milliseconds):
 //     a hessian date;
@@ -46,6 +49,17 @@ func (e *Encoder) objectValue(dst []byte, t Type) ([]byte, error) {
 		return dst, err
 	}
 	if c.class < 0 {
+		switch t.Kind {
+		case KindDate:
+			e.name = append(e.name[:0], classDate...)
+			return e.specialObject(dst, typeDate, int(c.count))
+		case KindBigDecimal:
+			e.name = append(e.name[:0], classBigDecimal...)
+			return e.specialObject(dst, typeBigDecimal, int(c.count))
+		case KindBigInteger:
+			e.name = append(e.name[:0], classBigInteger...)
+			return e.specialObject(dst, typeBigInteger, int(c.count))
+		}
 		return e.untypedMap(dst, int(c.count))
 	}
 	if err := e.className(c); err != nil {
@@ -251,7 +265,7 @@ func (e *Encoder) specialObject(dst []byte, t Type, n int) ([]byte, error) {
 		return dst, err
 	}
 	if !found {
-		return dst, e.errorAt(off, "an object of class %s lacks its \"value\"", typeName(t))
+		return dst, e.errorAt(off, "an object of class %s lacks its \"value\"", e.name)
 	}
 	return dst, nil
 }

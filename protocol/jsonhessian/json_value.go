@@ -44,6 +44,9 @@ func (e *Encoder) shapeError(off int, what string, t Type) error {
 
 // value writes the JSON value at e.pos as type t.
 func (e *Encoder) value(dst []byte, t Type) ([]byte, error) {
+	if e.discard && len(dst) > checkBuffer {
+		dst = dst[:0]
+	}
 	switch c := e.peek(); {
 	case c == '"':
 		return e.stringValue(dst, t)
