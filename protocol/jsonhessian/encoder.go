@@ -30,13 +30,13 @@ type Encoder struct {
 	keys []keySpan   // the keys of the objects with a "class" key
 	open []keySpan   // pass 1's keys of the objects still open
 
-	str   []byte   // a decoded JSON string with escapes
-	key   []byte   // the class definition being looked up
-	name  []byte   // a type or class name being built
-	words []uint32 // a BigInteger's magnitude
-	bin   []byte   // a byte[] being decoded
-	check   []byte // Check's output, discarded
-	discard bool   // Check is running: the output may be cut at any value
+	str     []byte   // a decoded JSON string with escapes
+	key     []byte   // the class definition being looked up
+	name    []byte   // a type or class name being built
+	words   []uint32 // a BigInteger's magnitude
+	bin     []byte   // a byte[] being decoded
+	check   []byte   // Check's output, discarded
+	discard bool     // Check is running: the output may be cut at any value
 }
 
 // noCopy makes go vet's copylocks check flag copies of an Encoder, whose
