@@ -92,22 +92,20 @@ func (a *Agent) forward(c *inConn, h protocol.Header, body []byte) {
 		return
 	}
 	r := &p.req
-	dr := dubbo.Request{
-		Serialization:  a.cfg.Serialization,
-		Interface:      r.Interface,
-		Version:        r.Version,
-		Method:         r.Method,
-		ParameterTypes: r.ParameterTypes,
-		Args:           r.Args,
-		Timeout:        int(r.Timeout),
-		Attachments:    r.Attachments,
-	}
+	// The pass's Request is reused field by field: it keeps the buffers
+	// RequestSize transcodes JSON arguments into.
+	dr := &p.dreq
+	dr.ID = 0
+	dr.Serialization = a.cfg.Serialization
+	dr.Interface, dr.Version, dr.Method = r.Interface, r.Version, r.Method
+	dr.ParameterTypes, dr.Args, dr.Attachments = r.ParameterTypes, r.Args, r.Attachments
+	dr.Timeout = int(r.Timeout)
 	timeout := time.Duration(r.Timeout) * time.Millisecond
 	if timeout <= 0 {
 		timeout = a.cfg.DefaultTimeout
 		dr.Timeout = int(timeout / time.Millisecond)
 	}
-	size, err := dubbo.RequestSize(&dr)
+	size, err := dubbo.RequestSize(dr)
 	if err != nil {
 		a.m.badRequests.Inc()
 		p.fail(c.w, id, protocol.StatusBadRequest, "provider agent: "+err.Error())
@@ -120,14 +118,14 @@ func (a *Agent) forward(c *inConn, h protocol.Header, body []byte) {
 		p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: provider "+a.cfg.Provider+" unreachable")
 		return
 	}
-	cid, ok := l.calls.Add(call{in: c.w, id: id}, uw.ID(), time.Now().Add(timeout).UnixNano())
+	cid, ok := l.calls.Add(call{in: c.w, id: id, json: r.JSON}, uw.ID(), time.Now().Add(timeout).UnixNano())
 	if !ok {
 		a.m.overloaded.Inc()
 		p.fail(c.w, id, protocol.StatusOverloaded, fmt.Sprintf("provider agent: %d calls in flight on this loop", l.calls.Cap()))
 		return
 	}
 	dr.ID = int64(cid)
-	direct, ok := a.gate.enter(l, uw, cid, &dr, size)
+	direct, ok := a.gate.enter(l, uw, cid, dr, size)
 	if !direct {
 		if ok {
 			a.m.queued.Inc()
@@ -151,7 +149,7 @@ func (a *Agent) forward(c *inConn, h protocol.Header, body []byte) {
 	}
 	b, err := bw.Malloc(size)
 	if err == nil {
-		dubbo.PutRequest(b, &dr)
+		dubbo.PutRequest(b, dr)
 	}
 	uw.Unlock()
 	if err != nil {

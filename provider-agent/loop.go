@@ -30,8 +30,9 @@ type loop struct {
 
 // call is a request waiting for the provider: where to send the answer.
 type call struct {
-	in *batch.Writer
-	id uint32 // the consumer agent's request id
+	in   *batch.Writer
+	id   uint32 // the consumer agent's request id
+	json bool   // the result is wanted as JSON whatever its type
 }
 
 func newLoop(a *Agent, idx int) *loop {

@@ -18,6 +18,7 @@ type agentMetrics struct {
 	timeouts, lost, late, providerErrors *metrics.Counter
 	heartbeatsSent, heartbeatsAnswered   *metrics.Counter
 	dialErrors, queued, cutShort         *metrics.Counter
+	tooLarge                             *metrics.Counter
 }
 
 func newAgentMetrics() *agentMetrics {
@@ -44,6 +45,7 @@ func newAgentMetrics() *agentMetrics {
 		dialErrors:         s.Counter("provider_agent_dial_errors_total", "failed dials to the provider"),
 		queued:             s.Counter("provider_agent_queued_total", "calls that waited for a provider thread"),
 		cutShort:           s.Counter("provider_agent_cut_short_total", "consumer agent connections closed mid-frame"),
+		tooLarge:           s.Counter("provider_agent_results_too_large_total", "answers whose JSON exceeds the agent protocol's body limit"),
 	}
 }
 

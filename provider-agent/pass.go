@@ -3,20 +3,23 @@ package main
 import (
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/protocol"
+	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 )
 
 // pass is the scratch of one handler pass: the writers it touched, flushed
 // together at the end (batch flush), and reusable buffers. A pass belongs to
 // one goroutine at a time.
 type pass struct {
-	set  batch.Set
-	text []byte
-	req  protocol.Request
+	set     batch.Set
+	text    []byte
+	req     protocol.Request
+	dreq    dubbo.Request
+	results dubbo.ResultDecoder
 }
 
-// respond writes a success frame for id to w. The frame leaves when the pass
-// flushes.
-func (p *pass) respond(w *batch.Writer, id uint32, payload []byte) bool {
+// respond writes a success frame for id to w, marked as JSON when json is
+// set. The frame leaves when the pass flushes.
+func (p *pass) respond(w *batch.Writer, id uint32, payload []byte, json bool) bool {
 	p.set.Add(w)
 	bw := w.Lock()
 	if bw == nil {
@@ -24,7 +27,11 @@ func (p *pass) respond(w *batch.Writer, id uint32, payload []byte) bool {
 	}
 	b, err := bw.Malloc(protocol.ResponseSize(len(payload)))
 	if err == nil {
-		protocol.PutResponse(b, id, payload)
+		if json {
+			protocol.PutJSONResponse(b, id, payload)
+		} else {
+			protocol.PutResponse(b, id, payload)
+		}
 	}
 	w.Unlock()
 	return err == nil

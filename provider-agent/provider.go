@@ -2,10 +2,12 @@ package main
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/protocol"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
+	"github.com/dubbomesh/dubbomesh/protocol/hessianjson"
 )
 
 // answerPass is the decoder of one provider connection: Dubbo frames from
@@ -19,6 +21,7 @@ type answerPass struct {
 // newAnswerPass is the upstream.Config.NewDecoder of loop l's connection.
 func (l *loop) newAnswerPass(w *batch.Writer) (batch.Decoder, *batch.Set) {
 	p := &answerPass{l: l, w: w}
+	p.results.SetMaxSize(protocol.MaxBodySize)
 	return p, &p.set
 }
 
@@ -67,11 +70,16 @@ func (l *loop) answer(p *pass, h dubbo.Header, body []byte) {
 		m.late.Inc()
 		return
 	}
-	text, out, err := dubbo.DecodeResponse(h, body, p.text[:0])
+	text, out, err := p.results.Decode(h, body, p.text[:0], c.json)
 	if cap(text) > cap(p.text) {
 		// Grow the scratch for next time, but never adopt text itself: it
 		// may alias body, which the reader releases at the end of the pass.
 		p.text = make([]byte, 0, cap(text))
+	}
+	if errors.Is(err, hessianjson.ErrTooLarge) {
+		m.tooLarge.Inc()
+		p.fail(c.in, c.id, protocol.StatusBadResponse, fmt.Sprintf("provider agent: the provider's answer is larger than %d bytes as JSON", protocol.MaxBodySize))
+		return
 	}
 	if err != nil {
 		m.badResponses.Inc()
@@ -79,9 +87,9 @@ func (l *loop) answer(p *pass, h dubbo.Header, body []byte) {
 		return
 	}
 	switch out {
-	case dubbo.OutcomeValue, dubbo.OutcomeNull:
+	case dubbo.OutcomeValue, dubbo.OutcomeNull, dubbo.OutcomeJSON:
 		m.ok.Inc()
-		p.respond(c.in, c.id, text)
+		p.respond(c.in, c.id, text, out == dubbo.OutcomeJSON)
 	case dubbo.OutcomeException:
 		m.exceptions.Inc()
 		p.failBytes(c.in, c.id, protocol.StatusException, text)

@@ -8,6 +8,8 @@ import (
 
 	hessian "github.com/apache/dubbo-go-hessian2"
 	"github.com/apache/dubbo-go-hessian2/java_exception"
+
+	"github.com/dubbomesh/dubbomesh/protocol/hessianjson"
 )
 
 // Response body flags, as Dubbo writes them before the result.
@@ -207,6 +209,11 @@ func (d *decHessian) result(rd *ResultDecoder, dst []byte, asJSON bool) ([]byte,
 		return nil, 0, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	d.pos += n
+	if k := rd.json.Kind(); !asJSON && k.Scalar() && k != hessianjson.KindString {
+		// A Byte, Short or Float box, which Java writes as an object
+		// holding the number: text, like the other boxes.
+		return text, OutcomeValue, nil
+	}
 	return text, OutcomeJSON, nil
 }
 
