@@ -13,6 +13,11 @@ const (
 	// KeepAlive10 sends "Connection: keep-alive", which an HTTP/1.0 client
 	// needs to keep the connection.
 	KeepAlive10
+
+	// JSON is a flag ORed into any of the modes above: the body is JSON,
+	// sent as "Content-Type: application/json", where it is otherwise
+	// text/plain.
+	JSON ConnMode = 1 << 4
 )
 
 // Continue is the interim response to "Expect: 100-continue". Write it as
@@ -23,6 +28,7 @@ var Continue = []byte("HTTP/1.1 100 Continue\r\n\r\n")
 const (
 	statusPrefix  = "HTTP/1.1 "
 	contentType   = "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
+	contentJSON   = "\r\nContent-Type: application/json\r\nContent-Length: "
 	connClose     = "\r\nConnection: close"
 	connKeepAlive = "\r\nConnection: keep-alive"
 	allowHeader   = "\r\nAllow: GET, POST"
@@ -36,7 +42,10 @@ func ResponseSize(status int, bodyLen int, mode ConnMode) int {
 	status = validStatus(status)
 	n := len(statusPrefix) + 3 + 1 + len(StatusText(status)) +
 		len(contentType) + digits(bodyLen) + len(headerEnd) + bodyLen
-	switch mode {
+	if mode&JSON != 0 {
+		n += len(contentJSON) - len(contentType)
+	}
+	switch mode &^ JSON {
 	case Close:
 		n += len(connClose)
 	case KeepAlive10:
@@ -48,7 +57,8 @@ func ResponseSize(status int, bodyLen int, mode ConnMode) int {
 	return n
 }
 
-// PutResponse writes a complete text/plain response with the given status
+// PutResponse writes a complete text/plain response (application/json with
+// the JSON flag in mode) with the given status
 // and body into b, typically a netpoll Writer.Malloc(ResponseSize(...))
 // buffer, and returns the bytes written. It panics if b is shorter than
 // ResponseSize. A status outside 100..999 is written as 500. The response
@@ -94,9 +104,13 @@ func putHead(b []byte, status int, bodyLen int, mode ConnMode) int {
 	b[n+3] = ' '
 	n += 4
 	n += copy(b[n:], StatusText(status))
-	n += copy(b[n:], contentType)
+	if mode&JSON != 0 {
+		n += copy(b[n:], contentJSON)
+	} else {
+		n += copy(b[n:], contentType)
+	}
 	n += len(strconv.AppendUint(b[n:n], uint64(bodyLen), 10))
-	switch mode {
+	switch mode &^ JSON {
 	case Close:
 		n += copy(b[n:], connClose)
 	case KeepAlive10:
