@@ -79,8 +79,9 @@
 //	out, err := enc.AppendArg(buf[:0], t, arg) // never grows past the bound
 //	w.MallocAck(len(out))
 //
-// An exact size would cost a second transcoding; the bound is at most 4 bytes
-// per input byte plus a few hundred.
+// An exact size would cost a second transcoding; the bound is 4 bytes per
+// input byte (8 for arrays of Date, BigDecimal or BigInteger) plus a few
+// hundred.
 //
 // Check validates an argument as AppendArg would, writing nothing, for a
 // consumer agent that refuses bad calls before sending them.

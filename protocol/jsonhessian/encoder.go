@@ -103,15 +103,19 @@ const checkBuffer = 4096
 // into a connection's buffer reserves MaxSize bytes, appends, and gives back
 // the rest. It is O(1) and does not look at arg's bytes.
 //
-// The bound: no JSON token of n bytes becomes more than 3n bytes, nor a text
-// argument more than 2n+3 (a double "1e5" becomes 9 bytes; a 4-byte UTF-8
-// character a 6-byte surrogate pair; a list element's class reference in a
-// long stream up to 5 bytes). On top come a constant for the class
-// definitions of BigDecimal and BigInteger and for an enum's class, and for
-// an array the full type string at each nesting level that the JSON reaches
-// (later uses are references).
+// The bound is 4 bytes per byte of arg (a double "1e5" becomes 9 bytes, a
+// 4-byte UTF-8 character a 6-byte surrogate pair, a BigDecimal element "1,"
+// an object of up to 8), 8 for an array of Date, BigDecimal or BigInteger
+// (an element "1," becomes a 9-byte date or an object of up to 12 bytes),
+// plus a constant for the class definitions of BigDecimal and BigInteger
+// and for an enum's class, plus, for an array, the full type string at each
+// nesting level the JSON can reach (later uses are references).
 func MaxSize(t Type, arg []byte) int {
-	n := 4*len(arg) + 256 + 2*len(t.Class)
+	perByte := 4
+	if t.Kind == KindArray && (t.Elem == KindDate || t.Elem == KindBigDecimal || t.Elem == KindBigInteger) {
+		perByte = 8
+	}
+	n := perByte*len(arg) + 256 + 2*len(t.Class)
 	if t.Kind == KindArray {
 		levels := min(t.Dims, MaxDepth, len(arg)/2+1)
 		n += levels * (t.Dims + 2*len(t.Class) + 16)

@@ -358,9 +358,17 @@ func TestMaxSize(t *testing.T) {
 	for i := range 300 {
 		out, _ = e.AppendArg(out[:0], mustTypes(t, "Ljava/lang/Object;")[0], []byte(`{"class":"c`+strings.Repeat("x", i)+`"}`))
 	}
-	typ := mustTypes(t, "[Ljava/math/BigDecimal;")[0]
-	arg := []byte(`[1,1,1,1,1,1,1,1,1,1]`)
-	if out, _ = e.AppendArg(out[:0], typ, arg); len(out) > MaxSize(typ, arg) {
-		t.Errorf("late BigDecimal[]: %d bytes, MaxSize %d", len(out), MaxSize(typ, arg))
+	for _, c := range []struct{ desc, elem string }{
+		{"[Ljava/math/BigDecimal;", "1"}, {"[Ljava/math/BigInteger;", "1"}, {"[Ljava/math/BigInteger;", "0"},
+		{"[Ljava/math/BigInteger;", "-999999999"}, {"[Ljava/util/Date;", "1"}, {"[Lcom/x/E;", `""`},
+		{"[[Ljava/util/Date;", "[1]"}, {"[[Ljava/math/BigInteger;", "[1]"}, {"Ljava/util/List;", `{"value":1}`},
+		{"[Ljava/util/Date;", `{"value":1}`}, {"[Ljava/math/BigInteger;", `{"value":1}`},
+	} {
+		typ := mustTypes(t, c.desc)[0]
+		arg := []byte("[" + strings.Repeat(c.elem+",", 999) + c.elem + "]")
+		out, err := e.AppendArg(out[:0], typ, arg)
+		if err != nil || len(out) > MaxSize(typ, arg) {
+			t.Errorf("late %s of %s: %d bytes, MaxSize %d, %v", c.desc, c.elem, len(out), MaxSize(typ, arg), err)
+		}
 	}
 }
