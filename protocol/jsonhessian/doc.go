@@ -32,7 +32,13 @@
 //
 //   - an object becomes an untyped map, which the provider reads into the
 //     declared class; a "class" key makes it a typed object, a date, a
-//     BigDecimal or BigInteger, or a typed map (json_object.go);
+//     BigDecimal or BigInteger, a byte[] ("[B"), or a typed map
+//     (json_object.go). Java's Hessian reads an untyped map into the
+//     declared class only where the class itself is declared (a parameter,
+//     a field, an array's element): inside a List, Map or Object generics
+//     are erased and a map stays a HashMap, so objects there need "class"
+//     (docs/JAVA.md). Where the descriptor declares a Date, BigDecimal or
+//     BigInteger, {"value": ...} without "class" is read as one;
 //   - an array becomes an untyped list, or the typed array the descriptor
 //     declares ("[int", "[string", "[com.x.User", nested "[[int"); the
 //     declared element type drives each element's encoding (a long[]'s 5 is
