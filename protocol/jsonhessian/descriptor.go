@@ -1,6 +1,7 @@
 package jsonhessian
 
 import (
+	"bytes"
 	"fmt"
 	"unicode/utf8"
 )
@@ -177,6 +178,21 @@ func nextType(desc []byte) (Type, int, *descError) {
 	return t, n, nil
 }
 
+// classNameBad marks the bytes a class name in a descriptor must not hold,
+// and (with value 2) the bytes that start a multi-byte UTF-8 sequence.
+var classNameBad = func() (t [256]byte) {
+	for c := range 0x20 {
+		t[c] = 1
+	}
+	for _, c := range ".[;<>\x7f" {
+		t[c] = 1
+	}
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = 2
+	}
+	return t
+}()
+
 // checkClassName returns why the internal class name name is not valid, or
 // "" when it is.
 func checkClassName(name []byte) string {
@@ -185,31 +201,32 @@ func checkClassName(name []byte) string {
 		return "names no class"
 	case len(name) > maxClassName:
 		return fmt.Sprintf("names a class longer than %d bytes", maxClassName)
-	case !utf8.Valid(name):
-		return "is not valid UTF-8"
-	}
-	seg := 0
-	for _, c := range name {
-		switch c {
-		case '/':
-			if seg == 0 {
-				return "has an empty package segment"
-			}
-			seg = 0
-			continue
-		case '.', '[', ';', '<', '>':
-			return fmt.Sprintf("has %q in its class name", c)
-		}
-		if c < 0x20 || c == 0x7f {
-			return "has a control character in its class name"
-		}
-		seg++
-	}
-	if seg == 0 {
+	case name[0] == '/' || bytes.Contains(name, doubleSlash):
+		return "has an empty package segment"
+	case name[len(name)-1] == '/':
 		return "ends with '/'"
+	}
+	var seen byte
+	for _, c := range name {
+		seen |= classNameBad[c]
+	}
+	if seen&1 != 0 {
+		for _, c := range name {
+			if classNameBad[c] == 1 {
+				if c < 0x20 || c == 0x7f {
+					return "has a control character in its class name"
+				}
+				return fmt.Sprintf("has %q in its class name", c)
+			}
+		}
+	}
+	if seen&2 != 0 && !utf8.Valid(name) {
+		return "is not valid UTF-8"
 	}
 	return ""
 }
+
+var doubleSlash = []byte("//")
 
 func indexByte(b []byte, c byte) int {
 	for i, x := range b {
