@@ -1,5 +1,7 @@
-# Shared by the start and stop scripts: sourced, not run.
-# Binaries go to bin/, PID files and logs to run/ (both at the repository root).
+# shellcheck shell=bash
+# Shared by the start, restart and stop scripts: sourced, not run.
+# Binaries go to bin/, PID files, command lines and logs to run/ (both at the
+# repository root).
 # Environment:
 #   ETCD       etcd endpoints for the agents (default http://127.0.0.1:2379)
 #   RUN_DIR    where PID files and logs go (default run/)
@@ -9,7 +11,20 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="$ROOT/bin"
 RUN_DIR="${RUN_DIR:-$ROOT/run}"
 ETCD="${ETCD:-http://127.0.0.1:2379}"
+LATENCY="${LATENCY:-50ms}"
 mkdir -p "$RUN_DIR"
+
+# The race's reference providers: name, port and calls per second.
+PROVIDER_NAMES=(small medium large)
+PROVIDER_PORTS=(20880 20881 20882)
+PROVIDER_CAPACITIES=(2400 4800 7200)
+
+# usage: prints the script's usage, the comment under its first line, and
+# exits 2.
+usage() {
+	awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$0"
+	exit 2
+}
 
 # build compiles the components into bin/ once per script run.
 build() {
@@ -20,8 +35,24 @@ build() {
 	(cd "$ROOT" && go build -o bin/ "${pkgs[@]}")
 }
 
+# listen_addr ARG DEFAULT_HOST: ARG as host:port; a bare port gets
+# DEFAULT_HOST (":20000", with nothing before the colon, is every interface).
+listen_addr() {
+	if [[ "$1" == *:* ]]; then
+		echo "$1"
+	else
+		echo "$2:$1"
+	fi
+}
+
+# is_port ARG: whether ARG is [host:]port, not a flag.
+is_port() {
+	[[ "$1" =~ ^(.*:)?[0-9]+$ ]]
+}
+
 # launch NAME CMD...: starts CMD in the background, logging to run/NAME.log,
-# and records its PID in run/NAME.pid. Refuses if NAME is already running.
+# and records its PID in run/NAME.pid and its command line in run/NAME.cmd
+# (for relaunch). Refuses if NAME is already running.
 launch() {
 	local name="$1"; shift
 	local pidfile="$RUN_DIR/$name.pid"
@@ -29,16 +60,59 @@ launch() {
 		echo "$name is already running (pid $(cat "$pidfile"))" >&2
 		return 1
 	fi
+	printf '%s\0' "$@" >"$RUN_DIR/$name.cmd"
 	nohup "$@" >"$RUN_DIR/$name.log" 2>&1 &
 	echo $! >"$pidfile"
 	echo "started $name (pid $!), log $RUN_DIR/$name.log"
 }
 
-# wait_port PORT NAME: waits up to 15 s for 127.0.0.1:PORT to accept.
+# relaunch NAME: starts NAME again with the command line it was last
+# launched with.
+relaunch() {
+	local name="$1" cmd
+	if [[ ! -f "$RUN_DIR/$name.cmd" ]]; then
+		echo "$name was never started here (no $RUN_DIR/$name.cmd)" >&2
+		return 1
+	fi
+	mapfile -d '' cmd <"$RUN_DIR/$name.cmd"
+	launch "$name" "${cmd[@]}"
+}
+
+# stop NAME: SIGTERM to NAME, then SIGKILL if it is still running after
+# 10 s; forgets its PID file.
+stop() {
+	local name="$1" pid pidfile="$RUN_DIR/$1.pid"
+	[[ -f "$pidfile" ]] || return 0
+	pid="$(cat "$pidfile")"
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid"
+		for _ in $(seq 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$pid" 2>/dev/null; then
+			echo "$name (pid $pid) ignored SIGTERM; killing" >&2
+			kill -KILL "$pid"
+		fi
+		echo "stopped $name (pid $pid)"
+	fi
+	rm -f "$pidfile"
+}
+
+# wait_port ADDR NAME: waits up to 15 s for ADDR ([host:]port; an empty or
+# any-interface host is tried on 127.0.0.1) to accept, while NAME runs.
 wait_port() {
-	local port="$1" name="$2"
+	local addr="$1" name="$2" host port
+	port="${addr##*:}"
+	host="${addr%"$port"}"
+	host="${host%:}"
+	host="${host#[}"
+	host="${host%]}"
+	case "$host" in
+	"" | 0.0.0.0 | ::) host=127.0.0.1 ;;
+	esac
 	for _ in $(seq 150); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
 			return 0
 		fi
 		if ! kill -0 "$(cat "$RUN_DIR/$name.pid")" 2>/dev/null; then
@@ -48,6 +122,30 @@ wait_port() {
 		fi
 		sleep 0.1
 	done
-	echo "$name is not listening on port $port after 15 s" >&2
+	echo "$name is not listening on $host:$port after 15 s" >&2
 	return 1
+}
+
+# provider_index NAME|PORT: the index of a reference provider in
+# PROVIDER_NAMES, by name or port; fails for neither.
+provider_index() {
+	local i
+	for i in "${!PROVIDER_NAMES[@]}"; do
+		if [[ "$1" == "${PROVIDER_NAMES[$i]}" || "$1" == "${PROVIDER_PORTS[$i]}" ]]; then
+			echo "$i"
+			return 0
+		fi
+	done
+	echo "no provider $1: give ${PROVIDER_NAMES[*]} or ${PROVIDER_PORTS[*]}" >&2
+	return 1
+}
+
+# start_provider I [FLAGS...]: launches reference provider I with the race's
+# settings, then FLAGS (which win over them, as the last of a repeated flag
+# does).
+start_provider() {
+	local i="$1"; shift
+	launch "provider-${PROVIDER_NAMES[$i]}" "$BIN/provider" --listen ":${PROVIDER_PORTS[$i]}" \
+		--latency "$LATENCY" --threads 200 --capacity "${PROVIDER_CAPACITIES[$i]}" \
+		--name "${PROVIDER_NAMES[$i]}" "$@"
 }
