@@ -49,7 +49,11 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 			if c, ok := l.takeCall(h.ID); ok {
 				m.status(200)
 				c.ep.health.ok()
-				c.hc.complete(set, c.slot, 200, body, false)
+				kind := bodyText
+				if h.Flags&protocol.FlagJSON != 0 {
+					kind = bodyJSON
+				}
+				c.hc.complete(set, c.slot, 200, body, kind)
 			} else {
 				m.late.Inc()
 			}
@@ -72,7 +76,7 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 					m.sidelined.Inc()
 					c.ep.health.fail(l.a.clock.now.Load())
 				}
-				c.hc.complete(set, c.slot, st, body, true)
+				c.hc.complete(set, c.slot, st, body, bodyError)
 			} else {
 				m.late.Inc()
 			}

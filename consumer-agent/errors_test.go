@@ -21,7 +21,9 @@ func TestBadForm(t *testing.T) {
 		{"missing method", "interface=" + echoIface + "&parameterTypesString=" + stringType + "&parameter=x", `"method"`},
 		{"bad percent-encoding", "interface=" + echoIface + "&method=echo&parameterTypesString=" + stringType + "&parameter=%zz", "percent-encoding"},
 		{"truncated percent-encoding", echoForm("x") + "%4", "percent-encoding"},
-		{"unsupported type", form(echoIface, "echo", "Ljava/util/List;", "[]"), "Ljava/util/List;"},
+		{"bad descriptor", form(echoIface, "echo", "Ljava/util/List", "[]"), "Ljava/util/List"},
+		{"not JSON for a List", form(echoIface, "echo", "Ljava/util/List;", "[1,"), "parameter 1"},
+		{"too deep", form(echoIface, "echo", "Ljava/lang/Object;", strings.Repeat("[", 70)+strings.Repeat("]", 70)), "parameter 1"},
 		{"not an int", form(echoIface, "echo", "I", "abc"), "abc"},
 		{"int overflow", form(echoIface, "echo", "I", "2147483648"), "2147483648"},
 		{"too few arguments", form(echoIface, "echo", stringType+"I", "x"), "parameter"},
@@ -32,7 +34,7 @@ func TestBadForm(t *testing.T) {
 		})
 	}
 	check(t, "calls", f.calls.Load(), int64(0))
-	expectMetric(t, a, "consumer_agent_responses_400_total", 8)
+	expectMetric(t, a, "consumer_agent_responses_400_total", 10)
 	c.send(post(echoForm("still open")))
 	c.expect(200, "still open")
 }

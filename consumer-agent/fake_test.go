@@ -59,6 +59,7 @@ type reply struct {
 	status protocol.Status
 	msg    string
 	delay  time.Duration
+	json   bool // answer with FlagJSON
 }
 
 // heldCall is a call kept by actHold, with the result it will get.
@@ -279,7 +280,11 @@ func answer(out []byte, id uint32, r reply, result []byte) []byte {
 	}
 	n := len(out)
 	out = append(out, make([]byte, protocol.ResponseSize(len(result)))...)
-	protocol.PutResponse(out[n:], id, result)
+	if r.json {
+		protocol.PutJSONResponse(out[n:], id, result)
+	} else {
+		protocol.PutResponse(out[n:], id, result)
+	}
 	return out
 }
 

@@ -48,10 +48,19 @@ type httpConn struct {
 type slot struct {
 	done   bool
 	status int
-	mode   http1.ConnMode
-	isErr  bool
+	mode   http1.ConnMode // with http1.JSON for a call in the JSON form
+	kind   bodyKind
 	body   []byte // the answer, when it came before the head reached it
 }
+
+// bodyKind is what an answer's body holds.
+type bodyKind uint8
+
+const (
+	bodyText  bodyKind = iota // a result as text (text/plain)
+	bodyJSON                  // a result as JSON (application/json)
+	bodyError                 // an error message: "error: <msg>", or {"error":...} for a JSON call
+)
 
 func newHTTPConn(l *loop, conn netpoll.Connection, pipeline int) *httpConn {
 	hc := &httpConn{loop: l, slots: make([]slot, pipeline)}
@@ -113,7 +122,7 @@ func (hc *httpConn) reserve(mode http1.ConnMode) (uint32, bool) {
 
 // complete delivers the answer for slot i. body is copied before complete
 // returns. Writers touched are added to set, which the caller flushes.
-func (hc *httpConn) complete(set *batch.Set, i uint32, status int, body []byte, isErr bool) {
+func (hc *httpConn) complete(set *batch.Set, i uint32, status int, body []byte, kind bodyKind) {
 	last := false
 	defer func() {
 		if last {
@@ -131,19 +140,19 @@ func (hc *httpConn) complete(set *batch.Set, i uint32, status int, body []byte, 
 	s := &hc.slots[i%uint32(len(hc.slots))]
 	if i != hc.head {
 		// Park the answer until the ones before it are written.
-		s.done, s.status, s.isErr = true, status, isErr
+		s.done, s.status, s.kind = true, status, kind
 		s.body = append(s.body[:0], body...)
 		return
 	}
 	set.Add(hc.w)
-	last = hc.write(s, status, body, isErr)
+	last = hc.write(s, status, body, kind)
 	hc.head++
 	for !hc.closed && hc.head != hc.tail {
 		s = &hc.slots[hc.head%uint32(len(hc.slots))]
 		if !s.done {
 			break
 		}
-		last = hc.write(s, s.status, s.body, s.isErr)
+		last = hc.write(s, s.status, s.body, s.kind)
 		hc.head++
 	}
 	hc.cond.Broadcast()
@@ -151,33 +160,48 @@ func (hc *httpConn) complete(set *batch.Set, i uint32, status int, body []byte, 
 
 // fail delivers an error answer for slot i.
 func (hc *httpConn) fail(set *batch.Set, i uint32, status int, msg string) {
-	hc.complete(set, i, status, []byte(msg), true)
+	hc.complete(set, i, status, []byte(msg), bodyError)
 }
 
 // write writes one response. mu is held. last reports an answer with mode
 // Close: the caller flushes and closes the connection once mu is released.
-func (hc *httpConn) write(s *slot, status int, body []byte, isErr bool) (last bool) {
+func (hc *httpConn) write(s *slot, status int, body []byte, kind bodyKind) (last bool) {
 	bw := hc.w.Lock()
 	if bw == nil {
 		hc.closed = true
 		return false
 	}
+	mode := s.mode
+	jsonCall := mode&http1.JSON != 0
+	if kind == bodyError {
+		body = dubbo.FirstLine(body)
+	}
 	var n int
-	if isErr {
-		n = http1.ResponseSize(status, errorBodySize(body), s.mode)
-	} else {
-		n = http1.ResponseSize(status, len(body), s.mode)
+	switch {
+	case kind == bodyError && jsonCall:
+		n = http1.JSONErrorSize(status, body, mode)
+	case kind == bodyError:
+		n = http1.ResponseSize(status, errorBodySize(body), mode)
+	case kind == bodyJSON:
+		mode |= http1.JSON
+		n = http1.ResponseSize(status, len(body), mode)
+	default:
+		mode &^= http1.JSON
+		n = http1.ResponseSize(status, len(body), mode)
 	}
 	b, err := bw.Malloc(n)
 	if err == nil {
-		if isErr {
-			putErrorResponse(b, status, body, s.mode)
-		} else {
-			http1.PutResponse(b, status, body, s.mode)
+		switch {
+		case kind == bodyError && jsonCall:
+			http1.PutJSONError(b, status, body, mode)
+		case kind == bodyError:
+			putErrorResponse(b, status, body, mode)
+		default:
+			http1.PutResponse(b, status, body, mode)
 		}
 	}
 	hc.w.Unlock()
-	if s.mode == http1.Close {
+	if mode&^http1.JSON == http1.Close {
 		hc.closed = true
 		return true
 	}

@@ -121,7 +121,7 @@ func (l *loop) retry(set *batch.Set, id uint32, s protocol.Status, msg []byte) {
 		return
 	}
 	m.status(st)
-	c.hc.complete(set, c.slot, st, msg, true)
+	c.hc.complete(set, c.slot, st, msg, bodyError)
 }
 
 // resend sends call c, already claimed, to another available provider agent

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cloudwego/netpoll"
@@ -11,6 +13,7 @@ import (
 	"github.com/dubbomesh/dubbomesh/protocol"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 	"github.com/dubbomesh/dubbomesh/protocol/http1"
+	"github.com/dubbomesh/dubbomesh/protocol/jsonhessian"
 )
 
 // onRequest is the batch decoder for a client connection: it handles every
@@ -107,13 +110,22 @@ func (a *Agent) handle(hc *httpConn) {
 	}
 	f := &hc.form
 	var err error
-	if len(req.Method) == 3 { // GET
+	jsonCall := false
+	switch {
+	case len(req.Method) == 3: // GET
 		err = f.ParseQuery(req.Query)
-	} else {
+	case isJSON(req.ContentType):
+		jsonCall = true
+		mode |= http1.JSON
+		err = f.ParseJSON(req.Body)
+	default:
 		err = f.Parse(req.Body)
 	}
 	if err == nil {
 		err = f.Check()
+	}
+	if err == nil && jsonCall {
+		err = textParams(f)
 	}
 	if err == nil {
 		err = dubbo.CheckArgs(f.ParameterTypes, f.Params)
@@ -163,6 +175,7 @@ func (a *Agent) handle(hc *httpConn) {
 	}
 	ar.Timeout = uint32(a.cfg.Timeout / time.Millisecond)
 	ar.Interface, ar.Method, ar.ParameterTypes, ar.Version, ar.Args = f.Interface, f.Method, f.ParameterTypes, f.Version, f.Params
+	ar.JSON = jsonCall
 	if err := ar.Validate(); err != nil {
 		if _, mine := l.takeCall(id); mine {
 			a.m.status(400)
@@ -201,11 +214,13 @@ var keyGroup = []byte("group")
 
 // attachments appends to dst the attachments of a call: the headers the
 // request carries as attachments (traceparent, tracestate,
-// Dubbo-Attachment-<Name>), in order, then the form's group= as "group",
+// Dubbo-Attachment-<Name>), in order, then those of a JSON call's
+// "attachments", then the form's group= as "group",
 // which so wins over a Dubbo-Attachment-group header. The entries alias req
 // and f. It does not allocate once dst has grown.
 func attachments(dst []protocol.Attachment, req *http1.Request, f *http1.Form) []protocol.Attachment {
 	dst = append(dst, req.Attachments...)
+	dst = append(dst, f.Attachments...)
 	if len(f.Group) > 0 {
 		dst = append(dst, protocol.Attachment{Key: keyGroup, Value: f.Group})
 	}
@@ -236,4 +251,42 @@ func (a *Agent) sendContinue(hc *httpConn) {
 		hc.w.Unlock()
 		hc.set.Add(hc.w)
 	}
+}
+
+// isJSON reports a Content-Type of application/json (parameters such as
+// charset aside): the JSON form of a call.
+func isJSON(ct []byte) bool {
+	const mime = "application/json"
+	if len(ct) < len(mime) || !strings.EqualFold(string(ct[:len(mime)]), mime) {
+		return false
+	}
+	rest := ct[len(mime):]
+	return len(rest) == 0 || rest[0] == ';' || rest[0] == ' '
+}
+
+// textParams turns the JSON arguments of a JSON call whose parameter types
+// take text (a String, a primitive or box, BigDecimal, BigInteger, Date)
+// into that text: a JSON string's content, a number or literal as it is. A
+// JSON null stays "null" where the type takes null (a box, a decimal, a
+// date). The other arguments stay JSON. Errors name the argument.
+func textParams(f *http1.Form) error {
+	types := f.ParameterTypes
+	for i := 0; i < len(f.Params) && len(types) > 0; i++ {
+		t, n, err := jsonhessian.NextType(types)
+		if err != nil {
+			return nil // CheckArgs reports it
+		}
+		types = types[n:]
+		if !t.Kind.IsText() {
+			continue
+		}
+		p := f.Params[i]
+		if string(p) == "null" && t.Kind != jsonhessian.KindString && !t.Kind.IsPrimitive() {
+			continue
+		}
+		if err := f.UnquoteParam(i); err != nil {
+			return fmt.Errorf("parameter %d: a %s is given as a JSON string, number or boolean: %w", i+1, t, err)
+		}
+	}
+	return nil
 }
