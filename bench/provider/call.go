@@ -22,6 +22,9 @@ type call struct {
 
 	res  dubbo.Response
 	text []byte // backing store of res's string value or message
+	// frame, when not empty, is the whole response frame, encoded by the
+	// UserService (userservice.go), sent instead of res.
+	frame []byte
 }
 
 var callPool = sync.Pool{New: func() any { return new(call) }}
@@ -31,10 +34,13 @@ func acquireCall() *call { return callPool.Get().(*call) }
 
 // releaseCall returns c to the pool; c must not be used afterwards.
 func releaseCall(c *call) {
-	text := c.text[:0]
+	text, frame := c.text[:0], c.frame[:0]
 	if cap(text) > 64<<10 {
 		text = nil // do not pin a rare huge argument
 	}
-	*c = call{text: text}
+	if cap(frame) > 64<<10 {
+		frame = nil // nor a rare huge result
+	}
+	*c = call{text: text, frame: frame}
 	callPool.Put(c)
 }

@@ -147,16 +147,21 @@ func (c *conn) makeRoom(buf []byte, r, w int) ([]byte, int, int) {
 	return buf, r, w
 }
 
-// queue appends the frame for r to the write queue. It reports false when the
-// connection is closed; a queue grown past maxQueued closes the connection.
-// Callers kick the writer afterwards.
-func (c *conn) queue(r *dubbo.Response) bool {
+// queue appends the frame for r to the write queue, or frame itself when it
+// is not empty (an answer the UserService encoded). It reports false when
+// the connection is closed; a queue grown past maxQueued closes the
+// connection. Callers kick the writer afterwards.
+func (c *conn) queue(r *dubbo.Response, frame []byte) bool {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
 		return false
 	}
-	c.out = dubbo.AppendResponse(c.out, r)
+	if len(frame) > 0 {
+		c.out = append(c.out, frame...)
+	} else {
+		c.out = dubbo.AppendResponse(c.out, r)
+	}
 	over := len(c.out) > maxQueued
 	c.mu.Unlock()
 	if over {
@@ -182,7 +187,7 @@ func (c *conn) queueHeartbeat(id int64, ser dubbo.Serialization, reply bool) {
 // reply queues an answer from the reader; the reader kicks the writer once
 // for all answers of a read (flushUnsent).
 func (c *conn) reply(r *dubbo.Response) {
-	if c.queue(r) {
+	if c.queue(r, nil) {
 		c.unsent = true
 	}
 }

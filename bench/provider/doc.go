@@ -2,7 +2,7 @@
 // speaking hessian2 and fastjson, that stands in for the 2018 Alibaba race's
 // Java provider in tests and benchmarks.
 //
-// It implements two services, and exports both with no version and no group
+// It implements three services, and exports them with no version and no group
 // unless --service names the exports, interface[:version[:group]] (repeatable),
 // e.g. --service com.alibaba.dubbo.performance.demo.provider.IHelloService:1.0.0
 // or --service ...IHelloService::blue. A call reaches a service only under the
@@ -15,7 +15,15 @@
 //     x with its own type, nothing() returns null, fail(String) throws
 //     java.lang.IllegalStateException, concat(String,int,long) returns the
 //     three joined with ",", and sleep(long) takes that many milliseconds
-//     instead of --latency and returns its argument.
+//     instead of --latency and returns its argument;
+//   - com.dubbomesh.demo.UserService, shaped like a real Java service (a
+//     POJO User with a nested Address, a list, a map, a Role enum, a Date, a
+//     BigDecimal and an int[]), hessian2 only, whose methods and answers are
+//     those of the Java provider of the end-to-end tests: it reads arguments
+//     into the declared types as Dubbo's Hessian does and writes results as
+//     Java's Hessian2Output does, byte for byte (userservice.go, checked
+//     against testdata/golden, written by Java). getUser(long) is the bench's
+//     --workload user call.
 //
 // The provider models a Java provider's limits (limiter.go):
 //

@@ -43,6 +43,10 @@ func (c *conn) handle(h dubbo.Header, body []byte, now int64) {
 		}
 		return
 	}
+	if ser == dubbo.Hessian2 && isUserCall(body) {
+		c.handleUser(h, body, now) // the UserService reads Java values (userservice.go)
+		return
+	}
 	req := &c.req
 	if err := dubbo.ParseRequest(h, body, req); err != nil {
 		if twoWay {

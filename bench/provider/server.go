@@ -171,7 +171,7 @@ func (s *server) forget(c *conn) {
 // scheduler's goroutine.
 func (s *server) complete(batch []*call) {
 	for _, cl := range batch {
-		if cl.twoWay && !cl.conn.queue(&cl.res) {
+		if cl.twoWay && !cl.conn.queue(&cl.res, cl.frame) {
 			cl.twoWay = false // connection gone: nothing to kick
 		}
 		s.lim.release()

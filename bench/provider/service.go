@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dubbomesh/dubbomesh/bench/demo"
 	"github.com/dubbomesh/dubbomesh/internal/javahash"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 )
@@ -17,6 +18,7 @@ import (
 const (
 	helloService = "com.alibaba.dubbo.performance.demo.provider.IHelloService"
 	echoService  = "com.dubbomesh.demo.EchoService"
+	userService  = demo.Interface // userservice.go
 )
 
 // Exception classes the services throw. Read-only.
@@ -36,9 +38,9 @@ type export struct {
 // order given. It is read-only once the flags are parsed.
 type exports []export
 
-// defaultExports are the services exported without --service: both
-// implementations, with no version and no group.
-var defaultExports = exports{{iface: helloService}, {iface: echoService}}
+// defaultExports are the services exported without --service: every
+// implementation, with no version and no group.
+var defaultExports = exports{{iface: helloService}, {iface: echoService}, {iface: userService}}
 
 // exported returns the services s exports.
 func (s *server) exported() exports {
@@ -54,7 +56,7 @@ type serviceFlag struct{ cfg *config }
 
 // serviceUsage is --service's help.
 const serviceUsage = "a service to export, interface[:version[:group]] (repeatable; the interface is " +
-	helloService + " or " + echoService + "; default: both, with no version or group)"
+	helloService + ", " + echoService + " or " + userService + "; default: all three, with no version or group)"
 
 // String implements flag.Value.
 func (f serviceFlag) String() string {
@@ -133,8 +135,8 @@ func parseExport(v string) (export, error) {
 		x.version = ""
 	}
 	switch {
-	case x.iface != helloService && x.iface != echoService:
-		return export{}, fmt.Errorf("interface %q is not one the provider implements (%s, %s)", x.iface, helloService, echoService)
+	case x.iface != helloService && x.iface != echoService && x.iface != userService:
+		return export{}, fmt.Errorf("interface %q is not one the provider implements (%s, %s, %s)", x.iface, helloService, echoService, userService)
 	case strings.ContainsFunc(x.version+x.group, func(r rune) bool { return r <= ' ' || r == '/' }):
 		return export{}, fmt.Errorf("%q: a version or group holds a space, a control character or '/'", v)
 	}
