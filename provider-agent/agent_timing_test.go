@@ -137,27 +137,37 @@ func BenchmarkRoundTrip(b *testing.B) {
 // the clock before the table fills. One op is one request.
 func BenchmarkForward(b *testing.B) {
 	for _, s := range []dubbo.Serialization{dubbo.Hessian2, dubbo.FastJSON} {
-		b.Run(s.String(), func(b *testing.B) {
-			a, run := forwardFixture(b, s)
-			calls := a.loops[0].calls
-			clear := func() { calls.Expire(1<<62, func(uint32, call) {}) }
-			run()
-			clear()
-			b.ReportAllocs()
-			b.ResetTimer()
-			for done := 0; done < b.N; done += batchSize {
-				if calls.Len()+batchSize > calls.Cap() {
-					b.StopTimer()
-					clear()
-					b.StartTimer()
-				}
-				run()
-			}
+		for _, w := range []struct {
+			name string
+			r    *protocol.Request
+		}{
+			{"race", req("hash", "some argument of a reasonable length")},
+			{"user", userRequest()}, // a 1 KB POJO as JSON, transcoded
+		} {
+			b.Run(s.String()+"/"+w.name, func(b *testing.B) { benchForward(b, s, w.r) })
+		}
+	}
+}
+
+func benchForward(b *testing.B, s dubbo.Serialization, r *protocol.Request) {
+	a, run := forwardFixtureOf(b, s, r)
+	calls := a.loops[0].calls
+	clear := func() { calls.Expire(1<<62, func(uint32, call) {}) }
+	run()
+	clear()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; done += batchSize {
+		if calls.Len()+batchSize > calls.Cap() {
 			b.StopTimer()
-			if n := metric(b, a, "provider_agent_overloaded_total"); n != 0 {
-				b.Fatalf("%v calls refused as overloaded", n)
-			}
-		})
+			clear()
+			b.StartTimer()
+		}
+		run()
+	}
+	b.StopTimer()
+	if n := metric(b, a, "provider_agent_overloaded_total"); n != 0 {
+		b.Fatalf("%v calls refused as overloaded", n)
 	}
 }
 
@@ -169,12 +179,26 @@ func BenchmarkAnswer(b *testing.B) {
 	for _, s := range []dubbo.Serialization{dubbo.Hessian2, dubbo.FastJSON} {
 		b.Run(s.String(), func(b *testing.B) {
 			_, run := answerFixture(b, s)
-			run()
-			b.ReportAllocs()
-			b.ResetTimer()
-			for done := 0; done < b.N; done += batchSize {
-				run()
-			}
+			benchAnswer(b, run)
 		})
+	}
+	b.Run("hessian2/user", func(b *testing.B) {
+		body := userAnswerBody(b)
+		_, run := answerFixtureOf(b, dubbo.Hessian2, func(frames []byte, id uint32, _ int) []byte {
+			n := len(frames)
+			frames = append(frames, make([]byte, dubbo.HeaderSize)...)
+			dubbo.PutHeader(frames[n:], dubbo.Header{Flag: byte(dubbo.Hessian2), Status: dubbo.StatusOK, ID: int64(id), Length: len(body)})
+			return append(frames, body...)
+		})
+		benchAnswer(b, run)
+	})
+}
+
+func benchAnswer(b *testing.B, run func()) {
+	run()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; done += batchSize {
+		run()
 	}
 }

@@ -58,6 +58,12 @@ const batchSize = 16
 // and drops every byte, answering nothing.
 func forwardFixture(tb testing.TB, s dubbo.Serialization) (*Agent, func()) {
 	tb.Helper()
+	return forwardFixtureOf(tb, s, req("hash", "some argument of a reasonable length"))
+}
+
+// forwardFixtureOf is forwardFixture for batchSize copies of request r.
+func forwardFixtureOf(tb testing.TB, s dubbo.Serialization, r *protocol.Request) (*Agent, func()) {
+	tb.Helper()
 	f := startFake(tb, "127.0.0.1:0")
 	f.discard.Store(true)
 	a := newAgent(tb, f, func(c *Config) {
@@ -68,7 +74,6 @@ func forwardFixture(tb testing.TB, s dubbo.Serialization) (*Agent, func()) {
 	c := &inConn{loop: a.loops[0], w: sinkWriter(tb)}
 	var frames []byte
 	for i := range batchSize {
-		r := req("hash", "some argument of a reasonable length")
 		n := len(frames)
 		frames = append(frames, make([]byte, r.Size())...)
 		protocol.PutRequest(frames[n:], uint32(i+1), r)
@@ -88,6 +93,20 @@ func forwardFixture(tb testing.TB, s dubbo.Serialization) (*Agent, func()) {
 // consumer connection that discards it.
 func answerFixture(tb testing.TB, s dubbo.Serialization) (*Agent, func()) {
 	tb.Helper()
+	return answerFixtureOf(tb, s, func(frames []byte, id uint32, i int) []byte {
+		r := dubbo.Response{ID: int64(id), Serialization: s, Status: dubbo.StatusOK,
+			Value: dubbo.Value{Type: dubbo.TypeInt, Int: -1094917604}}
+		if i%2 == 1 {
+			r.Value = dubbo.Value{Type: dubbo.TypeString, Bytes: []byte("a string answer")}
+		}
+		return dubbo.AppendResponse(frames, &r)
+	})
+}
+
+// answerFixtureOf is answerFixture for the answers appendAnswer appends:
+// the i-th of a pass, for call id.
+func answerFixtureOf(tb testing.TB, s dubbo.Serialization, appendAnswer func(frames []byte, id uint32, i int) []byte) (*Agent, func()) {
+	tb.Helper()
 	f := startFake(tb, "127.0.0.1:0")
 	a := newAgent(tb, f, func(c *Config) { c.Serialization = s; c.Loops = 1 })
 	l := a.loops[0]
@@ -101,12 +120,7 @@ func answerFixture(tb testing.TB, s dubbo.Serialization) (*Agent, func()) {
 			if !ok {
 				tb.Fatal("table full")
 			}
-			r := dubbo.Response{ID: int64(id), Serialization: s, Status: dubbo.StatusOK,
-				Value: dubbo.Value{Type: dubbo.TypeInt, Int: -1094917604}}
-			if i%2 == 1 {
-				r.Value = dubbo.Value{Type: dubbo.TypeString, Bytes: []byte("a string answer")}
-			}
-			frames = dubbo.AppendResponse(frames, &r)
+			frames = appendAnswer(frames, id, i)
 		}
 		used, need, err := l.handleAnswers(p, in, frames)
 		p.set.Flush()

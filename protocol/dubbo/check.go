@@ -132,6 +132,13 @@ func encQuote(b []byte) string {
 // allocate on success, keeps no reference to its arguments and is safe for
 // concurrent use.
 func CheckArgs(types []byte, args [][]byte) error {
+	return encCheckArgs(types, args, true)
+}
+
+// encCheckArgs is CheckArgs; with other false it checks only the count and
+// the descriptors of the arguments outside the fast path, for a caller
+// that transcodes them next (which checks them again).
+func encCheckArgs(types []byte, args [][]byte, other bool) error {
 	i := 0
 	for len(types) > 0 {
 		t, n, err := encNextType(types)
@@ -142,7 +149,9 @@ func CheckArgs(types []byte, args [][]byte) error {
 			return encCountError(i+1+encCountTypes(types[n:]), len(args))
 		}
 		if t == encTOther {
-			err = encCheckOther(types, args[i], i+1)
+			if other {
+				err = encCheckOther(types, args[i], i+1)
+			}
 		} else {
 			err = encCheckArg(t, args[i], i+1)
 		}

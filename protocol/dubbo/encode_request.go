@@ -76,7 +76,9 @@ func RequestSize(r *Request) (int, error) {
 	if !utf8.Valid(r.Version) {
 		return 0, fmt.Errorf("%w: version %s is not valid UTF-8", ErrBadArgument, encQuote(r.Version))
 	}
-	if err := CheckArgs(r.ParameterTypes, r.Args); err != nil {
+	// In hessian2 the arguments outside the fast path are checked as they
+	// are transcoded, below.
+	if err := encCheckArgs(r.ParameterTypes, r.Args, r.Serialization != Hessian2); err != nil {
 		return 0, err
 	}
 	if err := CheckAttachments(r.Attachments); err != nil {
