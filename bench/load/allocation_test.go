@@ -80,6 +80,46 @@ func TestWorkerCallWithObserverAllocatesNothing(t *testing.T) {
 	}
 }
 
+// userConn answers each user workload request written to it with the
+// user's JSON, without allocating.
+type userConn struct {
+	fakeConn
+	w *worker
+}
+
+func (c *userConn) Write(b []byte) (int, error) {
+	u := &userTable()[c.w.userID-1].user
+	c.resp = append(c.resp[:0], "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "...)
+	at := len(c.resp)
+	c.resp = append(c.resp, "0000\r\n\r\n"...)
+	body := len(c.resp)
+	c.resp = u.AppendJSON(c.resp)
+	n := len(c.resp) - body
+	for i := at + 3; i >= at; i-- {
+		c.resp[i] = byte('0' + n%10)
+		n /= 10
+	}
+	c.out = c.resp
+	return len(b), nil
+}
+
+func TestUserWorkerCallAllocatesNothing(t *testing.T) {
+	for _, wl := range []Workload{User, UserMixed} {
+		w := fakeWorker()
+		w.g.cfg.Workload = wl
+		c := &userConn{fakeConn: fakeConn{resp: make([]byte, 0, 1024)}, w: w}
+		w.conn = c
+		w.rr = NewResponseReader(c, 4096)
+		userTable()
+		if n := testing.AllocsPerRun(1000, w.call); n != 0 {
+			t.Fatalf("%v: call allocates %v times", wl, n)
+		}
+		if c := w.g.rec.totals(); c.correct == 0 || c.wrong+c.failed != 0 {
+			t.Fatalf("%v: counts %+v", wl, c)
+		}
+	}
+}
+
 func TestPerCallFunctionsAllocateNothing(t *testing.T) {
 	p := NewParams(1)
 	param := make([]byte, 0, MaxParamLen)
@@ -90,12 +130,14 @@ func TestPerCallFunctionsAllocateNothing(t *testing.T) {
 	resp := []byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n42")
 	rr := NewResponseReader(&repeatReader{b: resp}, 4096)
 	for name, f := range map[string]func(){
-		"Params.Append": func() { param = p.Append(param[:0]) },
-		"AppendRequest": func() { req = AppendRequest(req[:0], "127.0.0.1:20000", param) },
-		"Hash":          func() { javahash.String(param) },
-		"Check":         func() { Check(200, []byte("42"), param, scratch) },
-		"Read":          func() { rr.Read() },
-		"record":        func() { rec.record(3, Correct, 200, time.Millisecond) },
+		"Params.Append":     func() { param = p.Append(param[:0]) },
+		"AppendRequest":     func() { req = AppendRequest(req[:0], "127.0.0.1:20000", param) },
+		"AppendUserRequest": func() { req = AppendUserRequest(req[:0], "127.0.0.1:20000", 123) },
+		"AppendEchoRequest": func() { req = AppendEchoRequest(req[:0], "127.0.0.1:20000", 123) },
+		"Hash":              func() { javahash.String(param) },
+		"Check":             func() { Check(200, []byte("42"), param, scratch) },
+		"Read":              func() { rr.Read() },
+		"record":            func() { rec.record(3, Correct, 200, time.Millisecond) },
 	} {
 		if n := testing.AllocsPerRun(1000, f); n != 0 {
 			t.Errorf("%s allocates %v times", name, n)

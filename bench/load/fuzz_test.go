@@ -2,8 +2,10 @@ package load
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"testing"
 )
 
@@ -50,4 +52,28 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 	n := copy(p[:min(len(p), c.n)], c.b)
 	c.b = c.b[n:]
 	return n, nil
+}
+
+// FuzzCheckUser feeds arbitrary bodies to CheckUser as the answer for user
+// 1: it must never panic, and whatever it calls correct must be valid JSON
+// equal, as encoding/json reads it, to the user's own rendering.
+func FuzzCheckUser(f *testing.F) {
+	f.Add(userJSON(1))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if CheckUser(200, jsonType, body, 1) != Correct {
+			return
+		}
+		decode := func(b []byte) any {
+			var v any
+			d := json.NewDecoder(bytes.NewReader(b))
+			d.UseNumber()
+			if err := d.Decode(&v); err != nil {
+				t.Fatalf("CheckUser accepted %q, which encoding/json refuses: %v", b, err)
+			}
+			return v
+		}
+		if got, want := decode(body), decode(userJSON(1)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("CheckUser accepted %q\nread as %v\nwant     %v", body, got, want)
+		}
+	})
 }

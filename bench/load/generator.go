@@ -2,6 +2,7 @@ package load
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"sync"
@@ -16,17 +17,19 @@ var ErrConfig = errors.New("load: bad config")
 type Config struct {
 	// Addr is the server's host:port; it is also sent as the Host header.
 	Addr string
+	// Workload is what the connections call (default Hash, the race's).
+	Workload Workload
 	// Conns is the number of connections, each carrying one call at a time.
 	Conns int
 	// Timeout bounds each call, dial included (default 10s). A call that
 	// takes longer than half of it may fail, and its connection is
 	// replaced: the deadline is moved only every Timeout/2.
 	Timeout time.Duration
-	// Seed starts the parameter streams; connection i uses Seed+i, so a
-	// run is reproducible call by call.
+	// Seed starts the parameter streams (the user workloads' ids too);
+	// connection i uses Seed+i, so a run is reproducible call by call.
 	Seed uint64
 	// BufferSize is each connection's response buffer (default 16 KiB,
-	// ample for a hash; larger responses fail with ErrTooLarge).
+	// ample for a hash or a user; larger responses fail with ErrTooLarge).
 	BufferSize int
 	// Observer, if not nil, is told of every call as it ends, whether or
 	// not a window is recording, until Close.
@@ -83,6 +86,12 @@ type Generator struct {
 func Start(cfg Config) (*Generator, error) {
 	if cfg.Conns < 1 {
 		return nil, errors.Join(ErrConfig, errors.New("Conns must be at least 1"))
+	}
+	if int(cfg.Workload) >= len(Workloads) {
+		return nil, errors.Join(ErrConfig, fmt.Errorf("unknown workload %d", cfg.Workload))
+	}
+	if cfg.Workload != Hash {
+		userTable() // built once, before the connections share it
 	}
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
 		return nil, errors.Join(ErrConfig, err)
@@ -167,6 +176,7 @@ type worker struct {
 	rr      *ResponseReader
 	refresh time.Time     // when to move the connection's deadline next
 	pause   time.Duration // the next refusal's pause; 0 after a kept connection
+	userID  int64         // the user workloads' current id
 
 	mu   sync.Mutex
 	conn net.Conn
@@ -223,8 +233,7 @@ func (w *worker) drop() {
 // call makes one call on the open connection and records it. It allocates
 // nothing, save for a refusal's pause timer.
 func (w *worker) call() {
-	w.param = w.params.Append(w.param[:0])
-	w.req = AppendRequest(w.req[:0], w.g.cfg.Addr, w.param)
+	w.nextRequest()
 	start := time.Now()
 	// Moving a deadline costs two timer updates; move it only once half
 	// of the timeout has passed, so a call still gets at least half.
@@ -240,7 +249,7 @@ func (w *worker) call() {
 		w.drop()
 		return
 	}
-	w.record(Check(resp.Status, resp.Body, w.param, w.scratch), resp.Status, start)
+	w.record(w.check(resp), resp.Status, start)
 	switch {
 	case !resp.Close:
 		w.pause = 0
@@ -250,6 +259,30 @@ func (w *worker) call() {
 	default:
 		w.drop()
 	}
+}
+
+// nextRequest builds the next call of the workload into w.req.
+func (w *worker) nextRequest() {
+	if w.g.cfg.Workload == Hash {
+		w.param = w.params.Append(w.param[:0])
+		w.req = AppendRequest(w.req[:0], w.g.cfg.Addr, w.param)
+		return
+	}
+	r := w.params.next()
+	w.userID = 1 + int64(r%UserIDs)
+	if w.g.cfg.Workload == UserMixed && r/UserIDs%4 == 0 {
+		w.req = AppendEchoRequest(w.req[:0], w.g.cfg.Addr, w.userID)
+		return
+	}
+	w.req = AppendUserRequest(w.req[:0], w.g.cfg.Addr, w.userID)
+}
+
+// check classifies the answer to the call nextRequest built.
+func (w *worker) check(resp Response) Outcome {
+	if w.g.cfg.Workload == Hash {
+		return Check(resp.Status, resp.Body, w.param, w.scratch)
+	}
+	return CheckUser(resp.Status, resp.ContentType, resp.Body, w.userID)
 }
 
 // backOff waits before the next dial after a refusal, or until Close.

@@ -18,14 +18,20 @@ const formPrefix = "interface=" + Service + "&method=" + Method +
 // addressed to host, and returns the extended slice. The request keeps the
 // connection alive. It allocates only when dst lacks capacity.
 func AppendRequest(dst []byte, host string, param []byte) []byte {
+	n := encodedLen(param)
+	dst = appendPostHead(dst, host, len(formPrefix)+n)
+	dst = append(dst, formPrefix...)
+	return appendEscaped(dst, param, n)
+}
+
+// appendPostHead appends the head of a keep-alive form POST to host with a
+// body of n bytes.
+func appendPostHead(dst []byte, host string, n int) []byte {
 	dst = append(dst, "POST / HTTP/1.1\r\nHost: "...)
 	dst = append(dst, host...)
 	dst = append(dst, "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: "...)
-	n := encodedLen(param)
-	dst = strconv.AppendInt(dst, int64(len(formPrefix)+n), 10)
-	dst = append(dst, "\r\n\r\n"...)
-	dst = append(dst, formPrefix...)
-	return appendEscaped(dst, param, n)
+	dst = strconv.AppendInt(dst, int64(n), 10)
+	return append(dst, "\r\n\r\n"...)
 }
 
 // unreserved marks the bytes a form value carries as is.

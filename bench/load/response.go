@@ -14,11 +14,14 @@ var (
 	ErrChunked   = errors.New("load: chunked or encoded response body")
 )
 
-// Response is one parsed HTTP/1.x response. Body aliases the reader's buffer
-// and is valid until the next Read.
+// Response is one parsed HTTP/1.x response. Body and ContentType alias the
+// reader's buffer and are valid until the next Read.
 type Response struct {
 	Status int
 	Body   []byte
+	// ContentType is the Content-Type header's value, trimmed; nil when
+	// the response has none.
+	ContentType []byte
 	// Close reports "Connection: close", or an HTTP/1.0 response without
 	// "Connection: keep-alive": the server closes after this response.
 	Close bool
@@ -26,7 +29,7 @@ type Response struct {
 
 // ResponseReader reads HTTP/1.x responses from a connection into one
 // fixed-size buffer: the status line, then the headers Content-Length,
-// Transfer-Encoding and Connection (others are skipped), then exactly
+// Content-Type, Transfer-Encoding and Connection (others are skipped), then exactly
 // Content-Length bytes of body. Bytes past a response stay buffered for the
 // next. It is not safe for concurrent use; give each connection its own.
 type ResponseReader struct {
@@ -151,6 +154,8 @@ func parseHead(head []byte, resp *Response) (int, error) {
 				return 0, ErrMalformed
 			}
 			length = n
+		case equalFold(name, "content-type"):
+			resp.ContentType = value
 		case equalFold(name, "transfer-encoding"):
 			if !equalFold(value, "identity") {
 				return 0, ErrChunked

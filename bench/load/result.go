@@ -11,7 +11,7 @@ import (
 type Result struct {
 	Conns    int
 	Duration time.Duration // length of the window
-	Correct  int64         // 200 with the right hash
+	Correct  int64         // 200 with the right answer
 	Wrong    int64         // 200 with another body
 	Failed   int64         // any other status, or no answer
 	IOErrors int64         // of Failed: no answer (dial, reset, timeout, malformed)
