@@ -7,10 +7,11 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/dubbomesh/dubbomesh/bench/demo"
 	"github.com/dubbomesh/dubbomesh/protocol/http1"
 )
 
-// The race's call, the only one the ideal answers.
+// The race's call.
 var (
 	service   = []byte("com.alibaba.dubbo.performance.demo.provider.IHelloService")
 	method    = []byte("hash")
@@ -54,10 +55,13 @@ func (s *session) process(in []byte) (n int, closeAfter bool) {
 		case s.req.HTTP10:
 			mode = http1.KeepAlive10
 		}
-		if msg := s.answer(); msg != "" {
+		switch body, json, msg := s.answer(); {
+		case msg != "":
 			s.putError(400, msg, mode)
-		} else {
-			s.putResponse(200, strconv.AppendInt(s.num[:0], int64(javahash.String(s.form.Params[0])), 10), mode)
+		case json:
+			s.putResponse(200, body, mode|http1.JSON)
+		default:
+			s.putResponse(200, body, mode)
 		}
 		if s.req.Close {
 			return n, true
@@ -66,28 +70,33 @@ func (s *session) process(in []byte) (n int, closeAfter bool) {
 	return n, false
 }
 
-// answer decodes the request's form and returns what is wrong with it as a
-// call to the race's service, or "" when it is one.
-func (s *session) answer() string {
+// answer decodes the request's form and answers it: the race's call with
+// the decimal hash, a UserService call with JSON (users.go). It returns the
+// body, valid until the next answer, and whether it is JSON; or what is
+// wrong with the call.
+func (s *session) answer() (body []byte, json bool, msg string) {
 	fields := s.req.Body
 	if string(s.req.Method) == "GET" {
 		fields = s.req.Query
 	}
 	if err := s.form.Parse(fields); err != nil {
-		return err.Error()
+		return nil, false, err.Error()
 	}
 	if err := s.form.Check(); err != nil {
-		return err.Error()
+		return nil, false, err.Error()
 	}
 	switch {
+	case string(s.form.Interface) == demo.Interface:
+		body, msg := s.answerUser()
+		return body, true, msg
 	case !bytes.Equal(s.form.Interface, service):
-		return "unknown interface"
+		return nil, false, "unknown interface"
 	case !bytes.Equal(s.form.Method, method):
-		return "unknown method"
+		return nil, false, "unknown method"
 	case !bytes.Equal(s.form.ParameterTypes, paramType) || len(s.form.Params) != 1:
-		return "hash takes one Ljava/lang/String;"
+		return nil, false, "hash takes one Ljava/lang/String;"
 	}
-	return ""
+	return strconv.AppendInt(s.num[:0], int64(javahash.String(s.form.Params[0])), 10), false, ""
 }
 
 func (s *session) putResponse(status int, body []byte, mode http1.ConnMode) {
