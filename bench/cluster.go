@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dubbomesh/dubbomesh/bench/demo"
+	"github.com/dubbomesh/dubbomesh/bench/load"
 )
 
 // moduleRoot returns the directory of the go.mod of the working directory.
@@ -128,7 +131,8 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 		}
 		args := append([]string{"--listen", addr, "--advertise", addr,
 			"--admin", adm, "--provider", c.provAddrs[i], "--etcd", etcd, "--weight", strconv.Itoa(cfg.weights[i]),
-			"--drain-timeout", "1s"}, cfg.agentArgs...)
+			"--drain-timeout", "1s"}, serviceArgs(cfg.workload)...)
+		args = append(args, cfg.agentArgs...)
 		p, err := sup.startEnv(cfg.agentEnv, "provider-agent-"+pv.name, exe("provider-agent"), args...)
 		if err != nil {
 			return nil, err
@@ -154,6 +158,16 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 		return nil, err
 	}
 	return c, c.waitRoutable(ctx, startWait)
+}
+
+// serviceArgs returns the provider agents' --service flags for a workload:
+// none (the race's service, their default) for hash; the race's, which
+// waitRoutable probes, and the UserService for the user workloads.
+func serviceArgs(w load.Workload) []string {
+	if w == load.Hash {
+		return nil
+	}
+	return []string{"--service", load.Service, "--service", demo.Interface}
 }
 
 // waitRoutable calls the mesh until every provider agent has served a call,

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dubbomesh/dubbomesh/bench/load"
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
@@ -28,6 +29,7 @@ type config struct {
 	timeout     time.Duration
 	seed        uint64
 	sample      time.Duration // if > 0, sample every process's gauges this often in each measured phase
+	workload    load.Workload // what the load calls (--workload)
 
 	// --overload: drive the mesh alone at --conns (default 10000) and
 	// report statuses, refusals and memory.
@@ -71,6 +73,12 @@ driven against the ideal, then the mesh, with a closed-loop generator that
 checks every answer against String.hashCode; after a --warmup, --duration
 is measured. Prints a table and writes <out>/<time>.json and .svg.
 
+With --workload user the load calls com.dubbomesh.demo.UserService's
+getUser(long) instead (ids 1 to 1000, a POJO with nested objects, a list, a
+map, an enum, a Date and a BigDecimal), and checks every JSON answer field
+by field; the ideal answers the same JSON. --workload user-mixed makes one
+call in four echo(User), the user sent as JSON text.
+
 With --faults it instead starts the same cluster (providers steerable
 through their --admin control endpoint), drives --conns (default 512) and
 runs fault rows one after another: each a --fault-steady window, the fault,
@@ -101,6 +109,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		quick                            bool
 		consArgs, agArgs, consEnv, agEnv string
 		rows                             = strings.Join(defaultFaultRows(1), ",")
+		workload                         = load.Hash.String()
 	)
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(out)
@@ -120,6 +129,8 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.BoolVar(&quick, "quick", false, "short run, under a minute: 5s phases after a 1s warm-up (explicit --duration/--warmup win)")
 	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Second, "generator's per-call timeout")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the parameter streams")
+	fs.StringVar(&workload, "workload", workload, "what the load calls: hash (the race's IHelloService.hash, checked against String.hashCode), "+
+		"user (UserService.getUser(long), its JSON checked field by field) or user-mixed (user, one call in four echo(User) with JSON text)")
 	fs.DurationVar(&cfg.sample, "sample", 0, "sample each process's RSS, open fds, threads and (agents) goroutines this often during measured phases, e.g. 10s (0: off)")
 	fs.BoolVar(&cfg.overload, "overload", false, "drive only the mesh at --conns (default 10000) and report statuses, refusals and each agent's peak RSS")
 	fs.BoolVar(&cfg.faults, "faults", false, "run the fault rows under load instead of the scoring run")
@@ -163,6 +174,12 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		}
 	}
 	var err error
+	if cfg.workload, err = load.ParseWorkload(workload); err != nil {
+		return config{}, cmdline.Errorf("workload", "%q is not hash, user or user-mixed", workload)
+	}
+	if cfg.wrk && cfg.workload != load.Hash {
+		return config{}, cmdline.Errorf("wrk", "cannot go with --workload %s: bench/wrk.lua makes the race's calls", cfg.workload)
+	}
 	if cfg.conns, err = parseConns(conns); err != nil {
 		return config{}, err
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dubbomesh/dubbomesh/bench/demo"
+	"github.com/dubbomesh/dubbomesh/bench/load"
 	"github.com/dubbomesh/dubbomesh/internal/cmdline/cmdlinetest"
 )
 
@@ -20,6 +22,22 @@ func TestParseFlagsDefaults(t *testing.T) {
 	eq(t, "duration", cfg.duration, 30*time.Second)
 	eq(t, "latency", cfg.latency, 50*time.Millisecond)
 	eq(t, "weights", cfg.weights, [3]int{3, 5, 5})
+	eq(t, "workload", cfg.workload, load.Hash)
+	eq(t, "no extra services", len(serviceArgs(cfg.workload)), 0)
+	eq(t, "recorded", workloadSetting(cfg), "")
+}
+
+func TestParseFlagsWorkload(t *testing.T) {
+	for _, w := range []load.Workload{load.User, load.UserMixed} {
+		cfg, err := parseFlags([]string{"--workload", w.String()}, io.Discard)
+		noErr(t, err)
+		eq(t, "workload", cfg.workload, w)
+		eq(t, "recorded", workloadSetting(cfg), w.String())
+		// The provider agents serve the race's service, which the bench
+		// probes, and the UserService.
+		eq(t, "services", strings.Join(serviceArgs(cfg.workload), " "),
+			"--service "+load.Service+" --service "+demo.Interface)
+	}
 }
 
 func TestParseFlagsQuick(t *testing.T) {
@@ -57,6 +75,8 @@ func TestParseFlagsErrors(t *testing.T) {
 		{[]string{"--etcd-members", "2"}, "--etcd-members: give 1 or 3 (got 2)"},
 		{[]string{"--consumer-env", "X"}, `--consumer-env: "X" is not KEY=VALUE`},
 		{[]string{"--agent-env", "=1"}, `--agent-env: "=1" is not KEY=VALUE`},
+		{[]string{"--workload", "users"}, `--workload: "users" is not hash, user or user-mixed`},
+		{[]string{"--workload", "user", "--wrk"}, "--wrk: cannot go with --workload user: bench/wrk.lua makes the race's calls"},
 		{[]string{"--seed", "-1"}, `--seed: "-1": not a non-negative integer`},
 		{[]string{"--overload", "--faults"}, "--overload: cannot go with --faults: they are separate runs"},
 		{[]string{"extra"}, `unexpected argument "extra" (flags start with --)`},

@@ -34,6 +34,18 @@
 // version, kernel) and <out>/<time>.svg (qps against connections for the
 // mesh and the ideal, and each level's latency percentile curve).
 //
+// Workloads. --workload hash (the default) is the race's call, checked
+// against String.hashCode. --workload user calls
+// com.dubbomesh.demo.UserService.getUser(long) for ids 1 to 1000 (every
+// provider serves it, and the provider agents register it beside the race's
+// service), and checks each JSON answer field by field against the user
+// bench/demo computes from the id (bench/load's CheckUser: every field, the
+// role as its name, the date in RFC 3339 with milliseconds, the decimal's
+// exact digits, Content-Type application/json); the ideal answers the same
+// JSON. --workload user-mixed makes one call in four echo(User), the user sent
+// as JSON text. The workload is recorded in the JSON and named above the
+// table; --wrk, whose script makes the race's calls, goes with hash only.
+//
 // Faults. go run ./bench --faults starts the same cluster (the providers
 // with --admin, so their latency and thread count can be changed at run
 // time through POST /control) and, instead of the scoring run, drives

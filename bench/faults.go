@@ -51,7 +51,7 @@ func runFaults(ctx context.Context, cfg config, c *cluster, progress io.Writer) 
 		HoldSec: cfg.faultHold.Seconds(), TimeoutSec: cfg.timeout.Seconds()}}
 	rec := newFaultRecorder()
 	g, err := load.Start(load.Config{Addr: c.httpAddr, Conns: cfg.conns[0], Timeout: cfg.timeout,
-		Seed: cfg.seed + uint64(cfg.conns[0])<<20, Observer: rec})
+		Seed: cfg.seed + uint64(cfg.conns[0])<<20, Observer: rec, Workload: cfg.workload})
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,8 @@ type phaseSpec struct {
 // with ctx's error, or ErrDied if a child exits.
 func phase(ctx context.Context, cfg config, sup *supervisor, sp phaseSpec, progress io.Writer) (runStats, error) {
 	target, conns := sp.target, sp.conns
-	gcfg := load.Config{Addr: sp.addr, Conns: conns, Timeout: cfg.timeout, Seed: cfg.seed + uint64(conns)<<20}
+	gcfg := load.Config{Addr: sp.addr, Conns: conns, Timeout: cfg.timeout, Seed: cfg.seed + uint64(conns)<<20,
+		Workload: cfg.workload}
 	if sp.observer != nil {
 		gcfg.Observer = sp.observer
 	}

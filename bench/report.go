@@ -13,8 +13,12 @@ import (
 func writeTable(w io.Writer, r *results) {
 	m, s := r.Machine, r.Settings
 	fmt.Fprintf(w, "\n%s, %d cores, %s, kernel %s\n", m.CPUModel, m.Cores, m.GoVersion, m.Kernel)
-	fmt.Fprintf(w, "latency %gms, weights %d:%d:%d, %gs measured after %gs warm-up; qps counts correct answers only\n\n",
-		s.LatencyMs, s.Weights[0], s.Weights[1], s.Weights[2], s.DurationSec, s.WarmupSec)
+	workload := ""
+	if s.Workload != "" {
+		workload = "workload " + s.Workload + ", "
+	}
+	fmt.Fprintf(w, "%slatency %gms, weights %d:%d:%d, %gs measured after %gs warm-up; qps counts correct answers only\n\n",
+		workload, s.LatencyMs, s.Weights[0], s.Weights[1], s.Weights[2], s.DurationSec, s.WarmupSec)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "conns\ttarget\tqps\tp50\tp90\tp99\tp99.9\tmax\terrors\twrong\tqps/ideal\t")

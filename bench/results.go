@@ -44,6 +44,7 @@ type settings struct {
 	ConsumerEnv     []string `json:"consumer_env,omitempty"`
 	AgentEnv        []string `json:"agent_env,omitempty"`
 	SampleSec       float64  `json:"sample_s,omitempty"`
+	Workload        string   `json:"workload,omitempty"` // left out for the race's hash
 }
 
 // level is one connection count: the ideal, the mesh, and optionally wrk.

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/dubbomesh/dubbomesh/bench/load"
 )
 
 // stopGrace bounds each stop wave before SIGKILL; provider agents drain for
@@ -124,7 +126,16 @@ func runSettings(cfg config) settings {
 		LatencyMs: float64(cfg.latency) / 1e6, Weights: cfg.weights, ProviderThreads: providerThreads,
 		Capacities:   [3]int{cfg.capacity(0), cfg.capacity(1), cfg.capacity(2)},
 		ExternalEtcd: cfg.etcd, EtcdMembers: etcdMembersSetting(cfg), Seed: cfg.seed, ConsumerArgs: cfg.consumerArgs, AgentArgs: cfg.agentArgs,
-		ConsumerEnv: cfg.consumerEnv, AgentEnv: cfg.agentEnv, SampleSec: cfg.sample.Seconds()}
+		ConsumerEnv: cfg.consumerEnv, AgentEnv: cfg.agentEnv, SampleSec: cfg.sample.Seconds(), Workload: workloadSetting(cfg)}
+}
+
+// workloadSetting is the workload recorded in the results: "" (left out)
+// for the race's hash.
+func workloadSetting(cfg config) string {
+	if cfg.workload == load.Hash {
+		return ""
+	}
+	return cfg.workload.String()
 }
 
 // etcdMembersSetting is the etcd member count recorded in the results: 0
