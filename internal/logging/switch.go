@@ -1,0 +1,98 @@
+package logging
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Switch logs the changes of one on/off condition, such as "the provider
+// is reachable", once each, when they happen: a change to off at warning
+// level, a change to on at info level, each with the message and
+// attributes its caller gives (the reason). Setting the state it already
+// has logs nothing.
+//
+// A condition that flaps is folded: after a line, further changes within
+// Every are held, and when the interval ends one line reports the latest
+// change with "changes", how many there were (a blip and its undoing make
+// a line with changes=2 in the state last logged). So the last line logged
+// always tells the current state, within Every.
+//
+// A Switch is safe for concurrent use. The zero value is not usable: use
+// NewSwitch.
+type Switch struct {
+	log   *slog.Logger
+	every time.Duration
+
+	mu       sync.Mutex
+	set      bool // state is known
+	on       bool // the current state
+	loggedOn bool // the state of the last line
+	logged   bool // a line was logged
+	last     time.Time
+	changes  int   // changes since the last line
+	msg      string
+	args     []any
+	timer    *time.Timer // pending line at the end of the interval
+}
+
+// NewSwitch returns a Switch logging to lg at most one line per every
+// (plus the first).
+func NewSwitch(lg *slog.Logger, every time.Duration) *Switch {
+	return &Switch{log: Or(lg), every: every}
+}
+
+// Set records the condition's state. When it differs from the last one
+// set (or is the first), msg is logged with args, now or, within Every of
+// the last line, when the interval ends.
+func (s *Switch) Set(on bool, msg string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.set && s.on == on {
+		return
+	}
+	s.set, s.on = true, on
+	s.changes++
+	s.msg, s.args = msg, args
+	now := time.Now()
+	if s.logged && now.Sub(s.last) < s.every {
+		if s.timer == nil {
+			s.timer = time.AfterFunc(s.every-now.Sub(s.last), s.flush)
+		}
+		return
+	}
+	s.emit(now)
+}
+
+// On reports the state last set, and whether any was.
+func (s *Switch) On() (on, known bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.on, s.set
+}
+
+// flush logs the changes held during an interval.
+func (s *Switch) flush() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.timer = nil
+	if s.changes == 0 {
+		return
+	}
+	s.emit(time.Now())
+}
+
+// emit logs the latest change. mu is held.
+func (s *Switch) emit(now time.Time) {
+	level := slog.LevelInfo
+	if !s.on {
+		level = slog.LevelWarn
+	}
+	args := s.args
+	if s.changes > 1 {
+		args = append(args[:len(args):len(args)], "changes", s.changes)
+	}
+	s.log.Log(context.Background(), level, s.msg, args...)
+	s.logged, s.loggedOn, s.last, s.changes = true, s.on, now, 0
+}
