@@ -31,7 +31,7 @@ type Switch struct {
 	loggedOn bool // the state of the last line
 	logged   bool // a line was logged
 	last     time.Time
-	changes  int   // changes since the last line
+	changes  int // changes since the last line
 	msg      string
 	args     []any
 	timer    *time.Timer // pending line at the end of the interval
