@@ -153,15 +153,15 @@ func TestSwitchFoldsFlapping(t *testing.T) {
 		s.Set(false, "down")
 	}
 	s.Set(true, "up")
-	if n := len(b.lines()); n != 1 {
+	if n := len(b.lines()); n != SwitchBurst {
 		t.Fatalf("%d lines within the interval:\n%s", n, b.String())
 	}
 	deadline := time.Now().Add(2 * time.Second)
-	for len(b.lines()) < 2 && time.Now().Before(deadline) {
+	for len(b.lines()) <= SwitchBurst && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	lines := b.lines()
-	if len(lines) != 2 || !strings.Contains(lines[1], "msg=up changes=21") {
+	if len(lines) != SwitchBurst+1 || !strings.Contains(lines[SwitchBurst], "msg=up changes=18") {
 		t.Fatalf("lines:\n%s", b.String())
 	}
 }

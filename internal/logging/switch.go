@@ -13,11 +13,12 @@ import (
 // attributes its caller gives (the reason). Setting the state it already
 // has logs nothing.
 //
-// A condition that flaps is folded: after a line, further changes within
-// Every are held, and when the interval ends one line reports the latest
-// change with "changes", how many there were (a blip and its undoing make
-// a line with changes=2 in the state last logged). So the last line logged
-// always tells the current state, within Every.
+// A condition that flaps is folded: within an interval of Every from its
+// first line, SwitchBurst lines are logged as the changes come; later
+// changes are held, and when the interval ends one line reports the latest
+// with "changes", how many there were (a blip and its undoing make a line
+// with changes=2 in the state last logged). So the last line logged always
+// tells the current state, within Every.
 //
 // A Switch is safe for concurrent use. The zero value is not usable: use
 // NewSwitch.
@@ -26,19 +27,20 @@ type Switch struct {
 	every time.Duration
 
 	mu       sync.Mutex
-	set      bool // state is known
-	on       bool // the current state
-	loggedOn bool // the state of the last line
-	logged   bool // a line was logged
-	last     time.Time
-	changes  int // changes since the last line
+	set      bool      // state is known
+	on       bool      // the current state
+	loggedOn bool      // the state of the last line
+	logged   bool      // a line was logged
+	window   time.Time // start of the current interval
+	lines    int       // lines logged in it
+	changes  int       // changes since the last line
 	msg      string
 	args     []any
 	timer    *time.Timer // pending line at the end of the interval
 }
 
-// NewSwitch returns a Switch logging to lg at most one line per every
-// (plus the first).
+// NewSwitch returns a Switch logging to lg at most SwitchBurst lines per
+// every, and one more at its end.
 func NewSwitch(lg *slog.Logger, every time.Duration) *Switch {
 	return &Switch{log: Or(lg), every: every}
 }
@@ -56,14 +58,21 @@ func (s *Switch) Set(on bool, msg string, args ...any) {
 	s.changes++
 	s.msg, s.args = msg, args
 	now := time.Now()
-	if s.logged && now.Sub(s.last) < s.every {
+	if now.Sub(s.window) >= s.every {
+		s.window, s.lines = now, 0
+	}
+	if s.lines >= SwitchBurst {
 		if s.timer == nil {
-			s.timer = time.AfterFunc(s.every-now.Sub(s.last), s.flush)
+			s.timer = time.AfterFunc(s.every-now.Sub(s.window), s.flush)
 		}
 		return
 	}
-	s.emit(now)
+	s.emit()
 }
+
+// SwitchBurst is how many lines a Switch logs in an interval before it
+// holds the changes until the interval ends.
+const SwitchBurst = 4
 
 // On reports the state last set, and whether any was.
 func (s *Switch) On() (on, known bool) {
@@ -80,11 +89,12 @@ func (s *Switch) flush() {
 	if s.changes == 0 {
 		return
 	}
-	s.emit(time.Now())
+	s.window, s.lines = time.Now(), 0
+	s.emit()
 }
 
 // emit logs the latest change. mu is held.
-func (s *Switch) emit(now time.Time) {
+func (s *Switch) emit() {
 	level := slog.LevelInfo
 	if !s.on {
 		level = slog.LevelWarn
@@ -94,5 +104,6 @@ func (s *Switch) emit(now time.Time) {
 		args = append(args[:len(args):len(args)], "changes", s.changes)
 	}
 	s.log.Log(context.Background(), level, s.msg, args...)
-	s.logged, s.loggedOn, s.last, s.changes = true, s.on, now, 0
+	s.logged, s.loggedOn, s.changes = true, s.on, 0
+	s.lines++
 }

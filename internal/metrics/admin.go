@@ -5,18 +5,33 @@ import (
 	"net/http/pprof"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
 	"github.com/valyala/fasthttp/pprofhandler"
 )
 
-// Serve answers GET /metrics with s, GET /healthz with "ok" and
-// /debug/pprof/ with Go's profiles (the index page and every profile under
-// it) on ln, until ln fails or is closed. It blocks; run it on its own
-// goroutine. The caller listens first, so that an address in use fails its
-// start rather than a goroutine later.
-func Serve(ln net.Listener, s *Set) error {
-	return fasthttp.Serve(ln, Handler(s))
+// Admin is what an agent's admin endpoint serves. Its fields are read by
+// every request and must not change once Serve or Handler has it.
+type Admin struct {
+	// Metrics is served on /metrics in the Prometheus text format.
+	Metrics prometheus.Gatherer
+	// Ready, if set, says whether the agent can serve: nil, or the
+	// reason it cannot, which /readyz answers with status 503. It is
+	// called on the admin server's goroutines and must be safe for
+	// concurrent use. Unset, /readyz answers like /healthz.
+	Ready func() error
+}
+
+// ContentType is the content type of /metrics: the Prometheus text format.
+const ContentType = "text/plain; version=0.0.4; charset=utf-8"
+
+// Serve answers a's requests on ln (see Handler) until ln fails or is
+// closed. It blocks; run it on its own goroutine. The caller listens
+// first, so that an address in use fails its start rather than a goroutine
+// later.
+func (a Admin) Serve(ln net.Listener) error {
+	return fasthttp.Serve(ln, a.Handler())
 }
 
 // pprofIndex is net/http/pprof's index page, which lists the profiles.
@@ -24,15 +39,31 @@ func Serve(ln net.Listener, s *Set) error {
 // refuses every path ending in a slash, the index's own path included.
 var pprofIndex = fasthttpadaptor.NewFastHTTPHandlerFunc(pprof.Index)
 
-// Handler returns the admin request handler for s.
-func Handler(s *Set) fasthttp.RequestHandler {
+// Handler returns the admin request handler for a:
+//
+//   - GET /metrics: every metric of a.Metrics, with # HELP and # TYPE;
+//   - GET /healthz: 200 "ok" while the process runs;
+//   - GET /readyz: 200 "ready" when a.Ready says so, else 503 with the
+//     reason;
+//   - /debug/pprof/: the index of Go's profiles, and each profile under it.
+func (a Admin) Handler() fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
 		switch path := string(ctx.Path()); {
 		case path == "/metrics":
-			ctx.SetContentType("text/plain; version=0.0.4")
-			s.WriteTo(ctx)
+			serveMetrics(ctx, a.Metrics)
 		case path == "/healthz":
+			ctx.SetContentType("text/plain; charset=utf-8")
 			ctx.SetBodyString("ok\n")
+		case path == "/readyz":
+			ctx.SetContentType("text/plain; charset=utf-8")
+			if a.Ready != nil {
+				if err := a.Ready(); err != nil {
+					ctx.SetStatusCode(fasthttp.StatusServiceUnavailable)
+					ctx.SetBodyString("not ready: " + err.Error() + "\n")
+					return
+				}
+			}
+			ctx.SetBodyString("ready\n")
 		case path == "/debug/pprof":
 			ctx.Redirect("/debug/pprof/", fasthttp.StatusMovedPermanently)
 		case path == "/debug/pprof/":
@@ -42,5 +73,25 @@ func Handler(s *Set) fasthttp.RequestHandler {
 		default:
 			ctx.Error("not found\n", fasthttp.StatusNotFound)
 		}
+	}
+}
+
+// serveMetrics answers /metrics. A collector that fails makes the scrape
+// fail (500), as promhttp does by default: a partial scrape would read as
+// counters gone missing.
+func serveMetrics(ctx *fasthttp.RequestCtx, g prometheus.Gatherer) {
+	if g == nil {
+		ctx.Error("no metrics\n", fasthttp.StatusNotFound)
+		return
+	}
+	mfs, err := g.Gather()
+	if err != nil {
+		ctx.Error("error gathering metrics: "+err.Error()+"\n", fasthttp.StatusInternalServerError)
+		return
+	}
+	ctx.SetContentType(ContentType)
+	if err := writeFamilies(ctx, mfs); err != nil {
+		ctx.ResetBody()
+		ctx.Error("error encoding metrics: "+err.Error()+"\n", fasthttp.StatusInternalServerError)
 	}
 }
