@@ -33,17 +33,47 @@ type Config struct {
 	// the connection is then closed.
 	OnBadStream func(err error)
 	// OnUp, if set, is called after each successful dial, before the
-	// connection is offered to callers.
+	// connection is offered to callers (and before its first ping).
 	OnUp func(w *batch.Writer)
+	// OnReady, if set, is called each time a connection is offered to
+	// callers: at once after OnUp without liveness, after the peer's first
+	// answer with it.
+	OnReady func(w *batch.Writer)
 	// OnDown, if set, is called once per lost connection, after it stopped
 	// being offered: fail the calls that were riding on it.
 	OnDown func(w *batch.Writer)
-	// Heartbeat, if set, writes one heartbeat request. It is called with the
-	// Writer locked when nothing was read for IdleTimeout.
+	// Heartbeat, if set, writes one heartbeat request (a ping). It is
+	// called with the Writer locked: when nothing was read for IdleTimeout,
+	// and for liveness (see PingInterval).
 	Heartbeat func(w netpoll.Writer) error
 	// IdleTimeout is the quiet time before a heartbeat; default 60s. A
 	// connection that has read nothing for three times as long is closed.
 	IdleTimeout time.Duration
+	// PingInterval turns on liveness under traffic (liveness.go): while
+	// Busy reports calls outstanding and nothing has been read for
+	// PingInterval, a ping goes out, and a new connection is offered only
+	// after the peer's first answer to a ping. Zero: off. It needs
+	// Heartbeat.
+	PingInterval time.Duration
+	// PingTimeout is how long a ping may go unanswered (nothing read)
+	// before the connection is declared dead and closed; default
+	// 4 × PingInterval.
+	PingTimeout time.Duration
+	// Busy reports whether calls are outstanding on the connection. It is
+	// called from the Conn's own goroutine, a few times per PingInterval;
+	// nil means never busy (pings only at dial).
+	Busy func() bool
+	// OnPingTimeout, if set, is told each time a connection is declared
+	// dead because a ping (or the first one, at dial) went unanswered.
+	OnPingTimeout func()
+	// SuspendLimit bounds how long a suspended connection (Suspend) with
+	// nothing outstanding stays open waiting for its peer to close it;
+	// after that it is closed and redialed. Default 30s.
+	SuspendLimit time.Duration
+	// UserTimeout is the socket's TCP_USER_TIMEOUT (how long sent data may
+	// stay unacknowledged before the kernel drops the connection), also
+	// bounding its TCP keepalive; default DefaultUserTimeout. See TuneTCP.
+	UserTimeout time.Duration
 	// MinBackoff and MaxBackoff bound the delay between redials; defaults
 	// 50ms and 5s.
 	MinBackoff, MaxBackoff time.Duration
@@ -56,13 +86,13 @@ type Config struct {
 // Conn is a connection to one upstream that heals itself. It is safe for
 // concurrent use.
 type Conn struct {
-	cfg      Config
-	cur      atomic.Pointer[batch.Writer]
-	lastRead atomic.Int64
-	closing  chan struct{}
-	once     sync.Once
-	done     chan struct{}
-	dials    atomic.Uint64
+	cfg     Config
+	cur     atomic.Pointer[batch.Writer] // the connection offered to callers
+	link    atomic.Pointer[link]         // the live connection, offered or not
+	closing chan struct{}
+	once    sync.Once
+	done    chan struct{}
+	dials   atomic.Uint64
 }
 
 // Dial starts maintaining a connection to cfg.Addr and returns at once; the
@@ -76,6 +106,18 @@ func Dial(cfg Config) *Conn {
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = 60 * time.Second
+	}
+	if cfg.Heartbeat == nil {
+		cfg.PingInterval = 0
+	}
+	if cfg.PingInterval > 0 && cfg.PingTimeout <= 0 {
+		cfg.PingTimeout = 4 * cfg.PingInterval
+	}
+	if cfg.SuspendLimit <= 0 {
+		cfg.SuspendLimit = 30 * time.Second
+	}
+	if cfg.UserTimeout <= 0 {
+		cfg.UserTimeout = DefaultUserTimeout
 	}
 	if cfg.MinBackoff <= 0 {
 		cfg.MinBackoff = 50 * time.Millisecond
@@ -91,8 +133,9 @@ func Dial(cfg Config) *Conn {
 // Addr returns the address this Conn dials.
 func (c *Conn) Addr() string { return c.cfg.Addr }
 
-// Writer returns the live connection's Writer, or nil while there is none.
-// The Writer may close at any moment; its methods then refuse to write.
+// Writer returns the live connection's Writer, or nil while there is none to
+// send on: down, not yet answered a ping (with liveness), or suspended. The
+// Writer may close at any moment; its methods then refuse to write.
 func (c *Conn) Writer() *batch.Writer { return c.cur.Load() }
 
 // Dials returns how many connections have been established.
@@ -110,6 +153,28 @@ func (c *Conn) Ready(d time.Duration) bool {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// Suspend stops offering w, if it is this Conn's live connection, until the
+// connection closes: the peer asked for no new calls on it (a provider's
+// read-only event, an agent's GOAWAY). Calls outstanding on it go on, and
+// pings watch it while they do. A connection dialed after it closes is
+// offered as usual. A suspended connection with nothing outstanding for
+// SuspendLimit is closed and redialed. Suspend reports whether w was live.
+func (c *Conn) Suspend(w *batch.Writer) bool {
+	l := c.link.Load()
+	if l == nil || l.w != w {
+		return false
+	}
+	l.suspended.Store(true)
+	c.cur.CompareAndSwap(w, nil)
+	return true
+}
+
+// Suspended reports whether the live connection is suspended.
+func (c *Conn) Suspended() bool {
+	l := c.link.Load()
+	return l != nil && l.suspended.Load()
 }
 
 // Close stops redialing, closes the live connection and waits for the
@@ -147,6 +212,7 @@ func (c *Conn) run() {
 }
 
 // serveOne dials once and, on success, serves the connection until it dies.
+// It reports whether the connection was offered to callers.
 func (c *Conn) serveOne() bool {
 	nc, err := netpoll.DialConnection("tcp", c.cfg.Addr, c.cfg.DialTimeout)
 	if err != nil {
@@ -155,6 +221,7 @@ func (c *Conn) serveOne() bool {
 		}
 		return false
 	}
+	TuneTCP(nc, c.cfg.UserTimeout)
 	nc.SetWriteTimeout(c.cfg.WriteTimeout)
 	dead := make(chan struct{})
 	w := batch.NewWriter(nc, nil)
@@ -163,15 +230,24 @@ func (c *Conn) serveOne() bool {
 		close(dead)
 		return nil
 	})
-	c.lastRead.Store(time.Now().UnixNano())
+	l := &link{w: w, dialed: time.Now().UnixNano()}
+	l.lastRead.Store(l.dialed - 1) // older than the dial's ping
+	l.quietSince = l.dialed
+	c.link.Store(l)
 	dec, set := c.cfg.NewDecoder(w)
 	nc.SetOnRequest(server.Guard(func(_ context.Context, conn netpoll.Connection) error {
-		c.lastRead.Store(time.Now().UnixNano())
+		l.lastRead.Store(time.Now().UnixNano())
 		err := batch.Drain(conn.Reader(), set, dec)
 		if err != nil && !errors.Is(err, batch.ErrWait) {
 			if c.cfg.OnBadStream != nil {
 				c.cfg.OnBadStream(err)
 			}
+			return err
+		}
+		// With liveness the first read answers the dial's ping; a GOAWAY
+		// or read-only event in that read has suspended it already.
+		if !l.offered.Load() && c.cfg.PingInterval > 0 {
+			c.offer(l)
 		}
 		return err
 	}))
@@ -179,44 +255,54 @@ func (c *Conn) serveOne() bool {
 		c.cfg.OnUp(w)
 	}
 	c.dials.Add(1)
-	c.cur.Store(w)
+	if c.cfg.PingInterval > 0 {
+		// The peer must answer before anything is sent.
+		if !c.ping(l, l.dialed) {
+			nc.Close()
+		}
+	} else {
+		c.offer(l)
+	}
 
-	tick := time.NewTicker(c.cfg.IdleTimeout / 4)
+	tick := time.NewTicker(c.tickEvery())
 	defer tick.Stop()
 	for {
 		select {
 		case <-dead:
-			c.down(w)
-			return true
+			c.down(l)
+			return l.offered.Load()
 		case <-c.closing:
 			nc.Close()
 			<-dead
-			c.down(w)
-			return true
+			c.down(l)
+			return l.offered.Load()
 		case now := <-tick.C:
-			idle := now.Sub(time.Unix(0, c.lastRead.Load()))
-			if idle >= 3*c.cfg.IdleTimeout {
-				nc.Close() // the peer stopped answering heartbeats
-				continue
-			}
-			if idle >= c.cfg.IdleTimeout && c.cfg.Heartbeat != nil {
-				if bw := w.Lock(); bw != nil {
-					err := c.cfg.Heartbeat(bw)
-					w.Unlock()
-					if err != nil {
-						nc.Close()
-						continue
-					}
-					w.Flush()
-				}
+			if !c.check(l, now.UnixNano()) {
+				nc.Close()
 			}
 		}
 	}
 }
 
-func (c *Conn) down(w *batch.Writer) {
-	c.cur.CompareAndSwap(w, nil)
+// offer makes l the connection callers send on, unless it was suspended.
+func (c *Conn) offer(l *link) {
+	if !l.offered.CompareAndSwap(false, true) || l.suspended.Load() {
+		return
+	}
+	c.cur.Store(l.w)
+	if l.suspended.Load() { // Suspend ran between the check and the store
+		c.cur.CompareAndSwap(l.w, nil)
+		return
+	}
+	if c.cfg.OnReady != nil {
+		c.cfg.OnReady(l.w)
+	}
+}
+
+func (c *Conn) down(l *link) {
+	c.cur.CompareAndSwap(l.w, nil)
+	c.link.CompareAndSwap(l, nil)
 	if c.cfg.OnDown != nil {
-		c.cfg.OnDown(w)
+		c.cfg.OnDown(l.w)
 	}
 }

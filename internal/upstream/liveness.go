@@ -1,0 +1,125 @@
+package upstream
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/dubbomesh/dubbomesh/internal/batch"
+)
+
+// Liveness, modelled on gRPC keepalive and HTTP/2 PING: a connection that
+// owes answers and has read nothing for Config.PingInterval gets a ping;
+// a ping unanswered for Config.PingTimeout (nothing at all read since it
+// went out) means the peer or the path is gone: black-holed, partitioned,
+// frozen (SIGSTOP) or dead without a FIN. The connection is then closed,
+// so OnDown fails its calls at once instead of leaving them to their
+// deadlines, and it is redialed with backoff. A new connection is pinged as
+// soon as it is dialed and offered to callers only once the peer answered:
+// a kernel that still accepts connections for a frozen process does not
+// get calls.
+//
+// Any byte read counts as an answer, so while answers flow no ping is
+// sent: the cost under traffic is one clock reading per read (already
+// taken) and the Conn's ticker, a few wake-ups per PingInterval per
+// connection; nothing per call.
+
+// link is the state of one dialed connection. lastRead is written by the
+// connection's handler; the rest belongs to the Conn's goroutine, except
+// offered and suspended, which any goroutine may set.
+type link struct {
+	w         *batch.Writer
+	dialed    int64        // UnixNano
+	lastRead  atomic.Int64 // UnixNano of the latest read
+	pingSent  atomic.Int64 // UnixNano of the unanswered ping; 0: none
+	offered   atomic.Bool
+	suspended atomic.Bool
+
+	quietSince   int64 // UnixNano of the latest tick that found nothing outstanding
+	suspendIdle  int64 // UnixNano since which a suspended link has had nothing outstanding; 0: busy
+}
+
+// tickEvery is the period of the Conn's checks.
+func (c *Conn) tickEvery() time.Duration {
+	d := c.cfg.IdleTimeout / 4
+	if p := c.cfg.PingInterval; p > 0 && p/2 < d {
+		d = p / 2
+	}
+	return max(d, time.Millisecond)
+}
+
+// check runs on every tick with the time now (UnixNano). It sends the pings
+// that are due and reports false when the connection must be closed.
+func (c *Conn) check(l *link, now int64) bool {
+	cfg := &c.cfg
+	last := l.lastRead.Load()
+	if p := l.pingSent.Load(); p != 0 {
+		if last < p {
+			if now-p < int64(cfg.PingTimeout) {
+				return true
+			}
+			if cfg.OnPingTimeout != nil {
+				cfg.OnPingTimeout()
+			}
+			return false
+		}
+		l.pingSent.Store(0)
+		if !l.offered.Load() {
+			c.offer(l)
+		}
+	}
+	busy := cfg.Busy != nil && cfg.Busy()
+	if !busy {
+		l.quietSince = now
+	}
+	if l.suspended.Load() {
+		switch {
+		case busy:
+			l.suspendIdle = 0
+		case l.suspendIdle == 0:
+			l.suspendIdle = now
+		case now-l.suspendIdle >= int64(cfg.SuspendLimit):
+			return false // the peer never closed it
+		}
+	}
+	idle := now - last
+	if cfg.PingInterval > 0 {
+		if busy && now-max(last, l.quietSince) >= int64(cfg.PingInterval) {
+			return c.ping(l, now)
+		}
+		if idle >= int64(cfg.IdleTimeout) {
+			return c.ping(l, now)
+		}
+		return true
+	}
+	// Without liveness: a heartbeat after IdleTimeout, and a peer that
+	// answers none for three times as long is gone.
+	if idle >= 3*int64(cfg.IdleTimeout) {
+		return false
+	}
+	if idle >= int64(cfg.IdleTimeout) && cfg.Heartbeat != nil {
+		return c.heartbeat(l)
+	}
+	return true
+}
+
+// ping sends a heartbeat and records when, for check to time it out.
+func (c *Conn) ping(l *link, now int64) bool {
+	l.pingSent.Store(now)
+	return c.heartbeat(l)
+}
+
+// heartbeat writes one heartbeat request and flushes it; false when the
+// write failed.
+func (c *Conn) heartbeat(l *link) bool {
+	bw := l.w.Lock()
+	if bw == nil {
+		return true // closing: the close callback ends serveOne
+	}
+	err := c.cfg.Heartbeat(bw)
+	l.w.Unlock()
+	if err != nil {
+		return false
+	}
+	l.w.Flush()
+	return true
+}

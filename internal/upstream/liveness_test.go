@@ -1,0 +1,264 @@
+package upstream
+
+import (
+	"bufio"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cloudwego/netpoll"
+
+	"github.com/dubbomesh/dubbomesh/internal/batch"
+)
+
+// pingServer answers "ping" lines with "pong" and other lines with
+// "ok:<line>", on every connection, until frozen: then it reads and answers
+// nothing, as a process stopped with SIGSTOP (its kernel still accepts
+// connections and takes their bytes).
+type pingServer struct {
+	ln     net.Listener
+	pings  atomic.Int64
+	frozen atomic.Bool
+	mu     sync.Mutex
+	conns  []net.Conn
+}
+
+func startPingServer(t *testing.T) *pingServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &pingServer{ln: ln}
+	t.Cleanup(s.close)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s.mu.Lock()
+			s.conns = append(s.conns, c)
+			s.mu.Unlock()
+			go s.serve(c)
+		}
+	}()
+	return s
+}
+
+func (s *pingServer) serve(c net.Conn) {
+	r := bufio.NewReader(c)
+	for {
+		for s.frozen.Load() {
+			time.Sleep(time.Millisecond)
+		}
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		for s.frozen.Load() {
+			time.Sleep(time.Millisecond)
+		}
+		if line == "ping\n" {
+			s.pings.Add(1)
+			c.Write([]byte("pong\n"))
+		} else {
+			c.Write([]byte("ok:" + line))
+		}
+	}
+}
+
+func (s *pingServer) close() {
+	s.ln.Close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.conns {
+		c.Close()
+	}
+}
+
+func writePing(w netpoll.Writer) error {
+	_, err := w.WriteString("ping\n")
+	return err
+}
+
+// send writes line on c's live connection and flushes it.
+func send(t *testing.T, c *Conn, line string) {
+	t.Helper()
+	w := c.Writer()
+	if w == nil {
+		t.Fatal("no live connection")
+	}
+	if bw := w.Lock(); bw != nil {
+		bw.WriteString(line)
+		w.Unlock()
+	}
+	w.Flush()
+}
+
+func livenessConfig(addr string, got *atomic.Int64, busy *atomic.Bool) Config {
+	return Config{
+		Addr:         addr,
+		NewDecoder:   consumeAll(got),
+		Heartbeat:    writePing,
+		PingInterval: 20 * time.Millisecond,
+		PingTimeout:  80 * time.Millisecond,
+		Busy:         busy.Load,
+		MinBackoff:   10 * time.Millisecond,
+		MaxBackoff:   20 * time.Millisecond,
+	}
+}
+
+// A new connection is offered only once the peer answered its first ping.
+func TestOfferedAfterFirstPong(t *testing.T) {
+	s := startPingServer(t)
+	s.frozen.Store(true)
+	var got atomic.Int64
+	var busy atomic.Bool
+	var readies, timeouts atomic.Int32
+	cfg := livenessConfig(s.ln.Addr().String(), &got, &busy)
+	cfg.OnReady = func(*batch.Writer) { readies.Add(1) }
+	cfg.OnPingTimeout = func() { timeouts.Add(1) }
+	c := Dial(cfg)
+	defer c.Close()
+	if c.Ready(300 * time.Millisecond) {
+		t.Fatal("offered a connection whose peer answers nothing")
+	}
+	if timeouts.Load() == 0 || c.Dials() < 2 {
+		t.Fatalf("ping timeouts %d, dials %d: want the silent connection closed and redialed", timeouts.Load(), c.Dials())
+	}
+	s.frozen.Store(false)
+	if !c.Ready(2 * time.Second) {
+		t.Fatal("not offered after the peer answered")
+	}
+	if readies.Load() != 1 {
+		t.Fatalf("OnReady ran %d times, want 1", readies.Load())
+	}
+}
+
+// With calls outstanding, a peer that goes silent is declared dead within
+// PingInterval + PingTimeout (plus a tick), and OnDown runs at once.
+func TestDeadPeerFoundUnderTraffic(t *testing.T) {
+	s := startPingServer(t)
+	var got atomic.Int64
+	var busy atomic.Bool
+	downs := make(chan time.Time, 4)
+	cfg := livenessConfig(s.ln.Addr().String(), &got, &busy)
+	cfg.OnDown = func(*batch.Writer) { downs <- time.Now() }
+	c := Dial(cfg)
+	defer c.Close()
+	if !c.Ready(2 * time.Second) {
+		t.Fatal("not ready")
+	}
+	// Idle: no pings, however long the silence.
+	before := s.pings.Load()
+	time.Sleep(150 * time.Millisecond)
+	if n := s.pings.Load() - before; n != 0 {
+		t.Fatalf("%d pings on an idle connection", n)
+	}
+	s.frozen.Store(true)
+	busy.Store(true)
+	start := time.Now()
+	send(t, c, "call\n")
+	select {
+	case at := <-downs:
+		d := at.Sub(start)
+		if max := cfg.PingInterval + cfg.PingTimeout + 200*time.Millisecond; d > max {
+			t.Fatalf("dead connection found after %v, want within %v", d, max)
+		}
+		t.Logf("dead connection found %v after the call", d.Round(time.Millisecond))
+	case <-time.After(3 * time.Second):
+		t.Fatal("a silent peer with a call outstanding was not declared dead")
+	}
+	if c.Writer() != nil {
+		t.Fatal("a dead connection is still offered")
+	}
+	s.frozen.Store(false)
+	if !c.Ready(2 * time.Second) {
+		t.Fatal("not redialed after the peer came back")
+	}
+}
+
+// While answers flow, no ping is sent.
+func TestNoPingWhileAnswersFlow(t *testing.T) {
+	s := startPingServer(t)
+	var got atomic.Int64
+	var busy atomic.Bool
+	c := Dial(livenessConfig(s.ln.Addr().String(), &got, &busy))
+	defer c.Close()
+	if !c.Ready(2 * time.Second) {
+		t.Fatal("not ready")
+	}
+	busy.Store(true)
+	before := s.pings.Load()
+	end := time.Now().Add(300 * time.Millisecond)
+	for time.Now().Before(end) {
+		send(t, c, "call\n")
+		time.Sleep(2 * time.Millisecond)
+	}
+	if n := s.pings.Load() - before; n != 0 {
+		t.Fatalf("%d pings while answers flowed every 2ms, want 0", n)
+	}
+	// Calls outstanding and nothing read: pings, answered, keep it up.
+	end = time.Now().Add(200 * time.Millisecond)
+	for time.Now().Before(end) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := s.pings.Load() - before; n == 0 {
+		t.Fatal("no ping while calls were outstanding and nothing was read")
+	}
+	if c.Dials() != 1 {
+		t.Fatalf("dials = %d: an answered ping must keep the connection", c.Dials())
+	}
+}
+
+// A suspended connection is not offered; once the peer closes it, the next
+// connection is. One that nobody closes is closed after SuspendLimit.
+func TestSuspend(t *testing.T) {
+	s := startPingServer(t)
+	var got atomic.Int64
+	var busy atomic.Bool
+	cfg := livenessConfig(s.ln.Addr().String(), &got, &busy)
+	cfg.SuspendLimit = 100 * time.Millisecond
+	c := Dial(cfg)
+	defer c.Close()
+	if !c.Ready(2 * time.Second) {
+		t.Fatal("not ready")
+	}
+	w := c.Writer()
+	if !c.Suspend(w) || !c.Suspended() {
+		t.Fatal("Suspend did not take the live connection")
+	}
+	if c.Writer() != nil {
+		t.Fatal("a suspended connection is offered")
+	}
+	if c.Suspend(new(batch.Writer)) {
+		t.Fatal("Suspend took a Writer that is not the live connection's")
+	}
+	if !c.Ready(2 * time.Second) {
+		t.Fatal("no new connection after the suspended one's limit")
+	}
+	if c.Writer() == w || c.Dials() != 2 {
+		t.Fatalf("dials %d: want a second connection", c.Dials())
+	}
+}
+
+// Dialed sockets get TCP_USER_TIMEOUT and keepalive.
+func TestDialedSocketTuned(t *testing.T) {
+	s := startPingServer(t)
+	var got atomic.Int64
+	var busy atomic.Bool
+	cfg := livenessConfig(s.ln.Addr().String(), &got, &busy)
+	cfg.UserTimeout = 3 * time.Second
+	c := Dial(cfg)
+	defer c.Close()
+	if !c.Ready(2 * time.Second) {
+		t.Fatal("not ready")
+	}
+	fd := c.Writer().Conn().(netpoll.Conn).Fd()
+	if d, err := userTimeoutOf(fd); err != nil || d != 3*time.Second {
+		t.Fatalf("TCP_USER_TIMEOUT = %v, %v; want 3s", d, err)
+	}
+}

@@ -1,0 +1,50 @@
+package upstream
+
+import (
+	"syscall"
+	"time"
+
+	"github.com/cloudwego/netpoll"
+)
+
+// tcpUserTimeout is TCP_USER_TIMEOUT (linux/tcp.h), which package syscall
+// does not name.
+const tcpUserTimeout = 0x12
+
+// TuneTCP sets the liveness options of a TCP connection: TCP_USER_TIMEOUT
+// to userTimeout (data sent and not acknowledged for that long, or
+// keepalive probes unanswered for that long, make the kernel drop the
+// connection) and TCP keepalive, probing after KeepAliveIdle of silence
+// every KeepAliveInterval. It reports the first option the kernel refused;
+// the connection is usable either way. conn must be a netpoll connection
+// over a socket (anything else is left alone).
+func TuneTCP(conn netpoll.Connection, userTimeout time.Duration) error {
+	fc, ok := conn.(netpoll.Conn)
+	if !ok {
+		return nil
+	}
+	return tuneFD(fc.Fd(), userTimeout)
+}
+
+func tuneFD(fd int, userTimeout time.Duration) error {
+	opts := [...]struct{ level, name, value int }{
+		{syscall.SOL_SOCKET, syscall.SO_KEEPALIVE, 1},
+		{syscall.IPPROTO_TCP, syscall.TCP_KEEPIDLE, int(KeepAliveIdle / time.Second)},
+		{syscall.IPPROTO_TCP, syscall.TCP_KEEPINTVL, int(KeepAliveInterval / time.Second)},
+		{syscall.IPPROTO_TCP, syscall.TCP_KEEPCNT, keepAliveCount},
+		{syscall.IPPROTO_TCP, tcpUserTimeout, int(userTimeout / time.Millisecond)},
+	}
+	var first error
+	for _, o := range opts {
+		if err := syscall.SetsockoptInt(fd, o.level, o.name, o.value); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// userTimeoutOf reads back a socket's TCP_USER_TIMEOUT, for tests.
+func userTimeoutOf(fd int) (time.Duration, error) {
+	v, err := syscall.GetsockoptInt(fd, syscall.IPPROTO_TCP, tcpUserTimeout)
+	return time.Duration(v) * time.Millisecond, err
+}

@@ -1,0 +1,17 @@
+//go:build !linux
+
+package upstream
+
+import (
+	"time"
+
+	"github.com/cloudwego/netpoll"
+)
+
+// TuneTCP sets TCP keepalive on conn; TCP_USER_TIMEOUT is Linux's only.
+func TuneTCP(conn netpoll.Connection, userTimeout time.Duration) error {
+	if fc, ok := conn.(netpoll.Conn); ok {
+		return netpoll.SetKeepAlive(fc.Fd(), int(KeepAliveIdle/time.Second))
+	}
+	return nil
+}
