@@ -34,8 +34,8 @@ type link struct {
 	offered   atomic.Bool
 	suspended atomic.Bool
 
-	quietSince   int64 // UnixNano of the latest tick that found nothing outstanding
-	suspendIdle  int64 // UnixNano since which a suspended link has had nothing outstanding; 0: busy
+	quietSince  int64 // UnixNano of the latest tick that found nothing outstanding
+	suspendIdle int64 // UnixNano since which a suspended link has had nothing outstanding; 0: busy
 }
 
 // tickEvery is the period of the Conn's checks.
