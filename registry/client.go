@@ -3,6 +3,7 @@ package registry
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"strconv"
@@ -10,8 +11,11 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
 	"google.golang.org/grpc"
 	grpcbackoff "google.golang.org/grpc/backoff"
+
+	"github.com/dubbomesh/dubbomesh/internal/logging"
 )
 
 // MaxReconnectDelay bounds the wait between the etcd client's attempts to
@@ -23,16 +27,27 @@ const MaxReconnectDelay = 2 * time.Second
 // or with an endpoint that is not http://host:port or https://host:port.
 var ErrEndpoints = errors.New("registry: bad etcd endpoints")
 
+// ClientOption configures NewClient.
+type ClientOption func(*clientv3.Config)
+
+// WithLogger routes the etcd client's own logging into lg: its warnings
+// and errors, each distinct message at most once per logging.LibraryEvery
+// (logging.Zap). Without it the client logs nothing.
+func WithLogger(lg *slog.Logger) ClientOption {
+	return func(c *clientv3.Config) { c.Logger = logging.Zap(lg) }
+}
+
 // NewClient returns an etcd client for the comma-separated endpoints, set up
 // as the agents use it: a 5 s dial timeout and reconnects at most
 // MaxReconnectDelay apart. A list ParseEndpoints refuses is an error at once
 // (the client would otherwise retry it for ever). The caller closes it.
-func NewClient(endpoints string) (*clientv3.Client, error) {
+func NewClient(endpoints string, opts ...ClientOption) (*clientv3.Client, error) {
 	eps, err := ParseEndpoints(endpoints)
 	if err != nil {
 		return nil, err
 	}
-	return clientv3.New(clientv3.Config{
+	cfg := clientv3.Config{
+		Logger:      zap.NewNop(),
 		Endpoints:   eps,
 		DialTimeout: 5 * time.Second,
 		// A member that goes silent (its host froze or lost power) leaves
@@ -50,7 +65,11 @@ func NewClient(endpoints string) (*clientv3.Client, error) {
 			},
 			MinConnectTimeout: time.Second,
 		})},
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return clientv3.New(cfg)
 }
 
 // ParseEndpoints splits a comma-separated list of etcd endpoints, each

@@ -10,9 +10,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/dubbomesh/dubbomesh/internal/logging"
 )
 
 // Snapshot is every registered endpoint by interface, each slice sorted by
@@ -95,8 +98,9 @@ type view map[string]Endpoint
 func (d *Discovery) run(ctx context.Context, ready chan struct{}) {
 	defer close(d.done)
 	var (
-		cur view
-		bo  backoff
+		cur   view
+		bo    backoff
+		limit = logging.NewLimiter(30 * time.Second)
 	)
 	for {
 		next, rev, err := d.list(ctx)
@@ -117,7 +121,7 @@ func (d *Discovery) run(ctx context.Context, ready chan struct{}) {
 		if ctx.Err() != nil {
 			return
 		}
-		slog.Warn("registry: discovery will list again", "err", err)
+		limit.Log(slog.Default(), slog.LevelWarn, "registry: discovery lost its watch, listing again", "err", err)
 		if !bo.wait(ctx) {
 			return
 		}

@@ -6,9 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/dubbomesh/dubbomesh/internal/logging"
 )
 
 // Registration keeps a provider agent's endpoints registered in etcd: one
@@ -24,6 +28,14 @@ type Registration struct {
 	// lease is the current lease. Register sets it before the goroutine
 	// starts, then only the goroutine writes it; Close reads it after done.
 	lease clientv3.LeaseID
+
+	// alive is when etcd last confirmed the lease (UnixNano): the put,
+	// then each keep-alive answer. lost is set while the lease is lost
+	// and not yet granted again; regrants counts the new grants.
+	alive    atomic.Int64
+	lost     atomic.Bool
+	regrants atomic.Uint64
+	closed   atomic.Bool
 
 	closeOnce sync.Once
 	closeErr  error
@@ -98,31 +110,68 @@ func (r *Registration) register(ctx, runCtx context.Context) (<-chan *clientv3.L
 		return nil, fmt.Errorf("keep-alive: %w", err)
 	}
 	r.lease = grant.ID
+	r.alive.Store(time.Now().UnixNano())
 	return ka, nil
 }
+
+// ErrNotRegistered is the reason InPlace gives for a registration that is
+// not (or may no longer be) in etcd; errors.Is matches it.
+var ErrNotRegistered = errors.New("registry: not registered")
+
+// InPlace reports whether the registration is in etcd, as far as this side
+// knows: nil while the lease is held and etcd confirmed it within its TTL;
+// otherwise an error matching ErrNotRegistered that says why (closed, lease
+// lost and being registered again, no keep-alive answer for longer than
+// the TTL: etcd unreachable, the keys may have expired).
+func (r *Registration) InPlace() error {
+	switch {
+	case r.closed.Load():
+		return fmt.Errorf("%w: deregistered", ErrNotRegistered)
+	case r.lost.Load():
+		return fmt.Errorf("%w: lease lost, registering again", ErrNotRegistered)
+	}
+	ttl := time.Duration(r.ttl) * time.Second
+	if since := time.Since(time.Unix(0, r.alive.Load())); since > ttl {
+		return fmt.Errorf("%w: etcd has not confirmed the lease for %v (TTL %v)", ErrNotRegistered, since.Round(time.Second), ttl)
+	}
+	return nil
+}
+
+// Regrants returns how many times the lease was lost and a new one granted
+// (and the keys put again).
+func (r *Registration) Regrants() uint64 { return r.regrants.Load() }
 
 // keepAlive drains the keep-alive channel (the client drops responses that
 // are not read promptly) and registers again whenever the lease is lost.
 func (r *Registration) keepAlive(runCtx context.Context, ka <-chan *clientv3.LeaseKeepAliveResponse) {
 	defer close(r.done)
+	limit := logging.NewLimiter(30 * time.Second)
 	for {
-		for range ka {
+		for resp := range ka {
+			if resp != nil {
+				r.alive.Store(time.Now().UnixNano())
+			}
 		}
 		if runCtx.Err() != nil {
 			return
 		}
+		r.lost.Store(true)
+		lostAt := time.Now()
 		slog.Warn("registry: lease lost, registering again", "lease", fmt.Sprintf("%x", int64(r.lease)))
 		var bo backoff
 		for {
 			var err error
 			if ka, err = r.register(runCtx, runCtx); err == nil {
-				slog.Info("registry: registered again", "lease", fmt.Sprintf("%x", int64(r.lease)))
+				r.regrants.Add(1)
+				r.lost.Store(false)
+				slog.Info("registry: lease granted again, registered", "lease", fmt.Sprintf("%x", int64(r.lease)),
+					"after", time.Since(lostAt).Round(time.Millisecond))
 				break
 			}
 			if runCtx.Err() != nil {
 				return
 			}
-			slog.Warn("registry: register failed", "err", err)
+			limit.Log(slog.Default(), slog.LevelWarn, "registry: register failed, retrying", "err", err)
 			if !bo.wait(runCtx) {
 				return
 			}
@@ -138,6 +187,7 @@ func (r *Registration) keepAlive(runCtx context.Context, ka <-chan *clientv3.Lea
 // call's result.
 func (r *Registration) Close(ctx context.Context) error {
 	r.closeOnce.Do(func() {
+		r.closed.Store(true)
 		r.stop()
 		<-r.done // the goroutine's attempts end with runCtx, so this is prompt
 		_, err := r.cli.Revoke(ctx, r.lease)

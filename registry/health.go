@@ -1,0 +1,102 @@
+package registry
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/dubbomesh/dubbomesh/internal/logging"
+)
+
+// Probe timing: etcd is read every ProbeEvery, each read bounded by
+// ProbeEvery, and declared unreachable after probeFailures failures in a
+// row, so that a leader election's second without a leader is not an
+// outage.
+const (
+	ProbeEvery    = time.Second
+	probeFailures = 2
+	// healthKey is the key the probe reads (it need not exist): a
+	// linearizable read, which needs a quorum and a leader, as writes and
+	// lease keep-alives do.
+	healthKey = "health"
+)
+
+// Health says whether etcd answers, from a read every ProbeEvery, and logs
+// it losing and regaining etcd, once each change: "etcd unreachable" with
+// the error, "etcd reachable again" with how long it was away. It is
+// created by WatchHealth and ended by Close; its methods are safe for
+// concurrent use.
+type Health struct {
+	cli       *clientv3.Client
+	sw        *logging.Switch
+	reachable atomic.Bool
+	checks    atomic.Uint64 // probes made
+	stop      context.CancelFunc
+	done      chan struct{}
+}
+
+// WatchHealth starts probing etcd through cli, logging to lg (nil: no
+// log). Reachable is false until the first read succeeds.
+func WatchHealth(cli *clientv3.Client, lg *slog.Logger) *Health {
+	ctx, stop := context.WithCancel(context.Background())
+	h := &Health{cli: cli, sw: logging.NewSwitch(lg, 10*time.Second), stop: stop, done: make(chan struct{})}
+	go h.run(ctx)
+	return h
+}
+
+// Reachable reports whether etcd answered the last probes.
+func (h *Health) Reachable() bool { return h.reachable.Load() }
+
+// Checks returns the number of probes made so far.
+func (h *Health) Checks() uint64 { return h.checks.Load() }
+
+// Close stops probing and waits for the probe goroutine to end.
+func (h *Health) Close() {
+	h.stop()
+	<-h.done
+}
+
+func (h *Health) run(ctx context.Context) {
+	defer close(h.done)
+	t := time.NewTicker(ProbeEvery)
+	defer t.Stop()
+	fails := 0
+	var downSince time.Time
+	for {
+		pctx, cancel := context.WithTimeout(ctx, ProbeEvery)
+		_, err := h.cli.Get(pctx, healthKey, clientv3.WithCountOnly())
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		h.checks.Add(1)
+		switch {
+		case err == nil:
+			fails = 0
+			h.reachable.Store(true)
+			if downSince.IsZero() {
+				h.sw.Set(true, "etcd connected")
+			} else {
+				h.sw.Set(true, "etcd reachable again", "after", time.Since(downSince).Round(time.Millisecond))
+				downSince = time.Time{}
+			}
+		case fails+1 >= probeFailures || !h.reachable.Load():
+			fails++
+			if downSince.IsZero() {
+				downSince = time.Now()
+			}
+			h.reachable.Store(false)
+			h.sw.Set(false, "etcd unreachable", "err", err)
+		default:
+			fails++
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
