@@ -24,13 +24,15 @@
 //	offset  size  field
 //	     0     2  magic, 0xDB 0x3E
 //	     2     1  version, 1
-//	     3     1  kind: 1 request, 2 response, 3 heartbeat, 4 error
-//	     4     1  status: 0 in requests, responses and heartbeats; not 0 in errors
-//	     5     1  flags: bit 0 (0x01) of a heartbeat marks the reply; bit 1 (0x02)
-//	              of a request says an attachments section follows the
-//	              arguments; bit 2 (0x04, FlagJSON) of a request asks for
-//	              the result as JSON, and of a response says its body is
-//	              JSON; all other bits 0
+//	     3     1  kind: 1 request, 2 response, 3 heartbeat, 4 error, 5 goaway
+//	     4     1  status: 0 in requests, responses, heartbeats and goaways;
+//	              not 0 in errors
+//	     5     1  flags: bit 0 (0x01) of a heartbeat marks the reply; bit 1
+//	              (0x02, FlagGoAwayOK) of a ping says its sender understands
+//	              GOAWAY; bit 1 (0x02) of a request says an attachments
+//	              section follows the arguments; bit 2 (0x04, FlagJSON) of a
+//	              request asks for the result as JSON, and of a response
+//	              says its body is JSON; all other bits 0
 //	     6     2  reserved, 0
 //	     8     4  body length: the number of bytes after the header
 //	    12     4  request id
@@ -87,7 +89,31 @@
 //
 // Heartbeat (kind 3, status 0): the body is empty. A heartbeat with flag bit 0
 // clear is a ping; the peer answers with a heartbeat carrying the same id and
-// flag bit 0 set (the pong). Either side may ping.
+// flag bit 0 set (the pong). Either side may ping. A ping with flag bit 1
+// (FlagGoAwayOK) set also says that its sender understands GOAWAY frames;
+// receivers that do not care ignore the bit.
+//
+// Liveness: a consumer agent pings a new connection at once and sends no
+// request on it before the first answer; afterwards it pings whenever calls
+// are outstanding on the connection and nothing has been read for its
+// --ping-interval (250 ms by default), and when the connection has been
+// idle for a minute. A ping that gets no answer (no byte at all) within
+// --ping-timeout means the peer or the path is gone: the connection is
+// closed, its calls fail (status Lost, HTTP 502) and it is redialed with
+// backoff. While answers flow nothing is pinged. A provider agent answers
+// every ping at once, even with calls queued.
+//
+// GoAway (kind 5, status 0, id 0): the body is an optional UTF-8 reason, for
+// logs. A provider agent that is about to leave (SIGTERM) sends one on each
+// connection whose peer has announced FlagGoAwayOK, and on each such
+// connection that opens while it drains, before it deregisters from etcd.
+// The receiver sends no new request on that connection, lets the calls in
+// flight on it finish (the sender keeps serving them while it drains), and
+// never sends on it again; it uses a later connection to the same address
+// only once that connection answers a ping, and without a GOAWAY first. A
+// GOAWAY with a non-zero id or status is malformed. Peers of the first
+// edition of this format refuse kind 5 as an unknown kind (ErrBadKind),
+// which is why it is only sent to peers that announced it.
 //
 // # Request ids
 //
@@ -127,14 +153,18 @@
 //	                              invocation rejected" (Dubbo 3, 40), any of them
 //	                              also with status 60; the message is the
 //	                              provider's. Any other Dubbo 40 is BadRequest
+//	   12  BadResult         502  the provider answered a value the agent cannot
+//	                              render as JSON: a reference cycle, nesting deeper
+//	                              than 64 levels, or larger than the frame limit
 //
 // A receiver keeps status values it does not know and maps them to HTTP 502.
 //
 // BadRequest, NotFound and Exception are the caller's mistakes: the provider
-// ran the call, or refused it as malformed. They never count against the
-// provider agent that answered: it is not sidelined, ejected, or the call
-// retried elsewhere, for them. Every other status (Status.PathFault) says
-// something about the path and may.
+// ran the call, or refused it as malformed. BadResult is the call's too: the
+// provider ran it, and any agent would fail to render its answer alike. They
+// never count against the provider agent that answered: it is not sidelined,
+// ejected, or the call retried elsewhere, for them. Every other status
+// (Status.PathFault) says something about the path and may.
 //
 // # Refusing a peer
 //

@@ -45,6 +45,7 @@ const (
 	KindResponse  Kind = 2
 	KindHeartbeat Kind = 3
 	KindError     Kind = 4
+	// KindGoAway is defined in goaway.go.
 )
 
 // String returns the kind's name, or "kind(N)" for an unknown value.
@@ -58,6 +59,8 @@ func (k Kind) String() string {
 		return "heartbeat"
 	case KindError:
 		return "error"
+	case KindGoAway:
+		return "goaway"
 	}
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -106,6 +109,11 @@ const (
 	// exported service", "Not found method", "... not found, invocation
 	// rejected"): the caller's mistake.
 	StatusNotFound Status = 11
+	// StatusBadResult: the provider answered a value the agent cannot
+	// render as JSON: a reference cycle, nesting deeper than 64 levels, or
+	// JSON larger than MaxBodySize. The provider ran the call, and would
+	// answer the same through any agent: the call's fault, not the path's.
+	StatusBadResult Status = 12
 )
 
 // HTTPStatus returns the HTTP status code the consumer agent answers with
@@ -126,7 +134,7 @@ func (s Status) HTTPStatus() int {
 		return 504
 	}
 	// StatusUnavailable, StatusBadResponse, StatusBadVersion, StatusBadFrame,
-	// StatusLost and unknown values.
+	// StatusLost, StatusBadResult and unknown values.
 	return 502
 }
 
@@ -136,13 +144,14 @@ func (s Status) HTTPStatus() int {
 // lost provider, an undecodable answer, an overload, a timeout, a refused
 // service, a broken frame, and every status this package does not know. A
 // caller counts such an answer against the provider agent that gave it
-// (sidelining, ejection); it never counts a caller's mistake, the statuses
-// for which PathFault is false: StatusOK, StatusBadRequest, StatusNotFound
-// and StatusException (the provider ran the call, or refused it as
-// malformed).
+// (sidelining, ejection); it never counts an answer about the call itself,
+// the statuses for which PathFault is false: StatusOK, the caller's
+// mistakes StatusBadRequest, StatusNotFound and StatusException (the
+// provider ran the call, or refused it as malformed), and StatusBadResult
+// (the provider ran the call and answered a value no agent can render).
 func (s Status) PathFault() bool {
 	switch s {
-	case StatusOK, StatusBadRequest, StatusNotFound, StatusException:
+	case StatusOK, StatusBadRequest, StatusNotFound, StatusException, StatusBadResult:
 		return false
 	}
 	return true
@@ -176,6 +185,8 @@ func (s Status) String() string {
 		return "bad frame"
 	case StatusNotFound:
 		return "not found"
+	case StatusBadResult:
+		return "bad result"
 	}
 	return "status(" + strconv.Itoa(int(s)) + ")"
 }
@@ -184,9 +195,9 @@ func (s Status) String() string {
 type Header struct {
 	Kind   Kind
 	Status Status
-	// Flags holds header byte 5. Only FlagReply of a heartbeat,
-	// FlagAttachments and FlagJSON of a request and FlagJSON of a response
-	// have a meaning.
+	// Flags holds header byte 5. Only FlagReply and FlagGoAwayOK of a
+	// heartbeat, FlagAttachments and FlagJSON of a request and FlagJSON of
+	// a response have a meaning.
 	Flags uint8
 	// Length is the body length: the number of bytes after the header.
 	Length uint32
@@ -264,6 +275,7 @@ var (
 	errStatusOKInError  = malformed("status 0 in an error frame")
 	errHeartbeatBody    = malformed("heartbeat with a body")
 	errZeroID           = malformed("request or response with id 0")
+	errGoAwayID         = malformed("goaway with an id")
 )
 
 // RefusalStatus tells a receiver how to refuse a peer after a decode error
@@ -309,7 +321,7 @@ func ParseHeader(b []byte) (Header, error) {
 		Length: binary.BigEndian.Uint32(b[8:]),
 		ID:     binary.BigEndian.Uint32(b[12:]),
 	}
-	if h.Kind < KindRequest || h.Kind > KindError {
+	if h.Kind < KindRequest || h.Kind > KindGoAway {
 		return h, ErrBadKind
 	}
 	if h.Length > MaxBodySize {
@@ -322,6 +334,10 @@ func ParseHeader(b []byte) (Header, error) {
 		}
 	case h.Status != StatusOK:
 		return h, errStatusInNonError
+	case h.Kind == KindGoAway:
+		if h.ID != 0 {
+			return h, errGoAwayID
+		}
 	case h.Kind == KindHeartbeat:
 		if h.Length != 0 {
 			return h, errHeartbeatBody

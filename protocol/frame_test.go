@@ -108,7 +108,9 @@ func TestParseHeaderErrors(t *testing.T) {
 		{"version 2", with(2, 2), ErrBadVersion},
 		{"version 7 in a short header", []byte{0xDB, 0x3E, 7}, ErrBadVersion},
 		{"kind 0", with(3, 0), ErrBadKind},
-		{"kind 5", with(3, 5), ErrBadKind},
+		{"kind 6", with(3, 6), ErrBadKind},
+		{"status in goaway", header(KindGoAway, 1, 0, 0, 0), ErrMalformed},
+		{"goaway with an id", header(KindGoAway, 0, 0, 0, 7), ErrMalformed},
 		{"kind 255", with(3, 255), ErrBadKind},
 		{"too large", header(KindResponse, 0, 0, MaxBodySize+1, 1), ErrFrameTooLarge},
 		{"length 4 GiB", header(KindResponse, 0, 0, 0xFFFFFFFF, 1), ErrFrameTooLarge},
@@ -177,7 +179,8 @@ func TestStatusHTTPStatus(t *testing.T) {
 		{StatusBadFrame, 502, "bad frame"},
 		{StatusLost, 502, "lost"},
 		{StatusNotFound, 404, "not found"},
-		{12, 502, "status(12)"},
+		{StatusBadResult, 502, "bad result"},
+		{13, 502, "status(13)"},
 		{255, 502, "status(255)"},
 	} {
 		equal(t, tc.s.String()+" HTTPStatus", tc.s.HTTPStatus(), tc.code)
@@ -185,19 +188,20 @@ func TestStatusHTTPStatus(t *testing.T) {
 	}
 	// The numeric values are the wire format: pin them.
 	for i, s := range []Status{StatusOK, StatusBadRequest, StatusException, StatusUnavailable, StatusBadResponse,
-		StatusOverloaded, StatusServiceNotFound, StatusTimeout, StatusBadVersion, StatusBadFrame, StatusLost, StatusNotFound} {
+		StatusOverloaded, StatusServiceNotFound, StatusTimeout, StatusBadVersion, StatusBadFrame, StatusLost, StatusNotFound, StatusBadResult} {
 		equal(t, s.String()+" value", int(s), i)
 	}
 }
 
-// TestStatusPathFault: the caller's mistakes (400, 404, 500) are not the
-// path's fault; everything else, unknown statuses included, is.
+// TestStatusPathFault: the caller's mistakes (400, 404, 500) and a result
+// no agent can render (502) are not the path's fault; everything else,
+// unknown statuses included, is.
 func TestStatusPathFault(t *testing.T) {
-	mistakes := map[Status]bool{StatusOK: true, StatusBadRequest: true, StatusNotFound: true, StatusException: true}
+	theCall := map[Status]bool{StatusOK: true, StatusBadRequest: true, StatusNotFound: true, StatusException: true, StatusBadResult: true}
 	for s := range 256 {
 		st := Status(s)
-		equal(t, st.String()+" PathFault", st.PathFault(), !mistakes[st])
-		if code := st.HTTPStatus(); st.PathFault() != (code == 502 || code == 503 || code == 504) {
+		equal(t, st.String()+" PathFault", st.PathFault(), !theCall[st])
+		if code := st.HTTPStatus(); st.PathFault() && code != 502 && code != 503 && code != 504 {
 			t.Errorf("%v: PathFault %v for HTTP %d", st, st.PathFault(), code)
 		}
 	}

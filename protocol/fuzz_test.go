@@ -14,6 +14,9 @@ func FuzzNext(f *testing.F) {
 	b, _, _ := stream()
 	f.Add(b)
 	f.Add(encodeRequest(f, 5, tracedRequest()))
+	goaway := make([]byte, GoAwaySize("bye")+HeaderSize)
+	PutPing(goaway[PutGoAway(goaway, "bye"):], 4)
+	f.Add(goaway)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var r Request
 		for p := b; ; {
@@ -68,7 +71,14 @@ func checkReencode(t *testing.T, h Header, body, frame []byte, r *Request) {
 		n = PutError(out, h.ID, h.Status, string(body))
 	case KindHeartbeat:
 		want.Flags = h.Flags & FlagReply
-		n = PutHeartbeat(out, h.ID, h.IsReply())
+		if h.GoAwayOK() {
+			want.Flags = FlagGoAwayOK
+			n = PutPing(out, h.ID)
+		} else {
+			n = PutHeartbeat(out, h.ID, h.IsReply())
+		}
+	case KindGoAway:
+		n = PutGoAway(out, string(body))
 	default:
 		t.Fatalf("Next accepted kind %v", h.Kind)
 	}
