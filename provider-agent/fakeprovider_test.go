@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"github.com/dubbomesh/dubbomesh/internal/javahash"
 	"net"
@@ -25,6 +26,8 @@ import (
 //	slow     the hash, 100 ms later
 //	hang     nothing, ever
 //	die      the connection is closed at once
+//	cycle    (hessian2) a list holding itself: no agent can render it
+//	deep     (hessian2) 65 nested lists, past the renderer's depth
 //
 // Heartbeat requests are answered (unless mute is set); heartbeat replies to
 // the fake's own pings are recorded. A fakeProvider is safe for concurrent
@@ -258,6 +261,18 @@ func (f *fakeProvider) serve(fc *fakeConn) {
 				time.AfterFunc(100*time.Millisecond, func() { fc.write(late) })
 				continue
 			case "hang":
+				continue
+			case "cycle", "deep":
+				// hessian2 bytes no agent can render as JSON: flag 1 (a
+				// value), then a list holding itself, or 65 nested lists.
+				body := []byte{0x91, 0x79, 0x51, 0x90}
+				if string(req.Method) == "deep" {
+					body = append(append([]byte{0x91}, bytes.Repeat([]byte{0x79}, 65)...), 0x90)
+				}
+				n := len(out)
+				out = append(out, make([]byte, dubbo.HeaderSize)...)
+				dubbo.PutHeader(out[n:], dubbo.Header{Flag: byte(req.Serialization), Status: dubbo.StatusOK, ID: req.ID, Length: len(body)})
+				out = append(out, body...)
 				continue
 			case "die":
 				fc.write(out)

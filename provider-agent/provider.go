@@ -76,12 +76,19 @@ func (l *loop) answer(p *pass, h dubbo.Header, body []byte) {
 		// may alias body, which the reader releases at the end of the pass.
 		p.text = make([]byte, 0, cap(text))
 	}
-	if errors.Is(err, hessianjson.ErrTooLarge) {
+	// A result too large, too deep or cyclic is well-formed: the provider
+	// ran the call, and no agent could render its answer (StatusBadResult,
+	// which sidelines no one). Broken bytes are the path's fault.
+	switch {
+	case errors.Is(err, hessianjson.ErrTooLarge):
 		m.tooLarge.Inc()
-		p.fail(c.in, c.id, protocol.StatusBadResponse, fmt.Sprintf("provider agent: the provider's answer is larger than %d bytes as JSON", protocol.MaxBodySize))
+		p.fail(c.in, c.id, protocol.StatusBadResult, fmt.Sprintf("provider agent: the provider's answer is larger than %d bytes as JSON", protocol.MaxBodySize))
 		return
-	}
-	if err != nil {
+	case errors.Is(err, hessianjson.ErrCycle), errors.Is(err, hessianjson.ErrTooDeep):
+		m.badResponses.Inc()
+		p.fail(c.in, c.id, protocol.StatusBadResult, "provider agent: the provider's answer cannot be rendered as JSON: "+err.Error())
+		return
+	case err != nil:
 		m.badResponses.Inc()
 		p.fail(c.in, c.id, protocol.StatusBadResponse, "provider agent: undecodable answer from the provider: "+err.Error())
 		return
