@@ -298,3 +298,14 @@ func BenchmarkEchoUser(b *testing.B) {
 		p.run(b, frame)
 	}
 }
+
+// BenchmarkIsUserCall is what the UserService's hook costs every other
+// hessian2 request, the race's included.
+func BenchmarkIsUserCall(b *testing.B) {
+	race := raceFrame(b, dubbo.Hessian2)[dubbo.HeaderSize:]
+	for b.Loop() {
+		if isUserCall(race) {
+			b.Fatal("the race's call taken for the UserService")
+		}
+	}
+}
