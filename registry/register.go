@@ -44,6 +44,9 @@ type Registration struct {
 // Register puts one key per endpoint (Key(ep.Interface, ep.Addr) ->
 // EncodeValue(ep.Weight)), all bound to one lease with ttl seconds
 // (DefaultTTL if ttl < 1), in one transaction, and keeps the lease alive.
+// It never takes a key that another lease holds (claim.go): when one does,
+// Register waits that lease's remaining TTL out once, and fails with a
+// *TakenError (ErrKeyTaken, Live set) if it is still held after that.
 //
 // If the lease is ever lost (its keep-alive channel closes, for example
 // because etcd was unreachable for longer than the TTL, or someone revoked
@@ -75,11 +78,25 @@ func Register(ctx context.Context, cli *clientv3.Client, eps []Endpoint, ttl int
 		done: make(chan struct{}),
 	}
 	var bo backoff
+	waited := map[clientv3.LeaseID]bool{}
 	for {
 		ka, err := r.register(ctx, runCtx)
 		if err == nil {
 			go r.keepAlive(runCtx, ka)
 			return r, nil
+		}
+		// A key held by another lease: wait its remaining TTL out once; a
+		// holder that outlives it is a live agent (claim.go).
+		if te := (*TakenError)(nil); errors.As(err, &te) {
+			if waited[te.Lease] {
+				stop()
+				te.Live = true
+				return nil, te
+			}
+			waited[te.Lease] = true
+			if werr := r.waitOut(ctx, te); werr == nil {
+				continue
+			}
 		}
 		if ctx.Err() != nil || !bo.wait(ctx) {
 			stop()
@@ -98,12 +115,16 @@ func (r *Registration) register(ctx, runCtx context.Context) (<-chan *clientv3.L
 	if err != nil {
 		return nil, fmt.Errorf("grant: %w", err)
 	}
-	ops := make([]clientv3.Op, len(r.eps))
-	for i, ep := range r.eps {
-		ops[i] = clientv3.OpPut(Key(ep.Interface, ep.Addr), EncodeValue(ep.Weight), clientv3.WithLease(grant.ID))
+	err = r.claim(actx, grant.ID)
+	if te := (*TakenError)(nil); errors.As(err, &te) && r.lease != 0 && te.Lease == r.lease {
+		// Our own previous lease, still alive though we lost its
+		// keep-alive: end it and claim again.
+		r.cli.Revoke(actx, r.lease)
+		err = r.claim(actx, grant.ID)
 	}
-	if _, err := r.cli.Txn(actx).Then(ops...).Commit(); err != nil {
-		return nil, fmt.Errorf("put: %w", err)
+	if err != nil {
+		r.cli.Revoke(actx, grant.ID) // best effort: it holds nothing
+		return nil, err
 	}
 	ka, err := r.cli.KeepAlive(runCtx, grant.ID)
 	if err != nil {
@@ -180,7 +201,8 @@ func (r *Registration) keepAlive(runCtx context.Context, ka <-chan *clientv3.Lea
 }
 
 // Close revokes the lease, so that watchers see the keys deleted at once,
-// and stops keeping it alive. If the revoke fails (etcd unreachable, ctx
+// and stops keeping it alive. Revoking deletes only the keys this lease
+// still holds, never a key another agent holds. If the revoke fails (etcd unreachable, ctx
 // ended) Close returns the error and the keys disappear when the lease
 // expires, within the TTL. A lease that is already gone is not an error.
 // Close is safe to call more than once; later calls return the first
