@@ -10,11 +10,12 @@ import (
 )
 
 // TestCallerMistakesNeverSideline: an agent that answers every call with a
-// caller's mistake (400, 404, 500) keeps its share of the calls: it is not
-// sidelined, and the calls are not retried elsewhere. The round robin of
-// two agents of weight 1 alternates exactly on one connection.
+// caller's mistake (400, 404, 500), or with a result no agent can render
+// (502, BadResult), keeps its share of the calls: it is not sidelined, and
+// the calls are not retried elsewhere. The round robin of two agents of
+// weight 1 alternates exactly on one connection.
 func TestCallerMistakesNeverSideline(t *testing.T) {
-	for _, s := range []protocol.Status{protocol.StatusBadRequest, protocol.StatusNotFound, protocol.StatusException} {
+	for _, s := range []protocol.Status{protocol.StatusBadRequest, protocol.StatusNotFound, protocol.StatusException, protocol.StatusBadResult} {
 		t.Run(s.String(), func(t *testing.T) {
 			msg := "provider says " + s.String()
 			a, bad, good := retryAgents(t, Config{}, failPlan(s, msg), echoPlan, 1, 1)
