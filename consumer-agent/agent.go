@@ -2,15 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/cloudwego/netpoll"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
-	"github.com/dubbomesh/dubbomesh/internal/metrics"
+	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/internal/server"
 	"github.com/dubbomesh/dubbomesh/protocol/http1"
 )
@@ -59,6 +63,10 @@ type Config struct {
 	// (calls in flight per unit of weight) when the round robin's choice
 	// holds clearly more than its share (spread.go).
 	Spread bool
+	// Log receives the agent's log lines: provider agents joining,
+	// leaving, unreachable, sidelined, ejected and back, each change once.
+	// Nil logs nothing.
+	Log *slog.Logger
 }
 
 // DefaultEjectRatio is the default outlier ejection ratio.
@@ -106,6 +114,7 @@ type Agent struct {
 	next   atomic.Uint32
 	routes atomic.Pointer[routeTable]
 	m      *agentMetrics
+	log    *slog.Logger
 	clock  clock
 	stop   chan struct{}
 	open   atomic.Int64 // client connections not yet closed, refused ones included
@@ -124,6 +133,7 @@ func New(cfg Config) (*Agent, error) {
 	a := &Agent{
 		cfg:       cfg,
 		m:         newAgentMetrics(),
+		log:       logging.Or(cfg.Log),
 		endpoints: map[string]*endpoint{},
 		services:  map[string]*service{},
 		stop:      make(chan struct{}),
@@ -153,8 +163,31 @@ func New(cfg Config) (*Agent, error) {
 // Addr returns the address the agent listens on.
 func (a *Agent) Addr() net.Addr { return a.srv.Addr() }
 
-// Metrics returns the agent's counters.
-func (a *Agent) Metrics() *metrics.Set { return a.m.set }
+// Metrics returns the agent's metrics registry, Go and process collectors
+// included; register more on it (main adds etcd's reachability).
+func (a *Agent) Metrics() *prometheus.Registry { return a.m.reg }
+
+// Ready reports whether the agent can serve calls: nil when some service
+// has provider agents in etcd and at least one of them is connected;
+// otherwise why not. It is safe for concurrent use.
+func (a *Agent) Ready() error {
+	rt := a.routes.Load()
+	if len(rt.services) == 0 {
+		return errors.New("no provider agent known: etcd lists none for any service")
+	}
+	known := 0
+	for _, svc := range rt.services {
+		for _, m := range svc.list() {
+			known++
+			for _, c := range m.ep.conns {
+				if c.Writer() != nil {
+					return nil
+				}
+			}
+		}
+	}
+	return fmt.Errorf("none of the %d provider agents known is connected", known)
+}
 
 // Close stops accepting, closes every connection and fails the calls left.
 func (a *Agent) Close() {

@@ -47,7 +47,7 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 		switch h.Kind {
 		case protocol.KindResponse:
 			if c, ok := l.takeCall(h.ID); ok {
-				m.status(200)
+				m.status(c.svc, 200)
 				c.ep.health.ok()
 				kind := bodyText
 				if h.Flags&protocol.FlagJSON != 0 {
@@ -68,13 +68,13 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 			}
 			if c, ok := l.takeCall(h.ID); ok {
 				st := h.Status.HTTPStatus()
-				m.status(st)
+				m.status(c.svc, st)
+				c.ep.m.errors.Inc()
 				if c.retried {
 					m.retriesFailed.Inc()
 				}
 				if h.Status.PathFault() {
-					m.sidelined.Inc()
-					c.ep.health.fail(l.a.clock.now.Load())
+					c.ep.fail(l.a.clock.now.Load(), h.Status)
 				}
 				c.hc.complete(set, c.slot, st, body, bodyError)
 			} else {

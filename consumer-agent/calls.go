@@ -16,7 +16,9 @@ type call struct {
 // The loop's table of calls in flight and each provider agent's count of
 // its calls in flight (which spreading and outlier detection read) change
 // together, only through these three methods, so that the counts cannot
-// drift from the table.
+// drift from the table. A call leaving the table is observed in its
+// provider agent's latency histogram, from its arrival: its deadline less
+// the timeout.
 
 // addCall puts c in the table and counts it against c.ep. It reports false,
 // changing nothing, when the table is full. tag is the upstream
@@ -35,6 +37,7 @@ func (l *loop) addCall(c call, tag uint64) (id uint32, ok bool) {
 func (l *loop) takeCall(id uint32) (c call, ok bool) {
 	if c, ok = l.calls.Take(id); ok {
 		c.ep.inflight.done(l.idx)
+		c.ep.observe(c.deadline - l.timeout)
 	}
 	return c, ok
 }
@@ -46,6 +49,7 @@ func (l *loop) takeCall(id uint32) (c call, ok bool) {
 func (l *loop) settled(fn func(id uint32, c call)) func(uint32, call) {
 	return func(id uint32, c call) {
 		c.ep.inflight.done(l.idx)
+		c.ep.observe(c.deadline - l.timeout)
 		fn(id, c)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
+	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/protocol/http1"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
@@ -36,6 +37,7 @@ type options struct {
 	cfg   Config
 	etcd  string // comma-separated endpoints, checked
 	admin string // "" is off
+	log   logging.Options
 }
 
 // parseFlags parses and checks the command line; a bad value is a
@@ -48,7 +50,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.SetOutput(out)
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:20000", "HTTP address to serve calls on; the default serves only this host (a sidecar serves the program beside it); :20000 serves every interface")
 	fs.StringVar(&o.etcd, "etcd", "http://127.0.0.1:2379", "comma-separated etcd endpoints, each http://host:port or https://host:port")
-	fs.StringVar(&o.admin, "admin", "", "host:port of the admin endpoint: /metrics, /healthz, /debug/pprof/ (off when empty)")
+	fs.StringVar(&o.admin, "admin", "", "host:port of the admin endpoint: /metrics, /healthz, /readyz, /debug/pprof/ (off when empty)")
 	fs.DurationVar(&cfg.Timeout, "timeout", 3*time.Second, "per-call deadline (1ms..1h)")
 	fs.IntVar(&cfg.Loops, "loops", min(runtime.GOMAXPROCS(0), MaxLoops), "event loops, each with one connection to every provider agent (1..256)")
 	fs.IntVar(&cfg.Limits.MaxHeaderBytes, "max-header-bytes", http1.DefaultLimits.MaxHeaderBytes, "largest request line plus headers, 431 past it (256..1048576)")
@@ -68,6 +70,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 		return nil
 	})
 	fs.BoolVar(&cfg.Spread, "spread", true, "send a call to the least loaded provider agent (calls in flight per unit of weight) when the round robin's choice holds clearly more than its share")
+	o.log.Register(fs)
 	retry := fs.Bool("retry", true, "send a call refused as overloaded or unavailable (never run by a provider) once more, to another provider agent")
 	if err := cmdline.Parse(fs, args); err != nil {
 		return options{}, err
@@ -93,6 +96,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	if r := cfg.EjectRatio; r != 0 && !(r >= 1 && r <= 1000) {
 		c.Fail("eject-ratio", "must be 0 (never) or in 1..1000 (got %g)", r)
 	}
+	o.log.Check(&c)
 	if err := c.Err(); err != nil {
 		return options{}, err
 	}

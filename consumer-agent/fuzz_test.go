@@ -106,7 +106,7 @@ func FuzzHandleAnswers(f *testing.F) {
 		client := netpoll.NewLinkBuffer()
 		hc := newHTTPConn(l, &memConn{out: client}, 4)
 		slot, _ := hc.reserve(http1.KeepAlive)
-		id, ok := l.calls.Add(call{hc: hc, slot: slot, ep: &endpoint{inflight: newInFlight(len(a.loops))}}, 1, 0)
+		id, ok := l.calls.Add(call{hc: hc, slot: slot, ep: a.newEndpoint("fuzz:1")}, 1, 0)
 		if !ok {
 			t.Fatal("in-flight table full")
 		}

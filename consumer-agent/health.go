@@ -25,6 +25,7 @@ const (
 type health struct {
 	fails atomic.Int32 // failures in a row
 	until atomic.Int64 // UnixNano before which the agent is sidelined
+	why   atomic.Int32 // the protocol.Status of the last failure, for the log
 }
 
 // ok records a success.

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dubbomesh/dubbomesh/internal/metrics"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
 
@@ -206,10 +207,21 @@ func postProto(proto, body string, headers ...string) string {
 	return b.String()
 }
 
-// metric returns the value of the agent's metric name.
+// metric returns the value of the agent's metric name, summed over its
+// series. consumer_agent_responses_<code>_total reads the series of
+// consumer_agent_responses_total with that code (41x: 411, 413 and 431).
 func metric(t testing.TB, a *Agent, name string) float64 {
 	t.Helper()
-	v, ok := a.Metrics().Value(name)
+	if code, ok := strings.CutPrefix(name, "consumer_agent_responses_"); ok && code != "total" {
+		code = strings.TrimSuffix(code, "_total")
+		if code == "41x" {
+			return metric(t, a, "consumer_agent_responses_411_total") + metric(t, a, "consumer_agent_responses_413_total") +
+				metric(t, a, "consumer_agent_responses_431_total")
+		}
+		v, _ := metrics.Value(a.Metrics(), "consumer_agent_responses_total", "code", code)
+		return v
+	}
+	v, ok := metrics.Value(a.Metrics(), name)
 	if !ok {
 		t.Fatalf("no metric %s", name)
 	}

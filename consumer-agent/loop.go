@@ -6,6 +6,7 @@ import (
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/internal/pending"
+	"github.com/dubbomesh/dubbomesh/protocol"
 )
 
 // sweepEvery is how often a loop looks for calls past their deadline.
@@ -15,9 +16,10 @@ const sweepEvery = 10 * time.Millisecond
 // assigned to it, its own connection to each provider agent, and its own
 // table of calls in flight. A request and its answer stay on one loop.
 type loop struct {
-	a     *Agent
-	idx   int
-	calls *pending.Table[call]
+	a       *Agent
+	idx     int
+	timeout int64 // the agent's Timeout in ns: a call arrived at its deadline less this
+	calls   *pending.Table[call]
 	// frames keeps each call's request frame for a retry (retry.go); nil
 	// when retries are off.
 	frames *frameStore
@@ -33,7 +35,7 @@ type loop struct {
 }
 
 func newLoop(a *Agent, idx int) *loop {
-	l := &loop{a: a, idx: idx, calls: pending.New[call](a.cfg.MaxInFlight), done: make(chan struct{}), conns: map[*httpConn]struct{}{}}
+	l := &loop{a: a, idx: idx, timeout: int64(a.cfg.Timeout), calls: pending.New[call](a.cfg.MaxInFlight), done: make(chan struct{}), conns: map[*httpConn]struct{}{}}
 	if !a.cfg.NoRetry {
 		l.frames = newFrameStore(l.calls.Cap())
 	}
@@ -98,11 +100,12 @@ func (l *loop) sweep() {
 	defer l.wg.Done()
 	var set batch.Set
 	l.calls.Sweep(sweepEvery, l.done, l.settled(func(_ uint32, c call) {
-		l.a.m.status(504)
+		l.a.m.status(c.svc, 504)
+		c.ep.m.timeouts.Inc()
 		if c.retried {
 			l.a.m.retriesFailed.Inc()
 		}
-		c.ep.health.fail(l.a.clock.now.Load())
+		c.ep.fail(l.a.clock.now.Load(), protocol.StatusTimeout)
 		c.hc.fail(&set, c.slot, 504, "deadline passed waiting for the provider")
 	}), set.Flush)
 }
@@ -112,7 +115,8 @@ func (l *loop) sweep() {
 func (l *loop) onAgentDown(w *batch.Writer) {
 	var set batch.Set
 	l.calls.TakeTagged(w.ID(), l.settled(func(_ uint32, c call) {
-		l.a.m.status(502)
+		l.a.m.status(c.svc, 502)
+		c.ep.m.errors.Inc()
 		if c.retried {
 			l.a.m.retriesFailed.Inc()
 		}

@@ -4,29 +4,31 @@
 //
 // A bad flag, or an --admin or --listen address it cannot listen on, ends it
 // at once with one line, "consumer-agent: --flag: why", and exit status 2.
+// After that it logs with log/slog on stderr (--log-format, --log-level).
 package main
 
 import (
 	"context"
 	"errors"
-	"log"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
+	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
 
 func main() {
-	log.SetPrefix(progName + ": ")
-	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
 	o, err := parseFlags(os.Args[1:], os.Stderr)
 	if err != nil {
 		cmdline.Exit(progName, err)
 	}
+	lg := logging.Setup(o.log, os.Stderr)
 	cfg := o.cfg
+	cfg.Log = lg
 
 	// Both addresses are bound before anything is served, so that either
 	// one in use fails the start.
@@ -42,28 +44,38 @@ func main() {
 		if errors.As(err, &op) && op.Op == "listen" {
 			cmdline.Exit(progName, cmdline.ListenError("listen", cfg.Listen, err))
 		}
-		log.Fatal(err)
+		fatal(lg, "start", err)
 	}
-	if adminLn != nil {
-		go serveAdmin(adminLn, a.Metrics())
-	}
-	cli, err := registry.NewClient(o.etcd)
+	cli, err := registry.NewClient(o.etcd, registry.WithLogger(lg))
 	if err != nil {
-		log.Fatalf("etcd: %v", err)
+		fatal(lg, "etcd client", err)
+	}
+	health := registry.WatchHealth(cli, lg)
+	registerEtcd(a.Metrics(), health.Reachable)
+	if adminLn != nil {
+		go a.serveAdmin(adminLn)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	d, err := registry.Discover(ctx, cli, a.Update)
 	if err != nil {
-		log.Fatalf("discover: %v", err)
+		fatal(lg, "discover", err)
 	}
-	log.Printf("serving HTTP on %s (%d loops, timeout %v)", a.Addr(), cfg.Loops, cfg.Timeout)
+	lg.Info("serving HTTP", "addr", a.Addr().String(), "loops", cfg.Loops, "timeout", cfg.Timeout)
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	s := <-sig
-	log.Printf("%v: shutting down", s)
+	lg.Info("shutting down", "signal", s.String())
 	cancel()
 	d.Close()
+	health.Close()
 	a.Close()
 	cli.Close()
+	lg.Info("bye")
+}
+
+// fatal logs err, what failed, and exits with status 1.
+func fatal(lg *slog.Logger, what string, err error) {
+	lg.Error(what+" failed", "err", err)
+	os.Exit(1)
 }

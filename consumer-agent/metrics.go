@@ -1,98 +1,286 @@
 package main
 
 import (
-	"log"
 	"net"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dubbomesh/dubbomesh/internal/metrics"
+	"github.com/dubbomesh/dubbomesh/protocol"
 )
 
-// agentMetrics are the consumer agent's counters, served on --admin.
+// agentMetrics are the consumer agent's metrics, on its own registry,
+// served on --admin. Fields that are a prometheus.Counter are incremented
+// as they are; the labelled families are resolved once per service
+// (serviceCodes) and per provider agent (endpointMetrics), never per call.
 type agentMetrics struct {
-	set *metrics.Set
+	reg *prometheus.Registry
 
-	conns, requests                   *metrics.Counter
-	s200, s400, s404, s405, s41x      *metrics.Counter
-	s500, s502, s503, s504, sOther    *metrics.Counter
-	badFrames, late, dialErrors       *metrics.Counter
-	readTimeouts, refused, idleClosed *metrics.Counter
-	sidelined, ejections, spread      *metrics.Counter
-	retries, retriesFailed            *metrics.Counter
-	retriesSkipped                    *metrics.Counter
+	conns, requests                   prometheus.Counter
+	badFrames, late                   prometheus.Counter
+	readTimeouts, refused, idleClosed prometheus.Counter
+	spread                            prometheus.Counter
+	retriesFailed, retriesSkipped     prometheus.Counter
+
+	// responses is by service and HTTP status; unrouted holds the
+	// children of service="none", for answers given before a service was
+	// known (a bad request, an unknown interface).
+	responses *prometheus.CounterVec
+	unrouted  serviceCodes
+
+	// By provider agent (label agent, its address).
+	upErrors, upTimeouts, retries    *prometheus.CounterVec
+	sidelined, ejections, dialErrors *prometheus.CounterVec
+	latency                          *prometheus.HistogramVec
+}
+
+// noService is the service label of answers given before a service was
+// known. Interfaces come from etcd, never from the caller, so that a
+// caller's typo cannot add series.
+const noService = "none"
+
+// codes are the HTTP statuses the agent answers with, each its own series
+// of consumer_agent_responses_total; any other is counted as "other".
+var codes = [...]int{200, 400, 404, 405, 411, 413, 431, 500, 502, 503, 504}
+
+// serviceCodes holds one service's consumer_agent_responses_total children,
+// by codeIndex.
+type serviceCodes [len(codes) + 1]prometheus.Counter
+
+// codeIndex returns the index of code in serviceCodes.
+func codeIndex(code int) int {
+	switch code {
+	case 200:
+		return 0
+	case 400:
+		return 1
+	case 404:
+		return 2
+	case 405:
+		return 3
+	case 411:
+		return 4
+	case 413:
+		return 5
+	case 431:
+		return 6
+	case 500:
+		return 7
+	case 502:
+		return 8
+	case 503:
+		return 9
+	case 504:
+		return 10
+	}
+	return len(codes)
+}
+
+func counter(reg *prometheus.Registry, name, help string) prometheus.Counter {
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
+	reg.MustRegister(c)
+	return c
+}
+
+func counterVec(reg *prometheus.Registry, name, help string, labels ...string) *prometheus.CounterVec {
+	v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+	reg.MustRegister(v)
+	return v
 }
 
 func newAgentMetrics() *agentMetrics {
-	s := metrics.NewSet()
-	return &agentMetrics{
-		set:            s,
-		conns:          s.Counter("consumer_agent_connections_total", "client connections accepted"),
-		requests:       s.Counter("consumer_agent_requests_total", "well-framed HTTP requests"),
-		s200:           s.Counter("consumer_agent_responses_200_total", "calls answered 200"),
-		s400:           s.Counter("consumer_agent_responses_400_total", "requests answered 400"),
-		s404:           s.Counter("consumer_agent_responses_404_total", "calls answered 404 (no such service, method, version or group)"),
-		s405:           s.Counter("consumer_agent_responses_405_total", "requests answered 405"),
-		s41x:           s.Counter("consumer_agent_responses_41x_total", "requests answered 411, 413 or 431"),
-		s500:           s.Counter("consumer_agent_responses_500_total", "calls answered 500 (the provider threw)"),
-		s502:           s.Counter("consumer_agent_responses_502_total", "calls answered 502"),
-		s503:           s.Counter("consumer_agent_responses_503_total", "calls answered 503"),
-		s504:           s.Counter("consumer_agent_responses_504_total", "calls answered 504"),
-		sOther:         s.Counter("consumer_agent_responses_other_total", "answers with another status"),
-		badFrames:      s.Counter("consumer_agent_bad_frames_total", "malformed frames from provider agents"),
-		late:           s.Counter("consumer_agent_late_answers_total", "answers for calls already timed out"),
-		dialErrors:     s.Counter("consumer_agent_dial_errors_total", "failed dials to provider agents"),
-		readTimeouts:   s.Counter("consumer_agent_read_timeouts_total", "clients that went quiet mid-request"),
-		idleClosed:     s.Counter("consumer_agent_idle_closed_total", "client connections closed for being idle"),
-		sidelined:      s.Counter("consumer_agent_sidelined_total", "failed calls that sidelined their provider agent for a while"),
-		ejections:      s.Counter("consumer_agent_ejections_total", "provider agents ejected for a while for being much slower than the others"),
-		spread:         s.Counter("consumer_agent_spread_total", "calls sent to a less loaded provider agent than the round robin's choice"),
-		retries:        s.Counter("consumer_agent_retries_total", "calls sent again to another provider agent after an answer saying no provider ran them (overloaded, unavailable)"),
-		retriesFailed:  s.Counter("consumer_agent_retries_failed_total", "calls sent again whose second attempt failed too"),
-		retriesSkipped: s.Counter("consumer_agent_retries_skipped_total", "calls refused as overloaded or unavailable and not sent again: no other available provider agent, no time left, or a frame too large to keep"),
-		refused:        s.Counter("consumer_agent_refused_connections_total", "client connections answered 503 past --max-conns"),
+	r := metrics.NewRegistry()
+	m := &agentMetrics{
+		reg:            r,
+		conns:          counter(r, "consumer_agent_connections_total", "Client connections accepted."),
+		requests:       counter(r, "consumer_agent_requests_total", "Well-framed HTTP requests."),
+		badFrames:      counter(r, "consumer_agent_bad_frames_total", "Malformed frames from provider agents."),
+		late:           counter(r, "consumer_agent_late_answers_total", "Answers for calls already timed out or answered."),
+		readTimeouts:   counter(r, "consumer_agent_read_timeouts_total", "Clients that went quiet mid-request or closed."),
+		idleClosed:     counter(r, "consumer_agent_idle_closed_total", "Client connections closed for being idle."),
+		spread:         counter(r, "consumer_agent_spread_total", "Calls sent to a less loaded provider agent than the round robin's choice."),
+		retriesFailed:  counter(r, "consumer_agent_retries_failed_total", "Calls sent again whose second attempt failed too."),
+		retriesSkipped: counter(r, "consumer_agent_retries_skipped_total", "Calls refused as overloaded or unavailable and not sent again: no other available provider agent, no time left, or a frame too large to keep."),
+		refused:        counter(r, "consumer_agent_refused_connections_total", "Client connections answered 503 past --max-conns."),
+		responses: counterVec(r, "consumer_agent_responses_total",
+			`Answers to clients, by service (interface; "none" before one was known) and HTTP status code ("other" for any status not listed).`, "service", "code"),
+		upErrors: counterVec(r, "consumer_agent_upstream_errors_total",
+			"Calls to the provider agent that ended in an error answer (any status) or were lost with its connection; timeouts are counted apart.", "agent"),
+		upTimeouts: counterVec(r, "consumer_agent_upstream_timeouts_total",
+			"Calls to the provider agent answered 504 by the consumer agent: their deadline passed with no answer.", "agent"),
+		retries: counterVec(r, "consumer_agent_retries_total",
+			"Calls sent again to this provider agent after another answered that no provider ran them (overloaded, unavailable).", "agent"),
+		sidelined: counterVec(r, "consumer_agent_sidelined_total",
+			"Failed calls that sidelined the provider agent for a while: an answer saying something about the path (overloaded, unavailable, timed out, a bad answer), or no answer by the deadline.", "agent"),
+		ejections: counterVec(r, "consumer_agent_ejections_total",
+			"Times the provider agent was ejected for a while for being much slower than the others.", "agent"),
+		dialErrors: counterVec(r, "consumer_agent_dial_errors_total", "Failed dials to the provider agent.", "agent"),
+		latency: func() *prometheus.HistogramVec {
+			v := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+				Name:    "consumer_agent_request_duration_seconds",
+				Help:    "Time from a call's arrival at the consumer agent to its end at the provider agent: answer, error, timeout or lost connection. A call sent again is observed at each agent it tried.",
+				Buckets: metrics.LatencyBuckets,
+			}, []string{"agent"})
+			r.MustRegister(v)
+			return v
+		}(),
+	}
+	m.unrouted = m.forService(noService)
+	return m
+}
+
+// forService resolves the response counters of service name.
+func (m *agentMetrics) forService(name string) serviceCodes {
+	var sc serviceCodes
+	for i, code := range codes {
+		sc[i] = m.responses.WithLabelValues(name, strconv.Itoa(code))
+	}
+	sc[len(codes)] = m.responses.WithLabelValues(name, "other")
+	return sc
+}
+
+// status counts one answer of service svc (nil: none known) by its HTTP
+// status. It does not allocate.
+func (m *agentMetrics) status(svc *service, code int) {
+	if svc == nil {
+		m.unrouted[codeIndex(code)].Inc()
+		return
+	}
+	svc.codes[codeIndex(code)].Inc()
+}
+
+// endpointMetrics are one provider agent's children of the labelled
+// families, resolved when its endpoint is made.
+type endpointMetrics struct {
+	errors, timeouts, retries, sidelined, ejections, dialErrors prometheus.Counter
+	latency                                                     prometheus.Observer
+}
+
+// forEndpoint resolves the children of provider agent addr.
+func (m *agentMetrics) forEndpoint(addr string) endpointMetrics {
+	return endpointMetrics{
+		errors:     m.upErrors.WithLabelValues(addr),
+		timeouts:   m.upTimeouts.WithLabelValues(addr),
+		retries:    m.retries.WithLabelValues(addr),
+		sidelined:  m.sidelined.WithLabelValues(addr),
+		ejections:  m.ejections.WithLabelValues(addr),
+		dialErrors: m.dialErrors.WithLabelValues(addr),
+		latency:    m.latency.WithLabelValues(addr),
 	}
 }
 
-// status counts one answer by its HTTP status.
-func (m *agentMetrics) status(code int) {
-	switch code {
-	case 200:
-		m.s200.Inc()
-	case 400:
-		m.s400.Inc()
-	case 404:
-		m.s404.Inc()
-	case 405:
-		m.s405.Inc()
-	case 411, 413, 431:
-		m.s41x.Inc()
-	case 500:
-		m.s500.Inc()
-	case 502:
-		m.s502.Inc()
-	case 503:
-		m.s503.Inc()
-	case 504:
-		m.s504.Inc()
-	default:
-		m.sOther.Inc()
+// forget deletes the series of provider agent addr, gone for good.
+func (m *agentMetrics) forget(addr string) {
+	for _, v := range []*prometheus.CounterVec{m.upErrors, m.upTimeouts, m.retries, m.sidelined, m.ejections, m.dialErrors} {
+		v.DeleteLabelValues(addr)
+	}
+	m.latency.DeleteLabelValues(addr)
+}
+
+// observe records a call to ep that arrived at start (UnixNano) and ended
+// now.
+func (e *endpoint) observe(start int64) {
+	if d := time.Now().UnixNano() - start; d >= 0 {
+		e.m.latency.Observe(float64(d) / 1e9)
 	}
 }
 
+// fail records a call to ep that failed at now for status s, a reason that
+// says something about the path (protocol.Status.PathFault, or
+// StatusTimeout for a call the sweep expired): it counts against the agent
+// and sidelines it.
+func (e *endpoint) fail(now int64, s protocol.Status) {
+	e.m.sidelined.Inc()
+	e.health.why.Store(int32(s))
+	e.health.fail(now)
+}
+
+// register adds the metrics read from the agent's state at each scrape.
 func (m *agentMetrics) register(a *Agent) {
-	m.set.Gauge("consumer_agent_open_connections", "client connections open, refused ones until closed", func() float64 {
-		return float64(a.open.Load())
-	})
-	m.set.Gauge("consumer_agent_inflight", "calls waiting for provider agents", func() float64 {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "consumer_agent_open_connections",
+		Help: "Client connections open, refused ones until closed.",
+	}, func() float64 { return float64(a.open.Load()) }))
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "consumer_agent_inflight",
+		Help: "Calls waiting for provider agents.",
+	}, func() float64 {
 		n := 0
 		for _, l := range a.loops {
 			n += l.calls.Len()
 		}
 		return float64(n)
-	})
+	}))
+	m.reg.MustRegister(stateCollector{a})
 }
 
-func serveAdmin(ln net.Listener, s *metrics.Set) {
-	if err := metrics.Serve(ln, s); err != nil {
-		log.Printf("admin endpoint %s: %v", ln.Addr(), err)
+// stateCollector reads the per-agent and per-service state at scrape time,
+// under the agent's mutex.
+type stateCollector struct{ a *Agent }
+
+var (
+	descUpCalls = prometheus.NewDesc("consumer_agent_upstream_requests_total",
+		"Calls sent to the provider agent, retries included.", []string{"agent"}, nil)
+	descUpInFlight = prometheus.NewDesc("consumer_agent_upstream_in_flight",
+		"Calls sent to the provider agent and not yet ended.", []string{"agent"}, nil)
+	descUpConns = prometheus.NewDesc("consumer_agent_upstream_connections",
+		"Connections to the provider agent (one per event loop), by state: up or down.", []string{"agent", "state"}, nil)
+	descUpReconnects = prometheus.NewDesc("consumer_agent_upstream_reconnects_total",
+		"Connections to the provider agent made again after one was lost.", []string{"agent"}, nil)
+	descUpAvailable = prometheus.NewDesc("consumer_agent_upstream_available",
+		"1 when the provider agent takes new calls, 0 while it is sidelined or ejected.", []string{"agent"}, nil)
+	descEndpoints = prometheus.NewDesc("consumer_agent_endpoints",
+		"Provider agents registered in etcd for the service.", []string{"service"}, nil)
+)
+
+func (c stateCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descUpCalls, descUpInFlight, descUpConns, descUpReconnects, descUpAvailable, descEndpoints} {
+		ch <- d
+	}
+}
+
+func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
+	a := c.a
+	now := time.Now().UnixNano()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for addr, ep := range a.endpoints {
+		n, sent := ep.inflight.total()
+		up := ep.peer.Up()
+		avail := 0.0
+		if ep.health.usable(now) {
+			avail = 1
+		}
+		ch <- prometheus.MustNewConstMetric(descUpCalls, prometheus.CounterValue, float64(sent), addr)
+		ch <- prometheus.MustNewConstMetric(descUpInFlight, prometheus.GaugeValue, float64(max(n, 0)), addr)
+		ch <- prometheus.MustNewConstMetric(descUpConns, prometheus.GaugeValue, float64(up), addr, "up")
+		ch <- prometheus.MustNewConstMetric(descUpConns, prometheus.GaugeValue, float64(len(ep.conns)-up), addr, "down")
+		ch <- prometheus.MustNewConstMetric(descUpReconnects, prometheus.CounterValue, float64(ep.peer.Reconnects()), addr)
+		ch <- prometheus.MustNewConstMetric(descUpAvailable, prometheus.GaugeValue, avail, addr)
+	}
+	for name, svc := range a.services {
+		ch <- prometheus.MustNewConstMetric(descEndpoints, prometheus.GaugeValue, float64(len(svc.list())), name)
+	}
+}
+
+// registerEtcd adds consumer_agent_etcd_reachable, read from reachable.
+func registerEtcd(reg *prometheus.Registry, reachable func() bool) {
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "consumer_agent_etcd_reachable",
+		Help: "1 while etcd answers the agent's probe (a read every second), else 0.",
+	}, func() float64 {
+		if reachable() {
+			return 1
+		}
+		return 0
+	}))
+}
+
+// serveAdmin serves the admin endpoint on ln until it fails.
+func (a *Agent) serveAdmin(ln net.Listener) {
+	if err := (metrics.Admin{Metrics: a.m.reg, Ready: a.Ready}).Serve(ln); err != nil {
+		a.log.Error("admin endpoint failed", "addr", ln.Addr().String(), "err", err)
 	}
 }

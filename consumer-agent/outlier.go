@@ -1,10 +1,11 @@
 package main
 
 import (
-	"log"
 	"math"
 	"sync/atomic"
 	"time"
+
+	"github.com/dubbomesh/dubbomesh/protocol"
 )
 
 // Outlier ejection: a provider agent that has become slow (its provider's
@@ -109,6 +110,9 @@ func (a *Agent) watchOutliers(stop <-chan struct{}) {
 			for _, svc := range a.services {
 				a.ejectOutliers(svc, now.UnixNano())
 			}
+			for _, ep := range a.endpoints {
+				ep.logRotation(now.UnixNano())
+			}
 			a.mu.Unlock()
 		}
 	}
@@ -193,9 +197,28 @@ func (a *Agent) ejectOutliers(svc *service, now int64) {
 		e.active, e.avg, e.rate, e.latency, e.known = 0, 0, 0, 0, false
 		m.ep.health.sideline(e.until)
 		ejected++
-		a.m.ejections.Inc()
+		m.ep.m.ejections.Inc()
 		tick := float64(outlierEvery)
-		log.Printf("provider agent %s ejected for %v: latency ~%v against %v for the fastest other",
-			m.ep.addr, d, time.Duration(latency*tick).Round(time.Millisecond), time.Duration(best*tick).Round(time.Millisecond))
+		m.ep.inRotation = false
+		m.ep.rotation.Set(false, "provider agent ejected", "agent", m.ep.addr, "for", d,
+			"latency", time.Duration(latency*tick).Round(time.Millisecond), "fastest_other", time.Duration(best*tick).Round(time.Millisecond))
 	}
+}
+
+// logRotation logs the endpoint leaving rotation (sidelined by a failure)
+// and coming back, from its state at now; an ejection logs itself. Called
+// by watchOutliers each tick: a sideline lasts at least sidelineMin, more
+// than a tick, so none goes unseen. The Switch folds an agent that flaps.
+func (ep *endpoint) logRotation(now int64) {
+	usable := ep.health.usable(now)
+	if usable == ep.inRotation {
+		return
+	}
+	ep.inRotation = usable
+	if usable {
+		ep.rotation.Set(true, "provider agent back in rotation", "agent", ep.addr)
+		return
+	}
+	ep.rotation.Set(false, "provider agent sidelined", "agent", ep.addr,
+		"reason", protocol.Status(ep.health.why.Load()).String(), "failures_in_a_row", ep.health.fails.Load())
 }

@@ -6,17 +6,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/protocol"
 )
 
 // outlierFixture is a service of endpoints of weight 1, for ejectOutliers
 // without sockets.
 func outlierFixture(ratio float64, n int) (*Agent, *service) {
-	a := &Agent{cfg: Config{EjectRatio: ratio}, m: newAgentMetrics()}
+	a := &Agent{cfg: Config{EjectRatio: ratio}, m: newAgentMetrics(), log: logging.Discard(), loops: make([]*loop, 2)}
 	svc := &service{name: "s"}
 	var ms []member
 	for i := range n {
-		ep := &endpoint{addr: fmt.Sprint("ep", i), inflight: newInFlight(2)}
+		ep := a.newEndpoint(fmt.Sprint("ep", i))
 		ms = append(ms, member{ep: ep, weight: 1})
 	}
 	svc.members.Store(&ms)
@@ -81,7 +82,7 @@ func TestEjectOutliers(t *testing.T) {
 			check(t, "ejected after one tick", ejectedSet(svc, now), "")
 			judge(a, svc, now)
 			check(t, "ejected", ejectedSet(svc, now), tc.want)
-			check(t, "ejections counted", a.m.ejections.Load(), uint64(len(tc.want)))
+			check(t, "ejections counted", metric(t, a, "consumer_agent_ejections_total"), float64(len(tc.want)))
 		})
 	}
 }
@@ -188,8 +189,8 @@ func TestEjectSlowAgent(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	s1, w1 := sick.calls.Load(), well.calls.Load()
 	ds, dw := s1-s0, w1-w0
-	t.Logf("while slow: %d calls to the slow agent, %d to the fast one; %v ejections", ds, dw, a.m.ejections.Load())
-	if a.m.ejections.Load() == 0 {
+	t.Logf("while slow: %d calls to the slow agent, %d to the fast one; %v ejections", ds, dw, metric(t, a, "consumer_agent_ejections_total"))
+	if metric(t, a, "consumer_agent_ejections_total") == 0 {
 		t.Fatal("the slow agent was never ejected")
 	}
 	// Without ejection the two would get the same number of calls: each

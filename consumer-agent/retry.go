@@ -108,9 +108,9 @@ func (l *loop) retry(set *batch.Set, id uint32, s protocol.Status, msg []byte) {
 	// says something about the path, and sidelines it: the pick below does
 	// not choose it again.
 	st := s.HTTPStatus()
+	c.ep.m.errors.Inc()
 	if s.PathFault() {
-		m.sidelined.Inc()
-		c.ep.health.fail(l.a.clock.now.Load())
+		c.ep.fail(l.a.clock.now.Load(), s)
 	}
 	switch {
 	case c.retried:
@@ -120,7 +120,7 @@ func (l *loop) retry(set *batch.Set, id uint32, s protocol.Status, msg []byte) {
 	case l.resend(set, c, frame[:n]):
 		return
 	}
-	m.status(st)
+	m.status(c.svc, st)
 	c.hc.complete(set, c.slot, st, msg, bodyError)
 }
 
@@ -150,7 +150,7 @@ func (l *loop) resend(set *batch.Set, c call, frame []byte) bool {
 		m.retriesSkipped.Inc()
 		return false
 	}
-	m.retries.Inc()
+	c.ep.m.retries.Inc()
 	h.ID = id
 	protocol.PutHeader(frame, h)
 	binary.BigEndian.PutUint32(frame[protocol.HeaderSize:], uint32(left/time.Millisecond))

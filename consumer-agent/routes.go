@@ -1,12 +1,12 @@
 package main
 
 import (
-	"log"
 	"sync/atomic"
 	"time"
 
 	"github.com/cloudwego/netpoll"
 
+	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/internal/upstream"
 	"github.com/dubbomesh/dubbomesh/lb"
 	"github.com/dubbomesh/dubbomesh/protocol"
@@ -22,8 +22,9 @@ type routeTable struct {
 // service is one interface's balancer. It survives endpoint changes, so the
 // smooth round robin's spread carries on across them.
 type service struct {
-	name string
-	lb   *lb.Sharded[*endpoint]
+	name  string
+	lb    *lb.Sharded[*endpoint]
+	codes serviceCodes // its answers' counters, by codeIndex
 	// members holds the endpoints and their weights, for spreading (on
 	// the hot path) and outlier detection; the slice is immutable once
 	// stored, and Update stores a new one.
@@ -48,20 +49,39 @@ func (s *service) list() []member {
 type endpoint struct {
 	addr     string
 	conns    []*upstream.Conn
+	peer     *upstream.Peer // its connections' shared state and log
 	health   health
 	inflight inFlight
-	eject    ejection // owned by Agent.watchOutliers
+	eject    ejection        // owned by Agent.watchOutliers
+	m        endpointMetrics // its series, resolved once
+	// rotation logs the agent leaving rotation (sidelined, ejected) and
+	// coming back; inRotation is the state last set, owned by
+	// Agent.watchOutliers.
+	rotation   *logging.Switch
+	inRotation bool
 }
 
 // up returns loop i's connection to the endpoint; its Writer is nil while it is down.
 func (e *endpoint) up(i int) *upstream.Conn { return e.conns[i] }
 
+// newEndpoint returns the endpoint of provider agent addr, not yet
+// dialled, with its series resolved.
+func (a *Agent) newEndpoint(addr string) *endpoint {
+	return &endpoint{
+		addr:       addr,
+		inflight:   newInFlight(len(a.loops)),
+		peer:       upstream.NewPeer("provider agent", "agent", addr, a.log),
+		m:          a.m.forEndpoint(addr),
+		rotation:   logging.NewSwitch(a.log, upstream.SwitchEvery),
+		inRotation: true,
+	}
+}
+
 func (a *Agent) dialEndpoint(addr string) *endpoint {
-	ep := &endpoint{addr: addr, inflight: newInFlight(len(a.loops))}
+	ep := a.newEndpoint(addr)
 	hb := protocol.HeaderSize
 	for _, l := range a.loops {
-		l := l
-		ep.conns = append(ep.conns, upstream.Dial(upstream.Config{
+		cfg := upstream.Config{
 			Addr:        addr,
 			NewDecoder:  l.newAnswerPass,
 			OnBadStream: func(error) { a.m.badFrames.Inc() },
@@ -75,15 +95,29 @@ func (a *Agent) dialEndpoint(addr string) *endpoint {
 				}
 				return err
 			},
-			OnDialError: func(error) { a.m.dialErrors.Inc() },
-		}))
+			OnDialError: func(error) { ep.m.dialErrors.Inc() },
+		}
+		ep.peer.Wire(&cfg)
+		ep.conns = append(ep.conns, upstream.Dial(cfg))
 	}
 	return ep
 }
 
 func (e *endpoint) close() {
+	e.peer.Closing()
 	for _, c := range e.conns {
 		c.Close()
+	}
+}
+
+// retire closes ep, which left the registry, and forgets its series unless
+// an agent at its address has joined again meanwhile.
+func (a *Agent) retire(ep *endpoint) {
+	ep.close()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.endpoints[ep.addr] == nil {
+		a.m.forget(ep.addr)
 	}
 }
 
@@ -101,7 +135,7 @@ func (a *Agent) Update(s registry.Snapshot) {
 	for iface, eps := range s {
 		svc := a.services[iface]
 		if svc == nil {
-			svc = &service{name: iface, lb: lb.NewSharded[*endpoint](len(a.loops))}
+			svc = &service{name: iface, lb: lb.NewSharded[*endpoint](len(a.loops)), codes: a.m.forService(iface)}
 			a.services[iface] = svc
 		}
 		items := make([]lb.Item[*endpoint], 0, len(eps))
@@ -111,7 +145,7 @@ func (a *Agent) Update(s registry.Snapshot) {
 			if ep == nil {
 				ep = a.dialEndpoint(e.Addr)
 				a.endpoints[e.Addr] = ep
-				log.Printf("provider agent %s joined (%s, weight %d)", e.Addr, iface, e.Weight)
+				a.log.Info("provider agent joined", "agent", e.Addr, "service", iface, "weight", e.Weight)
 			}
 			live[e.Addr] = true
 			items = append(items, lb.Item[*endpoint]{Key: e.Addr, Weight: e.Weight, Value: ep})
@@ -127,14 +161,15 @@ func (a *Agent) Update(s registry.Snapshot) {
 		if _, ok := s[iface]; !ok {
 			svc.lb.Update(nil)
 			delete(a.services, iface)
+			a.log.Warn("service has no provider agent left", "service", iface)
 		}
 	}
 	a.routes.Store(table)
 	for addr, ep := range a.endpoints {
 		if !live[addr] {
 			delete(a.endpoints, addr)
-			log.Printf("provider agent %s left; closing its connections in %v", addr, a.cfg.Grace)
-			time.AfterFunc(a.cfg.Grace, ep.close)
+			a.log.Info("provider agent left", "agent", addr, "grace", a.cfg.Grace)
+			time.AfterFunc(a.cfg.Grace, func() { a.retire(ep) })
 		}
 	}
 }

@@ -87,7 +87,7 @@ func (a *Agent) handleRequests(hc *httpConn, buf []byte) (used, need int) {
 				status = he.Status
 			}
 			hc.stopped = true
-			a.answerNow(hc, status, err.Error(), http1.Close)
+			a.answerNow(hc, nil, status, err.Error(), http1.Close)
 			return len(buf), 0
 		}
 		used += n
@@ -136,13 +136,13 @@ func (a *Agent) handle(hc *httpConn) {
 		err = dubbo.CheckAttachments(ar.Attachments)
 	}
 	if err != nil {
-		a.answerNow(hc, 400, err.Error(), mode)
+		a.answerNow(hc, nil, 400, err.Error(), mode)
 		return
 	}
 	l := hc.loop
 	svc := a.routes.Load().services[string(f.Interface)]
 	if svc == nil {
-		a.answerNow(hc, 503, "no provider agent is registered for "+string(f.Interface), mode)
+		a.answerNow(hc, nil, 503, "no provider agent is registered for "+string(f.Interface), mode)
 		return
 	}
 	ep, ok := svc.lb.Shard(l.idx).PickFunc(l.available)
@@ -151,7 +151,7 @@ func (a *Agent) handle(hc *httpConn) {
 		ep, ok = svc.lb.Shard(l.idx).PickFunc(l.connected)
 	}
 	if !ok {
-		a.answerNow(hc, 502, "no provider agent for "+svc.name+" is reachable", mode)
+		a.answerNow(hc, svc, 502, "no provider agent for "+svc.name+" is reachable", mode)
 		return
 	}
 	if a.cfg.Spread {
@@ -159,7 +159,7 @@ func (a *Agent) handle(hc *httpConn) {
 	}
 	uw := ep.up(l.idx).Writer()
 	if uw == nil {
-		a.answerNow(hc, 502, "provider agent "+ep.addr+" is unreachable", mode)
+		a.answerNow(hc, svc, 502, "provider agent "+ep.addr+" is unreachable", mode)
 		return
 	}
 	slot, ok := hc.reserve(mode)
@@ -169,7 +169,7 @@ func (a *Agent) handle(hc *httpConn) {
 	deadline := time.Now().Add(a.cfg.Timeout).UnixNano()
 	id, ok := l.addCall(call{hc: hc, slot: slot, ep: ep, svc: svc, deadline: deadline}, uw.ID())
 	if !ok {
-		a.m.status(503)
+		a.m.status(svc, 503)
 		hc.fail(&hc.set, slot, 503, "consumer agent overloaded: too many calls in flight")
 		return
 	}
@@ -178,7 +178,7 @@ func (a *Agent) handle(hc *httpConn) {
 	ar.JSON = jsonCall
 	if err := ar.Validate(); err != nil {
 		if _, mine := l.takeCall(id); mine {
-			a.m.status(400)
+			a.m.status(svc, 400)
 			hc.fail(&hc.set, slot, 400, err.Error())
 		}
 		return
@@ -187,7 +187,7 @@ func (a *Agent) handle(hc *httpConn) {
 	bw := uw.Lock()
 	if bw == nil {
 		if _, mine := l.takeCall(id); mine {
-			a.m.status(502)
+			a.m.status(svc, 502)
 			hc.fail(&hc.set, slot, 502, "connection to provider agent "+ep.addr+" lost")
 		}
 		return
@@ -203,7 +203,7 @@ func (a *Agent) handle(hc *httpConn) {
 	uw.Unlock()
 	if err != nil {
 		if _, mine := l.takeCall(id); mine {
-			a.m.status(502)
+			a.m.status(svc, 502)
 			hc.fail(&hc.set, slot, 502, err.Error())
 		}
 	}
@@ -229,8 +229,8 @@ func attachments(dst []protocol.Attachment, req *http1.Request, f *http1.Form) [
 
 // answerNow answers the current request without calling anyone, in order
 // behind the requests before it.
-func (a *Agent) answerNow(hc *httpConn, status int, msg string, mode http1.ConnMode) {
-	a.m.status(status)
+func (a *Agent) answerNow(hc *httpConn, svc *service, status int, msg string, mode http1.ConnMode) {
+	a.m.status(svc, status)
 	slot, ok := hc.reserve(mode)
 	if !ok {
 		return

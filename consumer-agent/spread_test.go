@@ -33,14 +33,14 @@ func TestSpreadFollowsLoad(t *testing.T) {
 		t.Fatalf("round robin split %d:%d, want even", s, f)
 	}
 	s, f, a := spreadRun(t, true, 500*time.Millisecond)
-	t.Logf("with spreading: slow %d, fast %d, spread %v", s, f, a.m.spread.Load())
+	t.Logf("with spreading: slow %d, fast %d, spread %v", s, f, metric(t, a, "consumer_agent_spread_total"))
 	// Unloaded, the fast agent takes two to three times the slow one's
 	// calls; a busy machine slows the fast one too, so ask only for a split
 	// well clear of round robin's even one.
 	if s*4 > f*3 {
 		t.Fatalf("with spreading the slow agent got %d calls against %d, want under 3/4", s, f)
 	}
-	if a.m.spread.Load() == 0 {
+	if metric(t, a, "consumer_agent_spread_total") == 0 {
 		t.Fatal("spread counter did not move")
 	}
 }
