@@ -18,6 +18,9 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/dubbomesh/dubbomesh/internal/metrics"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
 
@@ -192,27 +195,35 @@ func (c *cluster) addAgent(i, weight int, extra ...string) *agentProc {
 	return a
 }
 
-// metric reads one counter from an admin endpoint.
+// metric reads one metric from an admin endpoint: the sum of the series
+// of family name. consumer_agent_responses_<code>_total reads the series of
+// consumer_agent_responses_total with that code.
 func metric(t *testing.T, admin, name string) float64 {
+	t.Helper()
+	var labels []string
+	if code, ok := strings.CutPrefix(name, "consumer_agent_responses_"); ok && code != "total" {
+		name, labels = "consumer_agent_responses_total", []string{"code", strings.TrimSuffix(code, "_total")}
+	}
+	mf := scrape(t, admin)[name]
+	if mf == nil {
+		t.Fatalf("metric %s not found at %s", name, admin)
+	}
+	return metrics.Sum(mf, labels...)
+}
+
+// scrape reads an admin endpoint's /metrics with Prometheus's parser.
+func scrape(t *testing.T, admin string) map[string]*dto.MetricFamily {
 	t.Helper()
 	resp, err := http.Get("http://" + admin + "/metrics")
 	if err != nil {
 		t.Fatalf("metrics %s: %v", admin, err)
 	}
 	defer resp.Body.Close()
-	s := bufio.NewScanner(resp.Body)
-	for s.Scan() {
-		f := strings.Fields(s.Text())
-		if len(f) == 2 && f[0] == name {
-			v, err := strconv.ParseFloat(f[1], 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return v
-		}
+	mfs, err := metrics.Parse(resp.Body)
+	if err != nil {
+		t.Fatalf("metrics %s: %v", admin, err)
 	}
-	t.Fatalf("metric %s not found at %s", name, admin)
-	return 0
+	return mfs
 }
 
 // waitRoutable waits until a call to the race's service succeeds.
