@@ -10,6 +10,7 @@ import (
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/internal/metrics"
 	"github.com/dubbomesh/dubbomesh/internal/server"
+	"github.com/dubbomesh/dubbomesh/internal/upstream"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 )
 
@@ -29,6 +30,12 @@ type Config struct {
 	// IdleTimeout is the quiet time after which the agent sends the
 	// provider a heartbeat; default 60s.
 	IdleTimeout time.Duration
+	// PingInterval and PingTimeout are the liveness of the provider
+	// connections (upstream.Config): a Dubbo heartbeat goes out when
+	// calls are outstanding and nothing was read for PingInterval, and a
+	// connection whose heartbeat goes unanswered for PingTimeout is
+	// closed, failing its calls. Zero PingInterval: off.
+	PingInterval, PingTimeout time.Duration
 	// Flush is the flush policy of the connections to the provider and of
 	// those to consumer agents (batch.FlushPolicy; zero: inline).
 	Flush batch.FlushPolicy
@@ -47,6 +54,8 @@ type Agent struct {
 	// answered StatusUnavailable (not sent, so consumer agents send them
 	// elsewhere) so that those admitted can finish before the exit.
 	refusing atomic.Bool
+	// in holds the consumer agents' connections, for GOAWAY (goaway.go).
+	in inbound
 }
 
 // New starts an agent: it dials the provider from every loop (in the
@@ -150,6 +159,9 @@ type inConn struct {
 	loop *loop
 	w    *batch.Writer
 	p    pass
+	// goAwayOK is set when the peer's ping announced GOAWAY; goneAway
+	// once one was sent (goaway.go).
+	goAwayOK, goneAway atomic.Bool
 }
 
 // connCtx carries the *inConn in the connection's context.
@@ -163,10 +175,15 @@ func (a *Agent) onPrepare(conn netpoll.Connection) context.Context {
 	c := &inConn{loop: l, w: batch.NewWriter(conn, nil)}
 	a.cfg.Flush.Apply(c.w)
 	conn.SetWriteTimeout(5 * time.Second)
+	upstream.TuneTCP(conn, upstream.DefaultUserTimeout)
 	a.m.conns.Inc()
+	a.in.add(c)
 	return &connCtx{Context: context.Background(), c: c}
 }
 
 func (a *Agent) onDisconnect(ctx context.Context, conn netpoll.Connection) {
 	a.m.disconnects.Inc()
+	if cc, ok := ctx.(*connCtx); ok {
+		a.in.remove(cc.c)
+	}
 }

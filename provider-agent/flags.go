@@ -38,13 +38,20 @@ const (
 	maxTTL = 3600
 )
 
+// The liveness defaults of the provider connections (--ping-interval,
+// --ping-timeout): found dead within about a second and a quarter.
+const (
+	DefaultPingInterval = 250 * time.Millisecond
+	DefaultPingTimeout  = time.Second
+)
+
 // options is the provider agent's command line.
 type options struct {
 	cfg      Config
 	services []string
 	etcd     string // comma-separated endpoints, checked
 	weight   int
-	advert   string // "" is the default of advertiseHost
+	advert   string // "": the default of advertise (advertise.go)
 	admin    string // "" is off
 	drain    time.Duration
 	ttl      int64
@@ -80,6 +87,8 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.IntVar(&cfg.MaxInFlight, "max-inflight", 8192, "calls in flight per event loop before answering overloaded (1..1048576)")
 	fs.IntVar(&cfg.MaxProviderCalls, "max-provider-calls", 200, "calls the provider holds at once (its thread pool; Dubbo's default is 200); past it calls wait in the agent (0..1048576; 0: no bound)")
 	fs.IntVar(&cfg.MaxQueue, "max-queue", 4096, "calls waiting for a provider thread before answering overloaded (1..1048576)")
+	fs.DurationVar(&cfg.PingInterval, "ping-interval", DefaultPingInterval, "send the provider a heartbeat when calls are outstanding and nothing was read this long (1ms..1m; 0: only after a minute idle)")
+	fs.DurationVar(&cfg.PingTimeout, "ping-timeout", DefaultPingTimeout, "a heartbeat unanswered this long means the provider connection is dead: its calls fail and it is redialed (1ms..1m)")
 	cfg.Flush = batch.FlushPolicy{Idle: true}
 	fs.Func("flush", "when frames go out: inline (from the pass that wrote them), idle (from the last of a burst of busy handlers), yield (from a flusher, after runnable passes wrote theirs) or a delay such as 100us, at most 1s (default "+cfg.Flush.String()+")", func(s string) (err error) {
 		cfg.Flush, err = batch.ParseFlushPolicy(s)
@@ -116,6 +125,10 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 		c.Fail("ttl", "must be in 1..%d seconds (got %d)", maxTTL, o.ttl)
 	}
 	c.Int("loops", cfg.Loops, 1, maxLoops)
+	if cfg.PingInterval != 0 {
+		c.Duration("ping-interval", cfg.PingInterval, time.Millisecond, time.Minute)
+	}
+	c.Duration("ping-timeout", cfg.PingTimeout, time.Millisecond, time.Minute)
 	c.Duration("timeout", cfg.DefaultTimeout, time.Millisecond, maxTimeout)
 	c.Int("max-inflight", cfg.MaxInFlight, 1, maxTable)
 	c.Int("max-provider-calls", cfg.MaxProviderCalls, 0, maxTable)

@@ -63,6 +63,9 @@ func (a *Agent) handleFrames(c *inConn, buf []byte) (used, need int, err error) 
 			a.forward(c, h, body)
 		case protocol.KindHeartbeat:
 			if !h.IsReply() {
+				if h.GoAwayOK() {
+					a.goAwayOK(c) // goaway.go
+				}
 				a.pong(c, h.ID)
 			}
 		default:

@@ -54,6 +54,12 @@ func newLoop(a *Agent, idx int) *loop {
 		// second rather than after a backoff grown to seconds.
 		MaxBackoff:  time.Second,
 		IdleTimeout: a.cfg.IdleTimeout,
+		// Liveness: Dubbo heartbeats while calls are outstanding and the
+		// provider is silent; a provider that answers none is dead.
+		PingInterval:  a.cfg.PingInterval,
+		PingTimeout:   a.cfg.PingTimeout,
+		Busy:          func() bool { return l.calls.Len() > 0 },
+		OnPingTimeout: func() { a.m.pingTimeouts.Inc() },
 		Heartbeat: func(w netpoll.Writer) error {
 			b, err := w.Malloc(hb)
 			if err != nil {

@@ -14,7 +14,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -48,10 +47,13 @@ func main() {
 		}
 		log.Fatal(err)
 	}
-	addr := o.advert
-	if addr == "" {
-		addr = net.JoinHostPort(advertiseHost(cfg.Listen), strconv.Itoa(a.Port()))
+	etcdEps, _ := registry.ParseEndpoints(o.etcd) // checked by parseFlags
+	addr, why, err := advertise(o.advert, cfg.Listen, a.Port(), etcdEps)
+	if err != nil {
+		a.Close()
+		cmdline.Exit(progName, err)
 	}
+	log.Printf("advertising %s (%s)", addr, why)
 	if adminLn != nil {
 		go serveAdmin(adminLn, a.Metrics())
 	}
@@ -75,7 +77,8 @@ func main() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	s := <-sig
-	log.Printf("%v: deregistering, then draining calls in flight", s)
+	// Consumer agents hear it in-band first (GOAWAY), then from etcd.
+	log.Printf("%v: told %d consumer agent connections to go away; deregistering, then draining calls in flight", s, a.GoAway())
 	ctx, cancel = context.WithTimeout(context.Background(), 3*time.Second)
 	if err := reg.Close(ctx); err != nil {
 		log.Printf("deregister: %v", err)
@@ -89,34 +92,4 @@ func main() {
 		os.Exit(1)
 	}
 	log.Printf("drained; bye")
-}
-
-// advertiseHost is the host registered when --advertise is not given: the
-// listen host when it names one, else this host's primary address.
-func advertiseHost(listen string) string {
-	if host, _, err := net.SplitHostPort(listen); err == nil && dialable(host) {
-		return host
-	}
-	return primaryIP()
-}
-
-// primaryIP returns the first non-loopback IPv4 address of an interface that
-// is up, or 127.0.0.1 when there is none.
-func primaryIP() string {
-	ifs, err := net.Interfaces()
-	if err != nil {
-		return "127.0.0.1"
-	}
-	for _, ifc := range ifs {
-		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
-			continue
-		}
-		addrs, _ := ifc.Addrs()
-		for _, a := range addrs {
-			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil {
-				return ipn.IP.String()
-			}
-		}
-	}
-	return "127.0.0.1"
 }

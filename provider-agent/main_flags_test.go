@@ -15,17 +15,33 @@ import (
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 )
 
-func TestAdvertiseHost(t *testing.T) {
-	primary := primaryIP()
-	for listen, want := range map[string]string{
-		"127.0.0.1:30000": "127.0.0.1",
-		"localhost:30000": "localhost",
-		":30000":          primary,
-		"0.0.0.0:30000":   primary,
-		"[::]:30000":      primary,
+func TestAdvertise(t *testing.T) {
+	local := []string{"http://127.0.0.1:2379"}
+	remote := []string{"http://10.255.0.1:2379"} // a route, if any, is not loopback
+	for _, tc := range []struct {
+		explicit, listen string
+		etcd             []string
+		want             string // "" means refused
+	}{
+		{"", "127.0.0.1:30000", local, "127.0.0.1:30000"},
+		{"", "localhost:30000", local, "localhost:30000"},
+		{"", ":30000", local, "127.0.0.1:30000"}, // the route to a local etcd
+		{"", "[::]:30000", local, "127.0.0.1:30000"},
+		{"", "10.9.9.9:30000", remote, "10.9.9.9:30000"},
+		{"", "127.0.0.1:30000", remote, ""},                      // loopback, etcd elsewhere
+		{"127.0.0.1:30000", ":30000", remote, "127.0.0.1:30000"}, // said so
+		{"10.1.1.1:31000", ":30000", local, "10.1.1.1:31000"},
 	} {
-		if got := advertiseHost(listen); got != want {
-			t.Errorf("advertiseHost(%q) = %q, want %q", listen, got, want)
+		got, why, err := advertise(tc.explicit, tc.listen, 30000, tc.etcd)
+		if tc.want == "" {
+			var ce *cmdline.Error
+			if !errors.As(err, &ce) || ce.Flag != "advertise" || !strings.Contains(err.Error(), "loopback") {
+				t.Errorf("advertise(%q, %q, %q) = %q, %v; want a loopback refusal naming --advertise", tc.explicit, tc.listen, tc.etcd, got, err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want || why == "" {
+			t.Errorf("advertise(%q, %q, %q) = %q (%s), %v; want %q", tc.explicit, tc.listen, tc.etcd, got, why, err, tc.want)
 		}
 	}
 }

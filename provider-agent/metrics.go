@@ -19,6 +19,7 @@ type agentMetrics struct {
 	heartbeatsSent, heartbeatsAnswered   *metrics.Counter
 	dialErrors, queued, cutShort         *metrics.Counter
 	tooLarge                             *metrics.Counter
+	pingTimeouts, readOnly, goAways      *metrics.Counter
 }
 
 func newAgentMetrics() *agentMetrics {
@@ -46,6 +47,9 @@ func newAgentMetrics() *agentMetrics {
 		queued:             s.Counter("provider_agent_queued_total", "calls that waited for a provider thread"),
 		cutShort:           s.Counter("provider_agent_cut_short_total", "consumer agent connections closed mid-frame"),
 		tooLarge:           s.Counter("provider_agent_results_too_large_total", "answers whose JSON exceeds the agent protocol's body limit"),
+		pingTimeouts:       s.Counter("provider_agent_ping_timeouts_total", "provider connections closed because a heartbeat went unanswered while calls were outstanding"),
+		readOnly:           s.Counter("provider_agent_readonly_events_total", "read-only events from the provider (a graceful shutdown): that connection gets no new call"),
+		goAways:            s.Counter("provider_agent_goaways_total", "GOAWAY frames sent to consumer agents on leaving"),
 	}
 }
 

@@ -48,6 +48,8 @@ func (l *loop) handleAnswers(p *pass, w *batch.Writer, buf []byte) (used, need i
 		if h.IsEvent() {
 			if h.IsRequest() && h.IsTwoWay() {
 				l.heartbeatReply(p, w, h)
+			} else if dubbo.IsReadOnly(h, body) {
+				l.readOnly(w) // goaway.go
 			}
 			continue
 		}
