@@ -51,20 +51,48 @@ func scrape(admin string) (map[string]float64, error) {
 }
 
 // parseMetrics reads "name value" samples from Prometheus text format,
-// skipping comments, labelled samples and lines that do not parse.
+// skipping comments and lines that do not parse. A labelled sample,
+// name{k="v",...} value, is added to name and to name{k="v"} for each of
+// its label pairs: consumer_agent_responses_total{code="503"} sums that
+// code over the services.
 func parseMetrics(b []byte) map[string]float64 {
 	m := map[string]float64{}
 	s := bufio.NewScanner(bytes.NewReader(b))
 	for s.Scan() {
-		f := bytes.Fields(s.Bytes())
-		if len(f) < 2 || len(f) > 3 || f[0][0] == '#' || bytes.ContainsAny(f[0], "{}") {
+		line := s.Bytes()
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		name, labels := line, []byte(nil)
+		if i := bytes.IndexByte(line, '{'); i > 0 {
+			j := bytes.LastIndexByte(line, '}')
+			if j < i {
+				continue
+			}
+			name, labels, line = line[:i], line[i+1:j], line[j+1:]
+		}
+		f := bytes.Fields(line)
+		if labels != nil {
+			f = append([][]byte{name}, f...)
+		}
+		if len(f) < 2 || len(f) > 3 || bytes.ContainsAny(f[0], "{}") {
 			continue
 		}
 		v, err := strconv.ParseFloat(string(f[1]), 64)
 		if err != nil {
 			continue
 		}
-		m[string(f[0])] = v
+		if labels == nil {
+			m[string(f[0])] = v
+			continue
+		}
+		m[string(name)] += v
+		for _, pair := range bytes.Split(labels, []byte(`",`)) {
+			pair = bytes.TrimSuffix(pair, []byte(`"`))
+			if k, val, ok := bytes.Cut(pair, []byte(`="`)); ok {
+				m[string(name)+"{"+string(k)+`="`+string(val)+`"}`] += v
+			}
+		}
 	}
 	return m
 }

@@ -77,7 +77,7 @@ func overloadRun(ctx context.Context, cfg config, c *cluster, stdout, stderr io.
 		Mesh: rn, Classes: rec.classes(), OpenFiles: limits,
 		Consumer: consumerCounts{Accepted: rec.growth("consumer_agent_connections_total"),
 			Refused:      rec.growth("consumer_agent_refused_connections_total"),
-			Answered503:  rec.growth("consumer_agent_responses_503_total"),
+			Answered503:  rec.growth(`consumer_agent_responses_total{code="503"}`),
 			RefusedTotal: -1}}
 	if v, ok := rec.after["consumer_agent_refused_connections_total"]; ok {
 		r.Consumer.RefusedTotal = int64(v)

@@ -21,7 +21,7 @@ func metricsServer(t *testing.T) string {
 	n := 0
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n++
-		fmt.Fprintf(w, "# TYPE x counter\nconsumer_agent_refused_connections_total %d\nconsumer_agent_responses_503_total %d\n", 10*n, 4*n)
+		fmt.Fprintf(w, "# TYPE x counter\nconsumer_agent_refused_connections_total %d\nconsumer_agent_responses_total{code=\"503\",service=\"s\"} %d\n", 10*n, 4*n)
 	})}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
@@ -57,7 +57,7 @@ func TestClassRecorderWindow(t *testing.T) {
 	eq(t, "conn calls", got["conn"].Calls, int64(1))
 	eq(t, "wrong calls", got["wrong"].Calls, int64(1))
 	eq(t, "refused over the window", r.growth("consumer_agent_refused_connections_total"), int64(10))
-	eq(t, "503s over the window", r.growth("consumer_agent_responses_503_total"), int64(4))
+	eq(t, "503s over the window", r.growth(`consumer_agent_responses_total{code="503"}`), int64(4))
 	eq(t, "missing counter", r.growth("nope"), int64(-1))
 
 	r.begin() // a new window starts empty

@@ -43,6 +43,7 @@ type phaseSpec struct {
 	conns        int
 	procs        []accounted       // accounted at the window's edges, and sampled with --sample
 	admins       map[string]string // provider agents' admin endpoints by provider name, for their call counts
+	view         *viewSpec         // optional: the agents whose /metrics to read (agentview.go)
 	observer     windowObserver    // optional
 }
 
@@ -78,6 +79,7 @@ func phase(ctx context.Context, cfg config, sup *supervisor, sp phaseSpec, progr
 	hostBefore, hostErr := readHostCPU()
 	hostFrom := time.Now()
 	agentsBefore := scrapeCalls(sp.admins)
+	viewBefore := sp.view.read()
 	var smp *sampler
 	if cfg.sample > 0 {
 		targets := make([]sampleTarget, len(procs))
@@ -106,6 +108,7 @@ func phase(ctx context.Context, cfg config, sup *supervisor, sp phaseSpec, progr
 	hostErr = errors.Join(hostErr, err)
 	hostSec := time.Since(hostFrom).Seconds()
 	agentsAfter := scrapeCalls(sp.admins)
+	viewAfter := sp.view.read()
 	fmt.Fprintln(progress)
 
 	r := summarize(target, &res)
@@ -127,6 +130,7 @@ func phase(ctx context.Context, cfg config, sup *supervisor, sp phaseSpec, progr
 		r.Host = &u
 	}
 	r.Samples = kept
+	r.AgentView = sp.view.since(viewBefore, viewAfter)
 	if len(sp.admins) > 0 {
 		r.AgentCalls = map[string]int64{}
 		for name, n := range agentsAfter {

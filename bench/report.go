@@ -74,6 +74,7 @@ func writeTable(w io.Writer, r *results) {
 		}
 		fmt.Fprintf(w, "%7d conns: %s\n", lv.Conns, strings.Join(parts, ", "))
 	}
+	writeAgentViews(w, r.Levels)
 }
 
 // agentsCPU sums the CPU per request of the consumer and provider agents:

@@ -87,7 +87,7 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (res *result
 			return nil, err
 		}
 		if lv.Mesh, err = phase(ctx, cfg, sup, phaseSpec{target: "mesh", addr: c.httpAddr, conns: n,
-			procs: meshProcs, admins: admins}, stderr); err != nil {
+			procs: meshProcs, admins: admins, view: c.meshViewSpec()}, stderr); err != nil {
 			return nil, err
 		}
 		if lv.Ideal.QPS > 0 {
