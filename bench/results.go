@@ -72,8 +72,8 @@ type runStats struct {
 	Procs       []procCost       `json:"processes"`
 	AgentCalls  map[string]int64 `json:"provider_agent_calls,omitempty"`
 	AgentView   *agentView       `json:"agent_metrics,omitempty"` // the agents' own /metrics (agentview.go)
-	Samples     *samples         `json:"samples,omitempty"` // with --sample
-	Host        *hostUse         `json:"host,omitempty"`    // the machine's CPU over the phase; nil without /proc/stat
+	Samples     *samples         `json:"samples,omitempty"`       // with --sample
+	Host        *hostUse         `json:"host,omitempty"`          // the machine's CPU over the phase; nil without /proc/stat
 }
 
 type latencyUs struct {
