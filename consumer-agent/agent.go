@@ -45,6 +45,13 @@ type Config struct {
 	// AgentIdleTimeout is the quiet time before a heartbeat to a provider
 	// agent; default 60s.
 	AgentIdleTimeout time.Duration
+	// PingInterval and PingTimeout are the liveness of the connections to
+	// provider agents (membership.go, upstream.Config): a ping when calls
+	// are outstanding and nothing was read for PingInterval; no answer
+	// within PingTimeout and the connection is dead. Zero PingInterval:
+	// off (and no GOAWAY, which a provider agent sends only to peers whose
+	// pings announce it).
+	PingInterval, PingTimeout time.Duration
 	// MaxConns bounds the client connections open at once; past it a new
 	// connection is answered 503 and closed. Default DefaultMaxConns.
 	MaxConns int
@@ -119,6 +126,8 @@ type Agent struct {
 	stop   chan struct{}
 	open   atomic.Int64 // client connections not yet closed, refused ones included
 
+	mem membership // provider agents kept without their etcd key (membership.go)
+
 	mu        sync.Mutex // guards endpoints and services, owned by Update
 	endpoints map[string]*endpoint
 	services  map[string]*service
@@ -146,6 +155,7 @@ func New(cfg Config) (*Agent, error) {
 		a.loops = append(a.loops, newLoop(a, i))
 	}
 	a.m.register(a)
+	a.startMembership()
 	srv, err := server.Listen(cfg.Listen, a.onRequest,
 		netpoll.WithOnPrepare(a.onPrepare),
 		netpoll.WithOnConnect(a.onConnect),

@@ -80,6 +80,8 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 			} else {
 				m.late.Inc()
 			}
+		case protocol.KindGoAway:
+			l.goAway(w, body) // membership.go
 		case protocol.KindHeartbeat:
 			if !h.IsReply() {
 				set.Add(w)

@@ -32,6 +32,14 @@ const (
 	maxTimeout = time.Hour
 )
 
+// The liveness defaults of the connections to provider agents
+// (--ping-interval, --ping-timeout): a dead one is found within about a
+// second and a quarter of the first call it leaves unanswered.
+const (
+	DefaultPingInterval = 250 * time.Millisecond
+	DefaultPingTimeout  = time.Second
+)
+
 // options is the consumer agent's command line.
 type options struct {
 	cfg   Config
@@ -71,6 +79,8 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	})
 	fs.BoolVar(&cfg.Spread, "spread", true, "send a call to the least loaded provider agent (calls in flight per unit of weight) when the round robin's choice holds clearly more than its share")
 	o.log.Register(fs)
+	fs.DurationVar(&cfg.PingInterval, "ping-interval", DefaultPingInterval, "ping a provider agent connection when calls are outstanding and nothing was read this long (1ms..1m; 0: off, and no GOAWAY)")
+	fs.DurationVar(&cfg.PingTimeout, "ping-timeout", DefaultPingTimeout, "a ping unanswered this long means the connection is dead: its calls fail (502) and it is redialed (1ms..1m)")
 	retry := fs.Bool("retry", true, "send a call refused as overloaded or unavailable (never run by a provider) once more, to another provider agent")
 	if err := cmdline.Parse(fs, args); err != nil {
 		return options{}, err
@@ -93,6 +103,10 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	c.Int("max-pipeline", cfg.MaxPipeline, 1, 1<<16)
 	c.Int("max-inflight", cfg.MaxInFlight, 1, maxTable)
 	c.Int("max-conns", cfg.MaxConns, 1, 1<<20)
+	if cfg.PingInterval != 0 {
+		c.Duration("ping-interval", cfg.PingInterval, time.Millisecond, time.Minute)
+	}
+	c.Duration("ping-timeout", cfg.PingTimeout, time.Millisecond, time.Minute)
 	if r := cfg.EjectRatio; r != 0 && !(r >= 1 && r <= 1000) {
 		c.Fail("eject-ratio", "must be 0 (never) or in 1..1000 (got %g)", r)
 	}

@@ -97,6 +97,7 @@ func (a *Agent) dialEndpoint(addr string) *endpoint {
 			},
 			OnDialError: func(error) { ep.m.dialErrors.Inc() },
 		}
+		a.liveness(&cfg, ep, l) // membership.go
 		ep.peer.Wire(&cfg)
 		ep.conns = append(ep.conns, upstream.Dial(cfg))
 	}
@@ -123,13 +124,21 @@ func (a *Agent) retire(ep *endpoint) {
 
 // Update makes the agent route by snapshot s: it dials provider agents that
 // appeared, updates weights, and retires those that left after a grace period
-// that lets their calls in flight finish. Calls are serialised by a mutex.
+// that lets their calls in flight finish; a provider agent whose key left
+// while its connections are healthy stays (membership.go). Calls are
+// serialised by a mutex.
 func (a *Agent) Update(s registry.Snapshot) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.updateLocked(s)
+}
+
+// updateLocked is Update with a.mu held.
+func (a *Agent) updateLocked(s registry.Snapshot) {
 	if a.closed {
 		return
 	}
+	s = a.keepOrphans(s)
 	live := map[string]bool{}
 	table := &routeTable{services: map[string]*service{}}
 	for iface, eps := range s {

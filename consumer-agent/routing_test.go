@@ -65,6 +65,10 @@ func TestEndpointRemoved(t *testing.T) {
 	leaving.waitHeld(5)
 	waitFor(t, "calls at the staying agent", func() bool { return staying.calls.Load() == 5 })
 
+	// It leaves as a provider agent does: GOAWAY, then its key goes (an
+	// agent whose key goes while its connections stay healthy is kept:
+	// membership_test.go).
+	leaving.goAway(t, a)
 	route(t, a, snapshot(echoIface, staying.endpoint(echoIface, 1)))
 	c2 := dial(t, a)
 	pipeline(t, c2, "after", 20)
@@ -81,7 +85,9 @@ func TestEndpointRemoved(t *testing.T) {
 	c2.send(post(echoForm("later")))
 	c2.expect(200, "later")
 
-	// Dropping the interface altogether makes it unknown.
+	// Dropping the interface altogether (its last agent leaving) makes it
+	// unknown.
+	staying.goAway(t, a)
 	a.Update(nil)
 	c2.send(post(echoForm("gone")))
 	c2.expectError(503, "no provider agent is registered")
