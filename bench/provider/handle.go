@@ -56,7 +56,7 @@ func (c *conn) handle(h dubbo.Header, body []byte, now int64) {
 		}
 		return
 	}
-	if s.draining.Load() {
+	if s.refusing.Load() {
 		if twoWay {
 			cl := c.immediate(h.ID, ser, dubbo.StatusServerError)
 			cl.text = append(cl.text[:0], s.shuttingDown...)

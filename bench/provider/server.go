@@ -38,6 +38,9 @@ type server struct {
 	sched *scheduler
 
 	draining atomic.Bool
+	// refusing is set once the connections went quiet after the
+	// read-only event (readonly.go): calls are then refused, status 80.
+	refusing atomic.Bool
 	nextID   atomic.Int64 // ids of the heartbeat requests we send
 
 	// latency is each call's time in nanoseconds, read once per call as it
@@ -184,9 +187,11 @@ func (s *server) complete(batch []*call) {
 	}
 }
 
-// shutdown stops accepting, refuses new calls with status 80, waits up to
-// timeout for the calls in flight to complete and their responses to be
-// written, then closes every connection. It returns errShutdownTimeout if it
+// shutdown stops accepting, sends every connection Dubbo's read-only event
+// and serves the calls that still arrive until the connections go quiet
+// (readonly.go), then refuses new calls with status 80, waits up to timeout
+// in all for the calls in flight to complete and their responses to be
+// written, and closes every connection. It returns errShutdownTimeout if it
 // gave up waiting.
 func (s *server) shutdown(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
@@ -196,6 +201,8 @@ func (s *server) shutdown(timeout time.Duration) error {
 		s.ln.Close()
 	}
 	s.mu.Unlock()
+	s.readOnly(deadline)
+	s.refusing.Store(true)
 
 	var err error
 	for !s.idle() {

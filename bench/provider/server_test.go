@@ -480,17 +480,27 @@ func TestShutdownWaitsForCallsInFlight(t *testing.T) {
 	done := make(chan error, 1)
 	start := time.Now()
 	go func() { done <- s.shutdown(5 * time.Second) }()
-	time.Sleep(20 * time.Millisecond)
-	// New calls are refused while draining.
+	// First the read-only event (readonly.go).
+	if ev := c.read(5 * time.Second); !dubbo.IsReadOnly(ev.h, ev.body) {
+		t.Fatalf("got flag %#x %q, want the read-only event", ev.h.Flag, ev.body)
+	}
+	// A call that crossed the event is served; once the connection has
+	// been quiet, new calls are refused.
+	crossed := c.request(dubbo.Hessian2, helloService, "hash", "Ljava/lang/String;", "abc")
+	c.write(c.encode(crossed))
+	got := map[int64]result{}
+	res := c.decode(c.read(5 * time.Second))
+	got[res.id] = res
+	time.Sleep(readOnlyQuiet + 50*time.Millisecond)
 	late := c.request(dubbo.Hessian2, helloService, "hash", "Ljava/lang/String;", "abc")
 	c.write(c.encode(late))
-	got := map[int64]result{}
 	for range 2 {
 		res := c.decode(c.read(5 * time.Second))
 		got[res.id] = res
 	}
 	equal(t, "call in flight", got[slow.ID].text, "300")
-	equal(t, "call while draining", got[late.ID].status, dubbo.StatusServerError)
+	equal(t, "call crossing the read-only event", got[crossed.ID].text, "96354")
+	equal(t, "call once quiet", got[late.ID].status, dubbo.StatusServerError)
 	if err := <-done; err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}

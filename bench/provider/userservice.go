@@ -185,7 +185,7 @@ func (c *conn) handleUser(h dubbo.Header, body []byte, now int64) {
 			return append(append(b, "Fail to decode request due to: "...), err.Error()...)
 		})
 		return
-	case s.draining.Load():
+	case s.refusing.Load():
 		c.refuse(h, dubbo.StatusServerError, func(b []byte) []byte { return append(b, s.shuttingDown...) })
 		return
 	case !exps.find(req.Interface, req.Version, req.Group()):
