@@ -71,12 +71,19 @@ type proc struct {
 // dir; the process is killed when the test ends.
 func start(t *testing.T, name, bin string, args ...string) *proc {
 	t.Helper()
+	return startArgv(t, name, append([]string{filepath.Join(binDir, bin)}, args...)...)
+}
+
+// startArgv is start for any command line (argv[0] a path), such as a
+// binary run in a network namespace by ip netns exec.
+func startArgv(t *testing.T, name string, argv ...string) *proc {
+	t.Helper()
 	logPath := filepath.Join(t.TempDir(), name+".log")
 	f, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(filepath.Join(binDir, bin), args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -52,6 +52,11 @@ type loadRecording struct {
 // never calls t.Fatal from its goroutines: a failed dial is recorded as a
 // transport error and retried after 10 ms.
 func recordLoad(ctx context.Context, addr string, conns int, params func(i int) string) *loadRecording {
+	return recordLoadVia(ctx, func() (net.Conn, error) { return net.Dial("tcp", addr) }, conns, params)
+}
+
+// recordLoadVia is recordLoad with each connection made by dial.
+func recordLoadVia(ctx context.Context, dial func() (net.Conn, error), conns int, params func(i int) string) *loadRecording {
 	r := &loadRecording{done: make(chan struct{})}
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -68,7 +73,7 @@ func recordLoad(ctx context.Context, addr string, conns int, params func(i int) 
 			for ctx.Err() == nil {
 				began := time.Now()
 				if cl == nil {
-					conn, err := net.Dial("tcp", addr)
+					conn, err := dial()
 					if err != nil {
 						r.add(callRecord{end: time.Now(), lat: time.Since(began), status: statusTransportError, body: err.Error()})
 						time.Sleep(10 * time.Millisecond)
