@@ -68,6 +68,7 @@ type cluster struct {
 	consAdm    string
 	ideal      *proc
 	idealAddr  string
+	etcdCut    *etcdCut // the provider agents' way to etcd with --faults; else nil
 }
 
 // startCluster starts etcd (unless cfg.etcd names one), the providers, the
@@ -87,6 +88,16 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 		}
 	}
 	etcd := strings.Join(c.etcd, ",")
+	// With --faults the provider agents reach etcd through forwarders the
+	// etcd-cut row can cut (etcdcut.go); the consumer agent directly.
+	agentEtcd := etcd
+	if cfg.faults {
+		x, err := newEtcdCut(c.etcd)
+		if err != nil {
+			return nil, err
+		}
+		c.etcdCut, agentEtcd = x, x.Endpoints()
+	}
 
 	for i, pv := range providers {
 		addr, err := freeAddr()
@@ -130,7 +141,7 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 			return nil, err
 		}
 		args := append([]string{"--listen", addr, "--advertise", addr,
-			"--admin", adm, "--provider", c.provAddrs[i], "--etcd", etcd, "--weight", strconv.Itoa(cfg.weights[i]),
+			"--admin", adm, "--provider", c.provAddrs[i], "--etcd", agentEtcd, "--weight", strconv.Itoa(cfg.weights[i]),
 			"--drain-timeout", "1s"}, serviceArgs(cfg.workload)...)
 		args = append(args, cfg.agentArgs...)
 		p, err := sup.startEnv(cfg.agentEnv, "provider-agent-"+pv.name, exe("provider-agent"), args...)

@@ -18,7 +18,7 @@ func TestParseFlagsEtcdMembers(t *testing.T) {
 	eq(t, "members", cfg.etcdMembers, 3)
 	// By default a 3-member run has the rows that fit it: etcd-leader, not
 	// etcd-down (which stops the only etcd).
-	eq(t, "rows", strings.Join(cfg.faultRows, ","), "kill9-agent,sigterm-agent,kill-provider,slow-provider,threadpool,etcd-leader")
+	eq(t, "rows", strings.Join(cfg.faultRows, ","), "kill9-agent,sigterm-agent,kill-provider,slow-provider,threadpool,frozen-agent,readonly-restart,etcd-cut,etcd-leader")
 
 	cfg, err = parseFlags([]string{"--faults", "--etcd-members", "3", "--fault-rows", "etcd-leader"}, io.Discard)
 	noErr(t, err)

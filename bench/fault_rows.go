@@ -86,6 +86,28 @@ var faultRowDefs = []faultRowDef{
 		settle: "fault: 1 s after the change; recovery: 1 s after the threads are back",
 		run:    rowThreadpool,
 	},
+	// Issue 10's one-host rows (fault_issue10.go).
+	faultRowDef{
+		name:   "frozen-agent",
+		fault:  "SIGSTOP the medium provider agent (its kernel still accepts and buffers); SIGCONT 3 s later",
+		expect: "only the calls in flight on it fail, with 502, within its ping interval and timeout; none after; it takes calls again within 5 s of SIGCONT",
+		settle: "fault: 2 s after the stop; recovery: 1 s after SIGCONT",
+		run:    rowFrozenAgent,
+	},
+	{
+		name:   "readonly-restart",
+		fault:  "SIGTERM the small provider (read-only event, drain, exit), start it again on its address at once",
+		expect: "no call fails: its agent sends it nothing after the event, and refuses calls as unavailable (sent elsewhere) until it is back",
+		settle: "fault: at the signal (no failure is expected at all); recovery: 1 s after the restart",
+		run:    rowReadOnlyRestart,
+	},
+	{
+		name:   "etcd-cut",
+		fault:  "cut the provider agents from etcd (the bench forwards their etcd connections) for 15 s, past their 10 s lease TTL; the consumer agent still reaches etcd and sees their keys expire",
+		expect: "at most 1% of the calls in the window fail (none expected): the consumer agent keeps agents whose connections stay healthy; the keys come back after the heal",
+		settle: "fault: at the cut (no failure is expected at all); recovery: 1 s after the heal",
+		run:    rowEtcdCut,
+	},
 	{
 		name:    "etcd-leader",
 		fault:   "SIGKILL the leader of the 3-member etcd for 10 s, restart it on its data dir and addresses",

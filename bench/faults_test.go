@@ -193,7 +193,7 @@ func TestParseFlagsFaults(t *testing.T) {
 	eq(t, "faults", cfg.faults, true)
 	eq(t, "conns", len(cfg.conns), 1)
 	eq(t, "512", cfg.conns[0], 512)
-	eq(t, "rows", strings.Join(cfg.faultRows, ","), "kill9-agent,sigterm-agent,kill-provider,slow-provider,etcd-down,threadpool")
+	eq(t, "rows", strings.Join(cfg.faultRows, ","), "kill9-agent,sigterm-agent,kill-provider,slow-provider,etcd-down,threadpool,frozen-agent,readonly-restart,etcd-cut")
 	eq(t, "steady", cfg.faultSteady, 5*time.Second)
 	eq(t, "timeout", cfg.timeout, 10*time.Second)
 	cfg, err = parseFlags([]string{"--faults", "--conns", "64", "--fault-rows", "etcd-down", "--fault-hold", "2s"}, io.Discard)
