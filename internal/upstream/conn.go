@@ -32,13 +32,12 @@ type Config struct {
 	// OnBadStream, if set, is told when the decoder rejected the stream;
 	// the connection is then closed.
 	OnBadStream func(err error)
-	// OnUp, if set, is called after each successful dial, before the
-	// connection is offered to callers (and before its first ping).
+	// OnUp, if set, is called for each connection just before it is
+	// offered to callers: at once after the dial without liveness, after
+	// the peer's answer to the dial's ping with it. A connection that is
+	// never offered (its peer answered nothing, or sent a GOAWAY first)
+	// gets no OnUp, but still its OnDown.
 	OnUp func(w *batch.Writer)
-	// OnReady, if set, is called each time a connection is offered to
-	// callers: at once after OnUp without liveness, after the peer's first
-	// answer with it.
-	OnReady func(w *batch.Writer)
 	// OnDown, if set, is called once per lost connection, after it stopped
 	// being offered: fail the calls that were riding on it.
 	OnDown func(w *batch.Writer)
@@ -251,9 +250,6 @@ func (c *Conn) serveOne() bool {
 		}
 		return err
 	}))
-	if c.cfg.OnUp != nil {
-		c.cfg.OnUp(w)
-	}
 	c.dials.Add(1)
 	if c.cfg.PingInterval > 0 {
 		// The peer must answer before anything is sent.
@@ -289,13 +285,12 @@ func (c *Conn) offer(l *link) {
 	if !l.offered.CompareAndSwap(false, true) || l.suspended.Load() {
 		return
 	}
+	if c.cfg.OnUp != nil {
+		c.cfg.OnUp(l.w)
+	}
 	c.cur.Store(l.w)
 	if l.suspended.Load() { // Suspend ran between the check and the store
 		c.cur.CompareAndSwap(l.w, nil)
-		return
-	}
-	if c.cfg.OnReady != nil {
-		c.cfg.OnReady(l.w)
 	}
 }
 

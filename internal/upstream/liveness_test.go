@@ -119,7 +119,7 @@ func TestOfferedAfterFirstPong(t *testing.T) {
 	var busy atomic.Bool
 	var readies, timeouts atomic.Int32
 	cfg := livenessConfig(s.ln.Addr().String(), &got, &busy)
-	cfg.OnReady = func(*batch.Writer) { readies.Add(1) }
+	cfg.OnUp = func(*batch.Writer) { readies.Add(1) }
 	cfg.OnPingTimeout = func() { timeouts.Add(1) }
 	c := Dial(cfg)
 	defer c.Close()
@@ -134,7 +134,7 @@ func TestOfferedAfterFirstPong(t *testing.T) {
 		t.Fatal("not offered after the peer answered")
 	}
 	if readies.Load() != 1 {
-		t.Fatalf("OnReady ran %d times, want 1", readies.Load())
+		t.Fatalf("OnUp ran %d times, want 1: once, when the connection was offered", readies.Load())
 	}
 }
 
