@@ -173,6 +173,18 @@ func (l *netLab) waitListening(host, addr string) {
 // the series of family name.
 func (l *netLab) metric(host, admin, name string) float64 {
 	l.t.Helper()
+	v, ok := l.metricOK(host, admin, name)
+	if !ok {
+		l.t.Fatalf("metric %s not found at %s on %s", name, admin, host)
+	}
+	return v
+}
+
+// metricOK is metric reporting whether the family has a series: a family
+// read from state (such as consumer_agent_endpoints) has none until there
+// is state to read.
+func (l *netLab) metricOK(host, admin, name string) (float64, bool) {
+	l.t.Helper()
 	hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
 		DialContext: func(context.Context, string, string) (net.Conn, error) { return l.dial(host, admin) },
 	}}
@@ -187,9 +199,9 @@ func (l *netLab) metric(host, admin, name string) float64 {
 	}
 	mf := mfs[name]
 	if mf == nil {
-		l.t.Fatalf("metric %s not found at %s on %s", name, admin, host)
+		return 0, false
 	}
-	return metrics.Sum(mf)
+	return metrics.Sum(mf), true
 }
 
 // waitMetric polls a metric until cond holds, and returns how long that
@@ -198,7 +210,7 @@ func (l *netLab) waitMetric(host, admin, name string, within time.Duration, cond
 	l.t.Helper()
 	start := time.Now()
 	for {
-		v := l.metric(host, admin, name)
+		v, _ := l.metricOK(host, admin, name) // none yet counts as 0
 		if cond(v) {
 			return time.Since(start)
 		}
