@@ -273,8 +273,8 @@ func (s *scanner) object(names []string, field func(i int) bool) bool {
 	if s.byte('}') {
 		return len(names) == 0
 	}
-	for {
-		k := s.key(names)
+	for k := -1; ; {
+		k = s.key(names, k+1)
 		if k < 0 || seen&(1<<k) != 0 || !s.byte(':') || !field(k) {
 			return false
 		}
@@ -288,12 +288,15 @@ func (s *scanner) object(names []string, field func(i int) bool) bool {
 	}
 }
 
-// key consumes an object key and returns its index in names, or -1.
-func (s *scanner) key(names []string) int {
+// key consumes an object key and returns its index in names, or -1. It
+// tries names from index first on, wrapping around, so that keys in the
+// expected order match at the first try.
+func (s *scanner) key(names []string, first int) int {
 	s.space()
-	for i, n := range names {
+	for j := range names {
+		i := (first + j) % len(names)
 		save := s.i
-		if s.str(n) {
+		if s.str(names[i]) {
 			return i
 		}
 		s.i = save
