@@ -24,8 +24,9 @@ type loop struct {
 	// when retries are off.
 	frames *frameStore
 	// connected reports whether this loop's connection to an endpoint is
-	// up, available whether it is also not sidelined. Made once so that
-	// picking does not allocate.
+	// up, available whether it is also neither sidelined nor suspect (a
+	// liveness ping unanswered). Made once so that picking does not
+	// allocate.
 	connected, available func(*endpoint) bool
 	done                 chan struct{}
 	wg                   sync.WaitGroup
@@ -41,7 +42,8 @@ func newLoop(a *Agent, idx int) *loop {
 	}
 	l.connected = func(e *endpoint) bool { return e.conns[idx].Writer() != nil }
 	l.available = func(e *endpoint) bool {
-		return e.health.usable(a.clock.now.Load()) && e.conns[idx].Writer() != nil
+		c := e.conns[idx]
+		return e.health.usable(a.clock.now.Load()) && c.Writer() != nil && !c.Suspect()
 	}
 	l.wg.Add(2)
 	go l.sweep()

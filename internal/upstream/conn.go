@@ -88,6 +88,7 @@ type Conn struct {
 	cfg     Config
 	cur     atomic.Pointer[batch.Writer] // the connection offered to callers
 	link    atomic.Pointer[link]         // the live connection, offered or not
+	suspect atomic.Bool                  // a liveness ping is unanswered (liveness.go)
 	closing chan struct{}
 	once    sync.Once
 	done    chan struct{}
@@ -170,6 +171,13 @@ func (c *Conn) Suspend(w *batch.Writer) bool {
 	return true
 }
 
+// Suspect reports whether a ping sent because calls were outstanding and
+// nothing was read for PingInterval is still unanswered: the peer may be
+// gone. Callers that can choose should send new calls elsewhere until it
+// clears (the peer answers) or the connection is declared dead. One atomic
+// load; safe for concurrent use.
+func (c *Conn) Suspect() bool { return c.suspect.Load() }
+
 // Suspended reports whether the live connection is suspended.
 func (c *Conn) Suspended() bool {
 	l := c.link.Load()
@@ -236,6 +244,9 @@ func (c *Conn) serveOne() bool {
 	dec, set := c.cfg.NewDecoder(w)
 	nc.SetOnRequest(server.Guard(func(_ context.Context, conn netpoll.Connection) error {
 		l.lastRead.Store(time.Now().UnixNano())
+		if c.suspect.Load() { // anything read answers the ping
+			c.suspect.Store(false)
+		}
 		err := batch.Drain(conn.Reader(), set, dec)
 		if err != nil && !errors.Is(err, batch.ErrWait) {
 			if c.cfg.OnBadStream != nil {
@@ -295,6 +306,7 @@ func (c *Conn) offer(l *link) {
 }
 
 func (c *Conn) down(l *link) {
+	c.suspect.Store(false)
 	c.cur.CompareAndSwap(l.w, nil)
 	c.link.CompareAndSwap(l, nil)
 	if c.cfg.OnDown != nil {

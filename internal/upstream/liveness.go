@@ -63,6 +63,7 @@ func (c *Conn) check(l *link, now int64) bool {
 			return false
 		}
 		l.pingSent.Store(0)
+		c.suspect.Store(false)
 		if !l.offered.Load() {
 			c.offer(l)
 		}
@@ -84,6 +85,7 @@ func (c *Conn) check(l *link, now int64) bool {
 	idle := now - last
 	if cfg.PingInterval > 0 {
 		if busy && now-max(last, l.quietSince) >= int64(cfg.PingInterval) {
+			c.suspect.Store(true)
 			return c.ping(l, now)
 		}
 		if idle >= int64(cfg.IdleTimeout) {

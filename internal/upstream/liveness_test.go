@@ -262,3 +262,40 @@ func TestDialedSocketTuned(t *testing.T) {
 		t.Fatalf("TCP_USER_TIMEOUT = %v, %v; want 3s", d, err)
 	}
 }
+
+// While a ping sent for outstanding calls is unanswered the Conn is
+// suspect; an answer within PingTimeout clears it and keeps the
+// connection.
+func TestSuspectUntilAnswered(t *testing.T) {
+	s := startPingServer(t)
+	var got atomic.Int64
+	var busy atomic.Bool
+	cfg := livenessConfig(s.ln.Addr().String(), &got, &busy)
+	cfg.PingTimeout = 2 * time.Second
+	c := Dial(cfg)
+	defer c.Close()
+	if !c.Ready(2 * time.Second) {
+		t.Fatal("not ready")
+	}
+	s.frozen.Store(true)
+	busy.Store(true)
+	send(t, c, "call\n")
+	deadline := time.Now().Add(time.Second)
+	for !c.Suspect() {
+		if time.Now().After(deadline) {
+			t.Fatal("not suspect with a call outstanding and the peer silent")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	s.frozen.Store(false)
+	deadline = time.Now().Add(time.Second)
+	for c.Suspect() {
+		if time.Now().After(deadline) {
+			t.Fatal("still suspect after the peer answered")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if c.Dials() != 1 || c.Writer() == nil {
+		t.Fatalf("dials %d: an answered ping must keep the connection", c.Dials())
+	}
+}
