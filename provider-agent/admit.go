@@ -2,6 +2,7 @@ package main
 
 import (
 	"sync"
+	"time"
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
@@ -36,6 +37,7 @@ type queued struct {
 	w     *batch.Writer
 	id    uint32
 	frame []byte
+	at    int64 // when it was queued (UnixNano)
 }
 
 func newGate(limit, queue, loops int) *gate {
@@ -58,6 +60,7 @@ func (g *gate) enter(l *loop, w *batch.Writer, id uint32, r *dubbo.Request, size
 		return true, true
 	}
 	if g.n == len(g.queue) {
+		l.a.m.gateRefused.Inc()
 		return false, false
 	}
 	e := &g.queue[(g.head+g.n)%len(g.queue)]
@@ -66,7 +69,7 @@ func (g *gate) enter(l *loop, w *batch.Writer, id uint32, r *dubbo.Request, size
 	}
 	e.frame = e.frame[:size]
 	dubbo.PutRequest(e.frame, r)
-	e.l, e.w, e.id = l, w, id
+	e.l, e.w, e.id, e.at = l, w, id, time.Now().UnixNano()
 	g.n++
 	return false, true
 }
@@ -100,6 +103,7 @@ func (g *gate) done(l *loop, set *batch.Set) {
 			copy(b, e.frame)
 			g.sent[e.l.idx]++
 			g.total++
+			observeSince(e.l.a.m.queueWait, e.at)
 		}
 		e.w.Unlock()
 	}
@@ -127,6 +131,13 @@ func (g *gate) reset(l *loop) {
 	g.total -= g.sent[l.idx]
 	g.sent[l.idx] = 0
 	g.mu.Unlock()
+}
+
+// held returns the number of calls the provider holds, as counted.
+func (g *gate) held() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.total
 }
 
 // waiting returns the number of calls in the queue, live or not.

@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"sync/atomic"
 	"time"
 
 	"github.com/cloudwego/netpoll"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
-	"github.com/dubbomesh/dubbomesh/internal/metrics"
+	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/internal/server"
 	"github.com/dubbomesh/dubbomesh/internal/upstream"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
@@ -39,6 +43,9 @@ type Config struct {
 	// Flush is the flush policy of the connections to the provider and of
 	// those to consumer agents (batch.FlushPolicy; zero: inline).
 	Flush batch.FlushPolicy
+	// Log receives the agent's log lines: the provider unreachable and
+	// back, draining started and done, each once. Nil logs nothing.
+	Log *slog.Logger
 }
 
 // Agent is a running provider agent: a netpoll server for agent frames and,
@@ -55,7 +62,16 @@ type Agent struct {
 	// elsewhere) so that those admitted can finish before the exit.
 	refusing atomic.Bool
 	// in holds the consumer agents' connections, for GOAWAY (goaway.go).
-	in inbound
+	in  inbound
+	log *slog.Logger
+	// peer is the loops' shared view of the provider: connections up,
+	// reconnects, and the log of it unreachable and back.
+	peer *upstream.Peer
+	// open counts the consumer agent connections open.
+	open atomic.Int64
+	// registered, once set by SetRegistration, says whether the agent's
+	// registration is in etcd.
+	registered atomic.Pointer[func() error]
 }
 
 // New starts an agent: it dials the provider from every loop (in the
@@ -78,7 +94,9 @@ func New(cfg Config) (*Agent, error) {
 		cfg.Serialization = dubbo.Hessian2
 	}
 	server.Configure(cfg.Loops)
-	a := &Agent{cfg: cfg, m: newAgentMetrics()}
+	a := &Agent{cfg: cfg, m: newAgentMetrics(), log: logging.Or(cfg.Log)}
+	a.peer = upstream.NewPeer("provider", "provider", cfg.Provider, a.log)
+	a.peer.Hold() // until it listens: a failed start logs only its error
 	a.gate = newGate(cfg.MaxProviderCalls, cfg.MaxQueue, cfg.Loops)
 	for i := 0; i < cfg.Loops; i++ {
 		a.loops = append(a.loops, newLoop(a, i))
@@ -89,18 +107,46 @@ func New(cfg Config) (*Agent, error) {
 		netpoll.WithOnDisconnect(a.onDisconnect),
 	)
 	if err != nil {
+		a.peer.Closing()
 		a.closeLoops()
 		return nil, err
 	}
 	a.srv = srv
+	a.peer.Start()
 	return a, nil
 }
 
 // Port returns the TCP port the agent listens on.
 func (a *Agent) Port() int { return a.srv.Port() }
 
-// Metrics returns the agent's counters.
-func (a *Agent) Metrics() *metrics.Set { return a.m.set }
+// Metrics returns the agent's metrics registry, Go and process collectors
+// included.
+func (a *Agent) Metrics() *prometheus.Registry { return a.m.reg }
+
+// SetRegistration makes inPlace (registry.Registration.InPlace) the judge
+// of the registration part of Ready, and its state and regrants metrics.
+// Until it is called, the agent is not ready: not registered yet.
+func (a *Agent) SetRegistration(inPlace func() error, regrants func() uint64, etcdReachable func() bool) {
+	a.registered.Store(&inPlace)
+	a.m.registerRegistry(etcdReachable, func() (bool, uint64) { return inPlace() == nil, regrants() })
+}
+
+// Ready reports whether the agent can serve: nil while a connection to
+// the provider is up, the registration is in etcd and it is not draining;
+// otherwise why not. It is safe for concurrent use.
+func (a *Agent) Ready() error {
+	if a.refusing.Load() {
+		return errors.New("draining: new calls are refused")
+	}
+	if !a.peer.Reachable() {
+		return fmt.Errorf("provider %s unreachable", a.cfg.Provider)
+	}
+	p := a.registered.Load()
+	if p == nil {
+		return errors.New("not registered in etcd yet")
+	}
+	return (*p)()
+}
 
 // InFlight returns the number of calls waiting for the provider.
 func (a *Agent) InFlight() int {
@@ -126,6 +172,7 @@ func (a *Agent) Drain(timeout time.Duration) int {
 	for time.Now().Before(deadline) {
 		if !a.refusing.Load() && time.Now().After(stopAdmitting) {
 			a.refusing.Store(true)
+			a.log.Info("draining: refusing new calls", "in_flight", a.InFlight())
 		}
 		if a.InFlight() > 0 {
 			idleSince = time.Now()
@@ -142,6 +189,7 @@ func (a *Agent) Drain(timeout time.Duration) int {
 func (a *Agent) Close() {
 	// Loops first, so that the failures reach the consumer agents before
 	// their connections close.
+	a.peer.Closing()
 	a.closeLoops()
 	a.srv.Shutdown(time.Second)
 }
@@ -177,12 +225,14 @@ func (a *Agent) onPrepare(conn netpoll.Connection) context.Context {
 	conn.SetWriteTimeout(5 * time.Second)
 	upstream.TuneTCP(conn, upstream.DefaultUserTimeout)
 	a.m.conns.Inc()
+	a.open.Add(1)
 	a.in.add(c)
 	return &connCtx{Context: context.Background(), c: c}
 }
 
 func (a *Agent) onDisconnect(ctx context.Context, conn netpoll.Connection) {
 	a.m.disconnects.Inc()
+	a.open.Add(-1)
 	if cc, ok := ctx.(*connCtx); ok {
 		a.in.remove(cc.c)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
+	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
@@ -53,6 +54,7 @@ type options struct {
 	weight   int
 	advert   string // "": the default of advertise (advertise.go)
 	admin    string // "" is off
+	log      logging.Options
 	drain    time.Duration
 	ttl      int64
 }
@@ -79,7 +81,8 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.Var(&services, "service", "interface served by the provider (repeatable; default the race's IHelloService)")
 	fs.StringVar(&o.advert, "advertise", "", "host:port registered in etcd (default: the listen host, or this host's primary address when listening on every interface, with the listen port)")
 	ser := fs.String("serialization", "hessian2", "Dubbo serialization: hessian2 or fastjson")
-	fs.StringVar(&o.admin, "admin", "", "host:port of the admin endpoint: /metrics, /healthz, /debug/pprof/ (off when empty)")
+	fs.StringVar(&o.admin, "admin", "", "host:port of the admin endpoint: /metrics, /healthz, /readyz, /debug/pprof/ (off when empty)")
+	o.log.Register(fs)
 	fs.DurationVar(&o.drain, "drain-timeout", 10*time.Second, "on SIGTERM, how long to wait for calls in flight after deregistering (0..1h)")
 	fs.Int64Var(&o.ttl, "ttl", registry.DefaultTTL, fmt.Sprintf("lease TTL in seconds (1..%d)", maxTTL))
 	fs.IntVar(&cfg.Loops, "loops", min(runtime.GOMAXPROCS(0), maxLoops), "event loops, each with one provider connection (1..256)")
@@ -133,6 +136,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	c.Int("max-inflight", cfg.MaxInFlight, 1, maxTable)
 	c.Int("max-provider-calls", cfg.MaxProviderCalls, 0, maxTable)
 	c.Int("max-queue", cfg.MaxQueue, 1, maxTable)
+	o.log.Check(&c)
 	if err := c.Err(); err != nil {
 		return options{}, err
 	}

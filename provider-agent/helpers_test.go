@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dubbomesh/dubbomesh/internal/metrics"
 	"github.com/dubbomesh/dubbomesh/protocol"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 )
@@ -230,7 +231,7 @@ func expectError(t testing.TB, a answer, s protocol.Status, part string) {
 // metric returns the agent's metric name, failing if it does not exist.
 func metric(t testing.TB, a *Agent, name string) float64 {
 	t.Helper()
-	v, ok := a.Metrics().Value(name)
+	v, ok := metrics.Value(a.Metrics(), name)
 	if !ok {
 		t.Fatalf("no metric %s", name)
 	}

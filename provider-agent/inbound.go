@@ -121,7 +121,8 @@ func (a *Agent) forward(c *inConn, h protocol.Header, body []byte) {
 		p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: provider "+a.cfg.Provider+" unreachable")
 		return
 	}
-	cid, ok := l.calls.Add(call{in: c.w, id: id, json: r.JSON}, uw.ID(), time.Now().Add(timeout).UnixNano())
+	now := time.Now().UnixNano()
+	cid, ok := l.calls.Add(call{in: c.w, id: id, json: r.JSON, at: now}, uw.ID(), now+int64(timeout))
 	if !ok {
 		a.m.overloaded.Inc()
 		p.fail(c.w, id, protocol.StatusOverloaded, fmt.Sprintf("provider agent: %d calls in flight on this loop", l.calls.Cap()))

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dubbomesh/dubbomesh/internal/metrics"
 	"github.com/dubbomesh/dubbomesh/protocol"
 )
 
@@ -106,7 +107,7 @@ func TestMetricsMove(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	if _, err := a.Metrics().WriteTo(&out); err != nil {
+	if err := metrics.WriteText(&out, a.Metrics()); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "\nprovider_agent_ok_total 20\n") {

@@ -33,6 +33,17 @@ type call struct {
 	in   *batch.Writer
 	id   uint32 // the consumer agent's request id
 	json bool   // the result is wanted as JSON whatever its type
+	at   int64  // when it arrived (UnixNano), for the provider's time
+}
+
+// answered claims call id, answered by the provider, and records the
+// provider's time for it.
+func (l *loop) answered(id uint32) (call, bool) {
+	c, ok := l.calls.Take(id)
+	if ok {
+		observeSince(l.a.m.providerTime, c.at)
+	}
+	return c, ok
 }
 
 func newLoop(a *Agent, idx int) *loop {
@@ -44,7 +55,7 @@ func newLoop(a *Agent, idx int) *loop {
 	}
 	ser := a.cfg.Serialization
 	hb := dubbo.HeartbeatSize(ser)
-	l.up = upstream.Dial(upstream.Config{
+	cfg := upstream.Config{
 		Addr:        a.cfg.Provider,
 		NewDecoder:  l.newAnswerPass,
 		OnBadStream: func(error) { a.m.badResponses.Inc() },
@@ -70,7 +81,9 @@ func newLoop(a *Agent, idx int) *loop {
 			return nil
 		},
 		OnDialError: func(error) { a.m.dialErrors.Inc() },
-	})
+	}
+	a.peer.Wire(&cfg)
+	l.up = upstream.Dial(cfg)
 	l.wg.Add(1)
 	go l.sweep()
 	return l

@@ -5,12 +5,13 @@
 //
 // A bad flag, or an --admin or --listen address it cannot listen on, ends it
 // at once with one line, "provider-agent: --flag: why", and exit status 2.
+// After that it logs with log/slog on stderr (--log-format, --log-level).
 package main
 
 import (
 	"context"
 	"errors"
-	"log"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -19,17 +20,18 @@ import (
 	"time"
 
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
+	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
 
 func main() {
-	log.SetPrefix(progName + ": ")
-	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
 	o, err := parseFlags(os.Args[1:], os.Stderr)
 	if err != nil {
 		cmdline.Exit(progName, err)
 	}
+	lg := logging.Setup(o.log, os.Stderr)
 	cfg := o.cfg
+	cfg.Log = lg
 
 	// Both addresses are bound before anything is served, so that either
 	// one in use fails the start.
@@ -45,7 +47,7 @@ func main() {
 		if errors.As(err, &op) && op.Op == "listen" {
 			cmdline.Exit(progName, cmdline.ListenError("listen", cfg.Listen, err))
 		}
-		log.Fatal(err)
+		fatal(lg, "start", err)
 	}
 	etcdEps, _ := registry.ParseEndpoints(o.etcd) // checked by parseFlags
 	addr, why, err := advertise(o.advert, cfg.Listen, a.Port(), etcdEps)
@@ -53,15 +55,16 @@ func main() {
 		a.Close()
 		cmdline.Exit(progName, err)
 	}
-	log.Printf("advertising %s (%s)", addr, why)
+	lg.Info("advertising", "addr", addr, "why", why)
 	if adminLn != nil {
-		go serveAdmin(adminLn, a.Metrics())
+		go a.serveAdmin(adminLn)
 	}
 
-	cli, err := registry.NewClient(o.etcd)
+	cli, err := registry.NewClient(o.etcd, registry.WithLogger(lg))
 	if err != nil {
-		log.Fatalf("etcd: %v", err)
+		fatal(lg, "etcd client", err)
 	}
+	health := registry.WatchHealth(cli, lg)
 	eps := make([]registry.Endpoint, len(o.services))
 	for i, s := range o.services {
 		eps[i] = registry.Endpoint{Interface: s, Addr: addr, Weight: o.weight}
@@ -70,26 +73,36 @@ func main() {
 	reg, err := registry.Register(ctx, cli, eps, o.ttl)
 	cancel()
 	if err != nil {
-		log.Fatalf("register: %v", err)
+		fatal(lg, "register", err)
 	}
-	log.Printf("serving %s on %s for provider %s (%s, weight %d, %d loops)", strings.Join(o.services, ","), addr, cfg.Provider, cfg.Serialization, o.weight, cfg.Loops)
+	a.SetRegistration(reg.InPlace, reg.Regrants, health.Reachable)
+	lg.Info("serving", "services", strings.Join(o.services, ","), "addr", addr, "provider", cfg.Provider,
+		"serialization", cfg.Serialization.String(), "weight", o.weight, "loops", cfg.Loops)
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	s := <-sig
 	// Consumer agents hear it in-band first (GOAWAY), then from etcd.
-	log.Printf("%v: told %d consumer agent connections to go away; deregistering, then draining calls in flight", s, a.GoAway())
+	lg.Info("drain started: deregistering, then waiting for the calls in flight", "signal", s.String(),
+		"goaways", a.GoAway(), "in_flight", a.InFlight(), "timeout", o.drain)
 	ctx, cancel = context.WithTimeout(context.Background(), 3*time.Second)
 	if err := reg.Close(ctx); err != nil {
-		log.Printf("deregister: %v", err)
+		lg.Warn("deregister failed: the keys expire with the lease", "err", err)
 	}
 	cancel()
 	left := a.Drain(o.drain)
 	a.Close()
+	health.Close()
 	cli.Close()
 	if left > 0 {
-		log.Printf("exiting with %d calls still in flight", left)
+		lg.Error("drain done: exiting with calls still in flight", "in_flight", left)
 		os.Exit(1)
 	}
-	log.Printf("drained; bye")
+	lg.Info("drain done; bye")
+}
+
+// fatal logs err, what failed, and exits with status 1.
+func fatal(lg *slog.Logger, what string, err error) {
+	lg.Error(what+" failed", "err", err)
+	os.Exit(1)
 }

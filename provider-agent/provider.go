@@ -67,7 +67,7 @@ func (l *loop) handleAnswers(p *pass, w *batch.Writer, buf []byte) (used, need i
 // answer renders one Dubbo response and writes it to the consumer agent.
 func (l *loop) answer(p *pass, h dubbo.Header, body []byte) {
 	m := l.a.m
-	c, ok := l.calls.Take(uint32(h.ID))
+	c, ok := l.answered(uint32(h.ID))
 	if !ok {
 		m.late.Inc()
 		return

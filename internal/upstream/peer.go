@@ -29,7 +29,9 @@ type Peer struct {
 	closing    atomic.Bool   // Closing was called: losses are not logged
 
 	mu        sync.Mutex
+	held      bool      // Hold was called, Start not yet: changes are not logged
 	downSince time.Time // when the address last became unreachable
+	reason    string    // why, while it is
 }
 
 // SwitchEvery bounds how often a Peer logs: a peer that flaps gets at most
@@ -41,6 +43,32 @@ const SwitchEvery = 10 * time.Second
 // "agent") holds addr. A nil lg logs nothing.
 func NewPeer(what, key, addr string, lg *slog.Logger) *Peer {
 	return &Peer{what: what, key: key, addr: addr, sw: logging.NewSwitch(lg, SwitchEvery)}
+}
+
+// Hold keeps p from logging until Start. A component whose start may
+// still fail (its listener refused) holds its Peer until it is up, so that
+// a failed start prints nothing of it.
+func (p *Peer) Hold() {
+	p.mu.Lock()
+	p.held = true
+	p.mu.Unlock()
+}
+
+// Start makes a held p log: the state it has now, if known, then each
+// change.
+func (p *Peer) Start() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.held {
+		return
+	}
+	p.held = false
+	switch {
+	case p.up.Load() > 0:
+		p.sw.Set(true, p.what+" connected", p.key, p.addr)
+	case !p.downSince.IsZero():
+		p.sw.Set(false, p.what+" unreachable", p.key, p.addr, "reason", p.reason)
+	}
 }
 
 // Wire makes cfg, the Config of one Conn to the peer, report to p: its
@@ -128,14 +156,16 @@ func (p *Peer) connected() {
 		return
 	}
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	since := p.downSince
-	p.downSince = time.Time{}
-	p.mu.Unlock()
-	if since.IsZero() {
+	p.downSince, p.reason = time.Time{}, ""
+	switch {
+	case p.held:
+	case since.IsZero():
 		p.sw.Set(true, p.what+" connected", p.key, p.addr)
-		return
+	default:
+		p.sw.Set(true, p.what+" reachable again", p.key, p.addr, "after", time.Since(since).Round(time.Millisecond))
 	}
-	p.sw.Set(true, p.what+" reachable again", p.key, p.addr, "after", time.Since(since).Round(time.Millisecond))
 }
 
 // lost records the loss of a Conn's connection, for reason.
@@ -154,9 +184,15 @@ func (p *Peer) dialFailed(err error) {
 
 func (p *Peer) unreachable(reason string) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.up.Load() > 0 {
+		return // a Conn connected meanwhile
+	}
 	if p.downSince.IsZero() {
 		p.downSince = time.Now()
 	}
-	p.mu.Unlock()
-	p.sw.Set(false, p.what+" unreachable", p.key, p.addr, "reason", reason)
+	p.reason = reason
+	if !p.held {
+		p.sw.Set(false, p.what+" unreachable", p.key, p.addr, "reason", reason)
+	}
 }

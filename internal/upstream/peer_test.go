@@ -137,18 +137,24 @@ func TestPeerLogsLossAndRecoveryOnce(t *testing.T) {
 }
 
 // TestPeerUnreachableAtStart logs a peer that is not there from the first
-// dial on, once.
+// dial on, once, and a held Peer only when started.
 func TestPeerUnreachableAtStart(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
 	ln.Close()
 	var logs syncBuffer
 	p := NewPeer("provider agent", "agent", addr, slog.New(slog.NewTextHandler(&logs, nil)))
+	p.Hold()
 	var got atomic.Int64
 	cfg := Config{Addr: addr, NewDecoder: consumeAll(&got), MinBackoff: 5 * time.Millisecond, MaxBackoff: 10 * time.Millisecond}
 	p.Wire(&cfg)
 	c := Dial(cfg)
 	time.Sleep(100 * time.Millisecond)
+	if logs.String() != "" {
+		t.Fatalf("logged before Start: %s", logs.String())
+	}
+	p.Start() // logs the state it found
+	time.Sleep(50 * time.Millisecond)
 	c.Close()
 	if n := strings.Count(logs.String(), "\n"); n != 1 || !strings.Contains(logs.String(), `msg="provider agent unreachable" agent=`+addr+` reason="dial tcp`) {
 		t.Fatalf("log:\n%s", logs.String())
