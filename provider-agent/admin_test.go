@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/dubbomesh/dubbomesh/internal/metrics"
+)
+
+// logBuffer is a log sink safe for concurrent use.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// get answers one admin request.
+func get(a *Agent, path string) (int, string) {
+	var ctx fasthttp.RequestCtx
+	ctx.Request.SetRequestURI(path)
+	metrics.Admin{Metrics: a.Metrics(), Ready: a.Ready}.Handler()(&ctx)
+	return ctx.Response.StatusCode(), string(ctx.Response.Body())
+}
+
+// TestMetricsExposition reads /metrics with Prometheus's parser after a
+// few calls: every family typed and helped, the histograms with buckets,
+// the provider's time observed once per answered call.
+func TestMetricsExposition(t *testing.T) {
+	f := startFake(t, "127.0.0.1:0")
+	a := newAgent(t, f, nil)
+	a.SetRegistration(func() error { return nil }, func() uint64 { return 2 }, func() bool { return true })
+	c := dial(t, a)
+	for id := uint32(1); id <= 3; id++ {
+		expectOK(t, c.roundTrip(id, req("hash", "a")), "97")
+	}
+	status, body := get(a, "/metrics")
+	if status != 200 {
+		t.Fatalf("/metrics: %d", status)
+	}
+	mfs, err := metrics.Check([]byte(body))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, body)
+	}
+	for name, want := range map[string]float64{
+		"provider_agent_requests_total":            3,
+		"provider_agent_ok_total":                  3,
+		"provider_agent_provider_duration_seconds": 3,
+		"provider_agent_queue_wait_seconds":        0,
+		"provider_agent_open_connections":          1,
+		"provider_agent_provider_up":               1,
+		"provider_agent_provider_connections":      2, // up and down summed: one per loop
+		"provider_agent_etcd_reachable":            1,
+		"provider_agent_registered":                1,
+		"provider_agent_lease_regrants_total":      2,
+		"provider_agent_draining":                  0,
+	} {
+		mf := mfs[name]
+		if mf == nil {
+			t.Errorf("no %s", name)
+			continue
+		}
+		if got := metrics.Sum(mf); got != want {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+	for _, name := range []string{"go_goroutines", "process_cpu_seconds_total", "provider_agent_provider_calls", "provider_agent_gate_refused_total"} {
+		if mfs[name] == nil {
+			t.Errorf("no %s", name)
+		}
+	}
+}
+
+// TestReadyAndLogsProviderLossAndRecovery: with the provider gone,
+// /readyz answers 503 naming it and the log says so once, however many
+// redials fail; with it back, /readyz answers 200 and the log says so
+// once.
+func TestReadyAndLogsProviderLossAndRecovery(t *testing.T) {
+	var logs logBuffer
+	f := startFake(t, "127.0.0.1:0")
+	a := newAgent(t, f, func(c *Config) { c.Log = slog.New(slog.NewTextHandler(&logs, nil)) })
+	if status, body := get(a, "/readyz"); status != 503 || !strings.Contains(body, "not registered in etcd yet") {
+		t.Fatalf("before registration: %d %q", status, body)
+	}
+	var inPlace error
+	a.SetRegistration(func() error { return inPlace }, func() uint64 { return 0 }, func() bool { return true })
+	if status, body := get(a, "/readyz"); status != 200 {
+		t.Fatalf("registered: %d %q", status, body)
+	}
+
+	f.stop()
+	waitFor(t, "/readyz 503", func() bool { status, _ := get(a, "/readyz"); return status == 503 })
+	if _, body := get(a, "/readyz"); !strings.Contains(body, "provider "+f.addr+" unreachable") {
+		t.Fatalf("reason %q", body)
+	}
+	waitFor(t, "failed redials", func() bool { return metric(t, a, "provider_agent_dial_errors_total") >= 2 })
+	f.restart(t)
+	waitFor(t, "/readyz 200", func() bool { status, _ := get(a, "/readyz"); return status == 200 })
+
+	inPlace = errors.New("registry: not registered: lease lost, registering again")
+	if status, body := get(a, "/readyz"); status != 503 || !strings.Contains(body, "lease lost") {
+		t.Fatalf("registration lost: %d %q", status, body)
+	}
+
+	waitFor(t, "the recovery's line", func() bool { return strings.Contains(logs.String(), "provider reachable again") })
+	provider := "provider=" + f.addr
+	for _, want := range []string{
+		`level=INFO msg="provider connected" ` + provider,
+		`level=WARN msg="provider unreachable" ` + provider + ` reason=`,
+		`level=INFO msg="provider reachable again" ` + provider + ` after=`,
+	} {
+		if n := strings.Count(logs.String(), want); n != 1 {
+			t.Errorf("%d lines with %q", n, want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("log:\n%s", logs.String())
+	}
+}
