@@ -57,7 +57,7 @@ func parseLevel(s string) (slog.Level, bool) {
 // info. The logger is safe for concurrent use.
 func (o Options) New(w io.Writer) *slog.Logger {
 	level, _ := parseLevel(o.Level)
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: durationText}
 	if o.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
@@ -74,6 +74,15 @@ func Setup(o Options, w io.Writer) *slog.Logger {
 	slog.SetDefault(l)
 	RouteGRPC(l)
 	return l
+}
+
+// durationText writes durations as text ("1.5s"), in JSON too, where slog
+// would write nanoseconds.
+func durationText(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(a.Value.Duration().String())
+	}
+	return a
 }
 
 // Discard returns a logger that writes nothing, for a component given no

@@ -80,13 +80,13 @@ func TestNewFormatsAndLevels(t *testing.T) {
 	var b buffer
 	lg := Options{Format: "json", Level: "warn"}.New(&b)
 	lg.Info("dropped")
-	lg.Warn("provider unreachable", "provider", "127.0.0.1:1")
+	lg.Warn("provider unreachable", "provider", "127.0.0.1:1", "after", 1500*time.Millisecond)
 	lines := b.lines()
 	if len(lines) != 1 {
 		t.Fatalf("lines %q", lines)
 	}
 	var m map[string]any
-	if err := json.Unmarshal([]byte(lines[0]), &m); err != nil || m["msg"] != "provider unreachable" || m["level"] != "WARN" || m["provider"] != "127.0.0.1:1" {
+	if err := json.Unmarshal([]byte(lines[0]), &m); err != nil || m["msg"] != "provider unreachable" || m["level"] != "WARN" || m["provider"] != "127.0.0.1:1" || m["after"] != "1.5s" {
 		t.Fatalf("json line %q: %v %v", lines[0], m, err)
 	}
 	b = buffer{}
