@@ -66,6 +66,8 @@ func TestParseFlagsBad(t *testing.T) {
 		{[]string{"--eject-ratio", "NaN"}, "--eject-ratio: must be 0 (never) or in 1..1000 (got NaN)"},
 		{[]string{"--flush", "often"}, `--flush: "often": want inline, idle, yield or a delay such as 100us (at most 1s)`},
 		{[]string{"--spread=maybe"}, `--spread: "maybe": not true or false`},
+		{[]string{"--log-format", "xml"}, `--log-format: want text or json (got "xml")`},
+		{[]string{"--log-level", "verbose"}, `--log-level: want debug, info, warn or error (got "verbose")`},
 		{[]string{"--etcd", "not a url"}, `--etcd: "not a url" is not http://host:port or https://host:port`},
 		{[]string{"--etcd", ""}, `--etcd: no endpoint in ""`},
 		{[]string{"--etcd", "unix:///run/etcd.sock"}, `--etcd: "unix:///run/etcd.sock" is not http://host:port or https://host:port`},

@@ -81,6 +81,8 @@ func TestParseFlagsBad(t *testing.T) {
 		{[]string{"--loops", "0"}, "--loops: must be in 1..256 (got 0)"},
 		{[]string{"--loops", "-1"}, "--loops: must be in 1..256 (got -1)"},
 		{[]string{"--ttl", "0"}, "--ttl: must be in 1..3600 seconds (got 0)"},
+		{[]string{"--log-format", "xml"}, `--log-format: want text or json (got "xml")`},
+		{[]string{"--log-level", "verbose"}, `--log-level: want debug, info, warn or error (got "verbose")`},
 		{[]string{"--ttl", "-5"}, "--ttl: must be in 1..3600 seconds (got -5)"},
 		{[]string{"--max-provider-calls", "-1"}, "--max-provider-calls: must be in 0..1048576 (got -1)"},
 		{[]string{"--max-inflight", "0"}, "--max-inflight: must be in 1..1048576 (got 0)"},
