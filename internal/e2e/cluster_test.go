@@ -204,18 +204,29 @@ func (c *cluster) addAgent(i, weight int, extra ...string) *agentProc {
 
 // metric reads one metric from an admin endpoint: the sum of the series
 // of family name. consumer_agent_responses_<code>_total reads the series of
-// consumer_agent_responses_total with that code.
+// consumer_agent_responses_total with that code (41x: 411, 413 and 431).
 func metric(t *testing.T, admin, name string) float64 {
 	t.Helper()
-	var labels []string
+	codes := []string{""}
 	if code, ok := strings.CutPrefix(name, "consumer_agent_responses_"); ok && code != "total" {
-		name, labels = "consumer_agent_responses_total", []string{"code", strings.TrimSuffix(code, "_total")}
+		name, codes = "consumer_agent_responses_total", []string{strings.TrimSuffix(code, "_total")}
+		if codes[0] == "41x" {
+			codes = []string{"411", "413", "431"}
+		}
 	}
 	mf := scrape(t, admin)[name]
 	if mf == nil {
 		t.Fatalf("metric %s not found at %s", name, admin)
 	}
-	return metrics.Sum(mf, labels...)
+	sum := 0.0
+	for _, code := range codes {
+		if code == "" {
+			sum += metrics.Sum(mf)
+		} else {
+			sum += metrics.Sum(mf, "code", code)
+		}
+	}
+	return sum
 }
 
 // scrape reads an admin endpoint's /metrics with Prometheus's parser.
