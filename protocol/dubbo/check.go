@@ -132,13 +132,14 @@ func encQuote(b []byte) string {
 // allocate on success, keeps no reference to its arguments and is safe for
 // concurrent use.
 func CheckArgs(types []byte, args [][]byte) error {
-	return encCheckArgs(types, args, true)
+	return encCheckArgs(types, args, nil, true)
 }
 
-// encCheckArgs is CheckArgs; with other false it checks only the count and
-// the descriptors of the arguments outside the fast path, for a caller
-// that transcodes them next (which checks them again).
-func encCheckArgs(types []byte, args [][]byte, other bool) error {
+// encCheckArgs is CheckArgs, checking the arguments outside the fast path
+// with enc (nil: one lent by encCheckers). With other false it checks only
+// the count and the descriptors of those arguments, for a caller that
+// transcodes them next (which checks them again).
+func encCheckArgs(types []byte, args [][]byte, enc *jsonhessian.Encoder, other bool) error {
 	i := 0
 	for len(types) > 0 {
 		t, n, err := encNextType(types)
@@ -150,7 +151,7 @@ func encCheckArgs(types []byte, args [][]byte, other bool) error {
 		}
 		if t == encTOther {
 			if other {
-				err = encCheckOther(types, args[i], i+1)
+				err = encCheckOther(enc, types, args[i], i+1)
 			}
 		} else {
 			err = encCheckArg(t, args[i], i+1)
@@ -223,13 +224,18 @@ func encCheckArg(t encType, arg []byte, pos int) error {
 var encCheckers = sync.Pool{New: func() any { return new(jsonhessian.Encoder) }}
 
 // encCheckOther validates argument number pos (1-based) whose descriptor is
-// at the front of desc, of a type outside the fast path.
-func encCheckOther(desc []byte, arg []byte, pos int) error {
+// at the front of desc, of a type outside the fast path, with e (nil: one
+// lent by encCheckers).
+func encCheckOther(e *jsonhessian.Encoder, desc []byte, arg []byte, pos int) error {
 	t, _, err := jsonhessian.NextType(desc)
 	if err == nil {
-		e := encCheckers.Get().(*jsonhessian.Encoder)
-		err = e.Check(t, arg)
-		encCheckers.Put(e)
+		if e != nil {
+			err = e.Check(t, arg)
+		} else {
+			e = encCheckers.Get().(*jsonhessian.Encoder)
+			err = e.Check(t, arg)
+			encCheckers.Put(e)
+		}
 	}
 	if err != nil {
 		return encOtherError(pos, err)

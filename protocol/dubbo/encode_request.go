@@ -77,8 +77,11 @@ func RequestSize(r *Request) (int, error) {
 		return 0, fmt.Errorf("%w: version %s is not valid UTF-8", ErrBadArgument, encQuote(r.Version))
 	}
 	// In hessian2 the arguments outside the fast path are checked as they
-	// are transcoded, below.
-	if err := encCheckArgs(r.ParameterTypes, r.Args, r.Serialization != Hessian2); err != nil {
+	// are transcoded, below; in fastjson with r's own encoder.
+	if r.enc == nil {
+		r.enc = new(jsonhessian.Encoder)
+	}
+	if err := encCheckArgs(r.ParameterTypes, r.Args, r.enc, r.Serialization != Hessian2); err != nil {
 		return 0, err
 	}
 	if err := CheckAttachments(r.Attachments); err != nil {
@@ -137,9 +140,6 @@ func encHessianRequestSize(r *Request) (int, error) {
 			// The arguments are one hessian2 stream: class definitions
 			// and list types written for one are referred to by the
 			// next. Only these arguments define any.
-			if r.enc == nil {
-				r.enc = new(jsonhessian.Encoder)
-			}
 			if len(r.encEnds) == 0 {
 				r.enc.Reset()
 			}
