@@ -21,17 +21,18 @@ import (
 // and by at least ejectMinExtra, with at least ejectMinInFlight calls in
 // flight, for ejectAfter ticks in a row (a stall shorter than that, a
 // garbage collection or a scheduling hiccup, is not an outlier; one tick is
-// enough for an endpoint back from an ejection), is ejected: sidelined for ejectBase, doubling with each ejection in
-// a row up to ejectMax. When the time is up it takes calls again; if it is
-// still slow it is ejected again as soon as its estimate shows it. At most
-// half of a service's endpoints are ejected at once. An endpoint sent fewer
-// than ejectMinRate calls per tick, or sent calls for fewer than warmTicks
-// ticks since it was first sent one (after the start or its last ejection),
-// is neither judged nor a yardstick. The rate average starts afresh at an
-// ejection and is corrected for its start (as Adam corrects its moments), so
-// that an endpoint back from an ejection is judged on its first ticks of
-// traffic without its latency being overstated; ticks with nothing sent
-// (bursty traffic) simply lower the average.
+// enough for an endpoint back from an ejection), is ejected: sidelined for
+// ejectBase, doubling with each ejection in a row up to ejectMax. When the
+// time is up it takes calls again; if it is still slow it is ejected again
+// as soon as its estimate shows it. At most half of a service's endpoints are
+// ejected at once. An endpoint sent fewer than ejectMinRate calls per tick,
+// or sent calls for fewer than warmTicks ticks since it was first sent one
+// (after the start or its last ejection), is neither judged nor a yardstick;
+// nor is one whose last answer was a failure. The rate average starts afresh
+// at an ejection and is corrected for its start (as Adam corrects its
+// moments), so that an endpoint back from an ejection is judged on its first
+// ticks of traffic without its latency being overstated; ticks with nothing
+// sent (bursty traffic) simply lower the average.
 const (
 	outlierEvery     = 20 * time.Millisecond
 	ejectMinInFlight = 16
@@ -168,9 +169,12 @@ func (a *Agent) ejectOutliers(svc *service, now int64) {
 			e.suspect = 0
 			continue
 		}
-		best, found := 0.0, false // the fastest other endpoint's latency
+		// The fastest other endpoint's latency. One whose last answer was a
+		// failure is no yardstick: refusing a call is quicker than serving
+		// it, and must not make a healthy agent look slow beside it.
+		best, found := 0.0, false
 		for _, o := range ms {
-			if oe := &o.ep.eject; o.ep != m.ep && oe.until <= now && oe.known && (!found || oe.latency < best) {
+			if oe := &o.ep.eject; o.ep != m.ep && oe.until <= now && oe.known && o.ep.health.fails.Load() == 0 && (!found || oe.latency < best) {
 				best, found = oe.latency, true
 			}
 		}
