@@ -21,7 +21,7 @@ type agentMetrics struct {
 	conns, requests                   prometheus.Counter
 	badFrames, late                   prometheus.Counter
 	readTimeouts, refused, idleClosed prometheus.Counter
-	spread                            prometheus.Counter
+	steered                           prometheus.Counter
 	retriesFailed, retriesSkipped     prometheus.Counter
 
 	// responses is by service and HTTP status; unrouted holds the
@@ -100,7 +100,7 @@ func newAgentMetrics() *agentMetrics {
 		late:           counter(r, "consumer_agent_late_answers_total", "Answers for calls already timed out or answered."),
 		readTimeouts:   counter(r, "consumer_agent_read_timeouts_total", "Clients that went quiet mid-request or closed."),
 		idleClosed:     counter(r, "consumer_agent_idle_closed_total", "Client connections closed for being idle."),
-		spread:         counter(r, "consumer_agent_spread_total", "Calls sent to a less loaded provider agent than the round robin's choice."),
+		steered:        counter(r, "consumer_agent_steered_total", "Calls sent elsewhere than the round robin's choice: where they were expected to wait less (load, capacity, latency)."),
 		retriesFailed:  counter(r, "consumer_agent_retries_failed_total", "Calls sent again whose second attempt failed too."),
 		retriesSkipped: counter(r, "consumer_agent_retries_skipped_total", "Calls refused as overloaded or unavailable and not sent again: no other available provider agent, no time left, or a frame too large to keep."),
 		refused:        counter(r, "consumer_agent_refused_connections_total", "Client connections answered 503 past --max-conns."),
@@ -181,10 +181,12 @@ func (m *agentMetrics) forget(addr string) {
 
 // observe records a call to ep that arrived at start (UnixNano) and ended
 // now.
-func (e *endpoint) observe(start int64) {
-	if d := time.Now().UnixNano() - start; d >= 0 {
+func (e *endpoint) observe(start int64) (d, now int64) {
+	now = time.Now().UnixNano()
+	if d = now - start; d >= 0 {
 		e.m.latency.Observe(float64(d) / 1e9)
 	}
+	return d, now
 }
 
 // fail records a call to ep that failed at now for status s, a reason that

@@ -55,9 +55,12 @@ const (
 type inFlight []paddedCount
 
 type paddedCount struct {
-	n    atomic.Int64  // in flight
-	sent atomic.Uint64 // ever sent
-	_    [48]byte
+	n     atomic.Int64  // in flight
+	sent  atomic.Uint64 // ever sent
+	lat   atomic.Int64  // answers' latency, a moving average in ns (balance.go)
+	latAt atomic.Int64  // when lat was last renewed (UnixNano); 0: never
+	latN  atomic.Int64  // samples in lat
+	_     [24]byte
 }
 
 func newInFlight(loops int) inFlight { return make(inFlight, loops) }

@@ -20,7 +20,7 @@ func TestPickAllocs(t *testing.T) {
 		t.Fatalf("PickFunc: %v allocs/op, want 0", n)
 	}
 	load := func(*conn) Load { return Load{InFlight: 3, Capacity: 200, Latency: 50} }
-	tie := Tie{Ratio: 0.05, Slack: 2}
+	tie := Tie{Ratio: 0.05, Slack: 2, Busy: 0.5, MinBusy: 8}
 	if n := testing.AllocsPerRun(1000, func() { b.PickSED(isUp, load, tie) }); n != 0 {
 		t.Fatalf("PickSED: %v allocs/op, want 0", n)
 	}

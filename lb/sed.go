@@ -10,11 +10,15 @@ package lb
 //
 // (a peer with no capacity bound is never stretched; one whose latency is
 // not known yet is taken to be as quick as the quickest known). Peers whose
-// delay is within the tie of the least are tied, and among the tied the
-// smooth round robin picks, so the weights act as the prior and the
-// tie-breaker: while every peer has room and none is slower than the others,
-// which is light load, every peer is tied and the order is exactly the round
-// robin's. A peer at its capacity (inflight >= capacity) is never tied while
+// delay is within the tie of the least are tied, and so are peers that are
+// not busy (they hold fewer calls than Tie.Busy of their capacity, or than
+// Tie.MinBusy when it is not known): a peer that holds few calls answers
+// the next at its own pace, whatever its latency says of the calls it
+// held before, and at light load a latency measured over a few calls is
+// mostly noise. Among the tied the smooth round robin picks, so the weights
+// act as the prior and the tie-breaker: while every peer has room and none
+// is busy and slower than the others, every peer is tied and the order is
+// exactly the round robin's. A peer at its capacity (inflight >= capacity) is never tied while
 // another has room: it would make the call wait for a slot. When none has
 // room, the least stretched are tied, so calls queue where they wait least.
 
@@ -45,9 +49,22 @@ func (l Load) stretch() float64 {
 // Tie says how close to the least expected delay a peer's must be for the
 // peer to be tied with the quickest: delay <= least × (1 + Ratio) + Slack,
 // Slack in the unit of Load.Latency. It absorbs the noise of latency
-// estimates, so that equal peers stay tied.
+// estimates, so that equal peers stay tied. A peer is judged by its delay
+// only when it is busy: it holds at least Busy × its capacity calls, or
+// MinBusy when its capacity is not known; otherwise it is tied.
 type Tie struct {
 	Ratio, Slack float64
+	Busy         float64
+	MinBusy      int
+}
+
+// busy reports whether the peer holds enough calls to be judged by its
+// delay.
+func (l Load) busy(t Tie) bool {
+	if l.Capacity > 0 {
+		return float64(l.InFlight) >= t.Busy*float64(l.Capacity)
+	}
+	return l.InFlight >= t.MinBusy
 }
 
 // PickSED returns the Value of the peer to send a call to, by shortest
@@ -110,7 +127,7 @@ func (b *SWRR[T]) PickSED(available func(T) bool, load func(T) Load, tie Tie) (v
 	total := 0
 	for i := range b.peers {
 		s := &loads[i]
-		if !s.ok || (anyRoom && !s.room()) || s.delay > limit {
+		if !s.ok || (anyRoom && !s.room()) || (s.delay > limit && s.busy(tie)) {
 			continue
 		}
 		p := &b.peers[i]

@@ -29,7 +29,7 @@ func weighted(its []Item[*sedPeer], w ...int) []Item[*sedPeer] {
 	return its
 }
 
-var testTie = Tie{Ratio: 0.05, Slack: 2}
+var testTie = Tie{Ratio: 0.05, Slack: 2, Busy: 0.5, MinBusy: 8}
 
 // seqSED picks n times by PickSED, each pick adding a call to the peer
 // picked when grow is set, and joins the names.
@@ -98,20 +98,26 @@ func TestSEDRespectsCapacity(t *testing.T) {
 }
 
 // TestSEDAvoidsSlowPeer: equal weights, but a's latency has grown (its CPU
-// is saturated): calls go to the quicker peers while they have room.
+// is saturated): once a is busy (half its capacity), calls go to the
+// quicker peers while they have room.
 func TestSEDAvoidsSlowPeer(t *testing.T) {
 	a := &sedPeer{name: "a", Load: Load{Capacity: 200, Latency: 70}}
 	bb := &sedPeer{name: "b", Load: Load{Capacity: 200, Latency: 50}}
 	c := &sedPeer{name: "c", Load: Load{Capacity: 200, Latency: 50}}
 	var b SWRR[*sedPeer]
 	b.Update(sedItems(a, bb, c))
-	seqSED(&b, 450, true)
-	assertEq(t, [3]int{a.InFlight, bb.InFlight, c.InFlight}, [3]int{50, 200, 200}, "calls placed")
+	got, moved := seqSED(&b, 6, true)
+	assertEq(t, got, "a b c a b c", "order while a is not busy")
+	assertEq(t, moved, 0, "steered while a is not busy")
+	seqSED(&b, 450-6, true)
+	assertEq(t, [3]int{a.InFlight, bb.InFlight, c.InFlight}, [3]int{100, 175, 175}, "calls placed")
+	seqSED(&b, 62, true)
+	assertEq(t, [3]int{a.InFlight, bb.InFlight, c.InFlight}, [3]int{112, 200, 200}, "b and c full: a takes the rest")
 	// a within the tie of the others: the round robin again.
 	a.Latency = 51
 	a.InFlight, bb.InFlight, c.InFlight = 0, 0, 0
-	seqSED(&b, 60, true)
-	assertEq(t, [3]int{a.InFlight, bb.InFlight, c.InFlight}, [3]int{20, 20, 20}, "back to the round robin")
+	_, moved = seqSED(&b, 60, true)
+	assertEq(t, moved, 0, "steered once a is quick again")
 }
 
 // TestSEDUnavailableAndEmpty: an unavailable peer is never picked, even

@@ -70,7 +70,7 @@ func BenchmarkPickSED(b *testing.B) {
 			var s SWRR[*conn]
 			s.Update(benchItems(n))
 			load := func(*conn) Load { return Load{InFlight: 150, Capacity: 200, Latency: 50} }
-			tie := Tie{Ratio: 0.05, Slack: 2}
+			tie := Tie{Ratio: 0.05, Slack: 2, Busy: 0.5, MinBusy: 8}
 			b.ReportAllocs()
 			for b.Loop() {
 				s.PickSED(isUp, load, tie)
