@@ -15,7 +15,8 @@ import (
 // (lb.PickSED), from three things the agent knows of each provider agent:
 //
 //   - its capacity, the calls it takes at once without making them wait,
-//     from its registration ({"capacity":200}: its --max-provider-calls);
+//     from its registration ({"capacity":200}: its --max-provider-calls),
+//     or less when its latency shows calls queueing sooner (measured.go);
 //   - its load, as its answers report it (protocol.SetLoad: the calls at
 //     its provider plus those queued in its gate, every consumer agent's),
 //     plus the calls this agent sent it since that report, never less than
@@ -71,6 +72,9 @@ func (l *loop) load(ep *endpoint) lb.Load {
 	ld := lb.Load{
 		InFlight: ep.report.Estimate(sent, int(max(n, 0)), now, aging),
 		Capacity: int(ep.capacity.Load()),
+	}
+	if m := int(ep.measured.Load()); m > 0 && (ld.Capacity == 0 || m < ld.Capacity) {
+		ld.Capacity = m // measured.go
 	}
 	ld.Latency = ep.inflight.latency(now)
 	return ld

@@ -34,6 +34,7 @@ type agentMetrics struct {
 	upErrors, upTimeouts, retries    *prometheus.CounterVec
 	sidelined, ejections, dialErrors *prometheus.CounterVec
 	latency                          *prometheus.HistogramVec
+	capacity                         *prometheus.GaugeVec
 }
 
 // noService is the service label of answers given before a service was
@@ -127,6 +128,9 @@ func newAgentMetrics() *agentMetrics {
 			return v
 		}(),
 	}
+	m.capacity = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "consumer_agent_agent_capacity",
+		Help: "Calls the provider agent takes at once by the picker's reckoning: its registered capacity, or less as measured from its latency; 0: no bound known."}, []string{"agent"})
+	r.MustRegister(m.capacity)
 	m.unrouted = m.forService(noService)
 	return m
 }
@@ -156,6 +160,7 @@ func (m *agentMetrics) status(svc *service, code int) {
 type endpointMetrics struct {
 	errors, timeouts, retries, sidelined, ejections, dialErrors prometheus.Counter
 	latency                                                     prometheus.Observer
+	capacity                                                    prometheus.Gauge
 }
 
 // forEndpoint resolves the children of provider agent addr.
@@ -168,6 +173,7 @@ func (m *agentMetrics) forEndpoint(addr string) endpointMetrics {
 		ejections:  m.ejections.WithLabelValues(addr),
 		dialErrors: m.dialErrors.WithLabelValues(addr),
 		latency:    m.latency.WithLabelValues(addr),
+		capacity:   m.capacity.WithLabelValues(addr),
 	}
 }
 
@@ -177,6 +183,7 @@ func (m *agentMetrics) forget(addr string) {
 		v.DeleteLabelValues(addr)
 	}
 	m.latency.DeleteLabelValues(addr)
+	m.capacity.DeleteLabelValues(addr)
 }
 
 // observe records a call to ep that arrived at start (UnixNano) and ended

@@ -110,6 +110,7 @@ func (a *Agent) watchOutliers(stop <-chan struct{}) {
 			a.mu.Lock()
 			for _, ep := range a.endpoints {
 				ep.estimate()
+				a.measure(ep, now.UnixNano()) // measured.go
 			}
 			for _, svc := range a.services {
 				a.ejectOutliers(svc, now.UnixNano())
