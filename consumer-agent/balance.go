@@ -46,8 +46,8 @@ import (
 // knew nothing of the pools. --balance weights keeps the plain smooth
 // round robin, for comparisons.
 const (
-	reportFresh  = 50 * time.Millisecond
-	reportStale  = 500 * time.Millisecond
+	reportFresh  = 250 * time.Millisecond
+	reportStale  = time.Second
 	latencyStale = 250 * time.Millisecond
 	// latencyShift makes the latency average's newest sample weigh 1/16
 	// once 16 samples are in.

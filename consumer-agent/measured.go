@@ -9,50 +9,52 @@ import "time"
 // its pool is full, and its agent reports no more than the calls it holds.
 // So each outlier tick (outlier.go) the agent measures, for each provider
 // agent, how many calls it holds without making them wait, as TCP Vegas
-// does for a window: while the agent's latency stays within measuredSlack
-// of the least it has shown lately (its base), nothing queues there and the
-// bound, if one was measured, grows by a fiftieth a tick (doubling in
+// does for a window, against a base: the least latency among the agents of
+// its services right now (a slowdown of the whole host, or of this
+// consumer agent, slows them all alike and measures nothing). While its
+// latency stays within measuredSlack of the base, nothing queues there and
+// the bound, if one was measured, grows by a fiftieth a tick (doubling in
 // about a second) until it reaches the registered capacity, where it is
-// dropped; once the latency passes that, the calls it holds beyond
-// load × base / latency are queueing, and the bound is set to that. The
-// picker (balance.go) uses the smaller of the registered and the measured
-// capacity. The base creeps up by measuredDrift a tick, so that an agent
-// that became slower for good is measured against what it is now, within
-// seconds rather than never.
+// dropped; once its latency passes that, the calls it holds beyond
+// load × base / latency are queueing, and the bound is cut to that, at
+// most once per latency (the cut shows in its latency only after the
+// calls it held have been answered). The picker (balance.go) uses the
+// smaller of the registered and the measured capacity.
 const (
 	measuredSlack    = 1.05
 	measuredSlackAbs = float64(time.Millisecond)
-	measuredDrift    = 1.0002 // per tick: about 1% a second
 	// measuredMinLoad: an agent holding fewer calls is not measured; its
 	// latency is too noisy to judge and it is far from any bound.
 	measuredMinLoad = 16
 	measuredFloor   = 8 // the smallest measured capacity
 )
 
-// measure updates ep's measured capacity from its latency and load at
-// now. Called by watchOutliers only, so base needs no lock; the result is
+// measure updates ep's measured capacity at now from its latency and
+// load, against base, the least latency among the agents of its services.
+// Called by watchOutliers only, so lastCut needs no lock; the result is
 // published in ep.measured for the picks.
-func (a *Agent) measure(ep *endpoint, now int64) {
+func (a *Agent) measure(ep *endpoint, base float64, now int64) {
 	lat := ep.inflight.latency(now)
-	if lat <= 0 {
+	if lat <= 0 || base <= 0 {
 		return // no recent answers: nothing to measure; keep the bound
-	}
-	if ep.base == 0 || lat < ep.base {
-		ep.base = lat
-	} else {
-		ep.base *= measuredDrift
 	}
 	n, sent := ep.inflight.total()
 	load := ep.report.Estimate(sent, int(max(n, 0)), now, aging)
 	cur := ep.measured.Load()
 	registered := ep.capacity.Load()
 	switch {
-	case load >= measuredMinLoad && lat > ep.base*measuredSlack+measuredSlackAbs:
-		c := max(int64(float64(load)*ep.base/lat), measuredFloor)
+	case load >= measuredMinLoad && lat > base*measuredSlack+measuredSlackAbs:
+		if now-ep.lastCut < int64(lat) {
+			break // the last cut has not shown yet
+		}
+		c := max(int64(float64(load)*base/lat), measuredFloor)
 		if registered > 0 && c >= registered {
 			c = 0
 		}
-		ep.measured.Store(c)
+		if cur == 0 || c < cur {
+			ep.measured.Store(c)
+			ep.lastCut = now
+		}
 	case cur > 0:
 		c := cur + max(cur/50, 1)
 		if (registered > 0 && c >= registered) || (registered == 0 && c > int64(2*max(load, measuredMinLoad))) {
@@ -65,4 +67,27 @@ func (a *Agent) measure(ep *endpoint, now int64) {
 		eff = m
 	}
 	ep.m.capacity.Set(float64(eff))
+}
+
+// measureAll measures every endpoint at now, each against the least
+// latency among the agents of its services. Called by watchOutliers with
+// a.mu held.
+func (a *Agent) measureAll(now int64) {
+	base := make(map[*endpoint]float64, len(a.endpoints))
+	for _, svc := range a.services {
+		least := 0.0
+		for _, m := range svc.list() {
+			if l := m.ep.inflight.latency(now); l > 0 && (least == 0 || l < least) {
+				least = l
+			}
+		}
+		for _, m := range svc.list() {
+			if b, ok := base[m.ep]; !ok || (least > 0 && least < b) {
+				base[m.ep] = least
+			}
+		}
+	}
+	for _, ep := range a.endpoints {
+		a.measure(ep, base[ep], now)
+	}
 }

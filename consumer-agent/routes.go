@@ -58,10 +58,10 @@ type endpoint struct {
 	report   lb.Report
 	capacity atomic.Int64
 	// measured is the capacity measured from its latency (measured.go),
-	// 0 while none is; base the least latency it showed lately, owned by
+	// 0 while none is; lastCut when it was last cut (UnixNano), owned by
 	// Agent.watchOutliers.
 	measured atomic.Int64
-	base     float64
+	lastCut  int64
 	eject    ejection        // owned by Agent.watchOutliers
 	m        endpointMetrics // its series, resolved once
 	// rotation logs the agent leaving rotation (sidelined, ejected) and

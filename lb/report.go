@@ -43,6 +43,10 @@ func (r *Report) Set(load int, sent uint64, now int64) {
 	r.at.Store(now)
 }
 
+// At returns when the last report arrived (the now of its Set), or 0 when
+// none has.
+func (r *Report) At() int64 { return r.at.Load() }
+
 // Estimate returns the calls the peer holds by the last report, at now,
 // when the caller has sent sent calls to it in all and has local of them
 // in flight: max(local, report + calls sent since), the report's part
