@@ -57,9 +57,9 @@ const (
 
 // tie: delays within 5% and 2 ms of the least are equal, which absorbs the
 // noise of the latency averages; an agent is judged by its latency only
-// when it holds half its capacity (or 8 calls when it said none), so light
+// when it holds half its capacity (or 64 calls when it said none), so light
 // load keeps the round robin's order whatever the noise.
-var tie = lb.Tie{Ratio: 0.05, Slack: float64(2 * time.Millisecond), Busy: 0.5, MinBusy: 8}
+var tie = lb.Tie{Ratio: 0.05, Slack: float64(2 * time.Millisecond), Busy: 0.5, MinBusy: 64}
 
 var aging = lb.Aging{Fresh: int64(reportFresh), Stale: int64(reportStale)}
 

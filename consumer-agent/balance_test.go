@@ -84,11 +84,12 @@ func TestBalanceRespectsCapacity(t *testing.T) {
 }
 
 // TestBalanceAvoidsSlowAgent: equal weights, one agent answering after 40
-// ms and one after 5 ms: the slow one gets far fewer calls.
+// ms and one after 5 ms, 128 clients: once the slow one holds 64 calls (it
+// said no capacity) it is judged by its latency and gets far fewer calls.
 func TestBalanceAvoidsSlowAgent(t *testing.T) {
 	slow := newFake(t, func(*protocol.Request) reply { return reply{act: actEcho, delay: 40 * time.Millisecond} })
 	fast := newFake(t, func(*protocol.Request) reply { return reply{act: actEcho, delay: 5 * time.Millisecond} })
-	s, f, a := balanceRun(t, Config{}, 32, 500*time.Millisecond, slow, fast, 1, 0, 1, 0)
+	s, f, a := balanceRun(t, Config{}, 128, 500*time.Millisecond, slow, fast, 1, 0, 1, 0)
 	t.Logf("slow %d, fast %d, steered %v", s, f, metric(t, a, "consumer_agent_steered_total"))
 	if s*4 > f {
 		t.Fatalf("the slow agent got %d calls against %d, want under a quarter", s, f)
