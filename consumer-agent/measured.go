@@ -21,8 +21,8 @@ import "time"
 // calls it held have been answered). The picker (balance.go) uses the
 // smaller of the registered and the measured capacity.
 const (
-	measuredSlack    = 1.05
-	measuredSlackAbs = float64(time.Millisecond)
+	measuredSlack    = 1.10
+	measuredSlackAbs = float64(2 * time.Millisecond)
 	// measuredMinLoad: an agent holding fewer calls is not measured; its
 	// latency is too noisy to judge and it is far from any bound.
 	measuredMinLoad = 16
