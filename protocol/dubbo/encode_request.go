@@ -215,10 +215,10 @@ func encHessianArgSize(t encType, arg []byte) int {
 	case encTString:
 		return jsonhessian.StringSize(arg)
 	case encTInt:
-		v, _ := encParseInt(arg, 32)
+		v, _ := jsonhessian.ParseInteger(arg, 32)
 		return jsonhessian.IntSize(int32(v))
 	case encTLong:
-		v, _ := encParseInt(arg, 64)
+		v, _ := jsonhessian.ParseInteger(arg, 64)
 		return jsonhessian.LongSize(v)
 	case encTBool:
 		return 1
@@ -233,10 +233,10 @@ func encPutHessianArg(b []byte, t encType, arg []byte) int {
 	case encTString:
 		return encPutString(b, arg)
 	case encTInt:
-		v, _ := encParseInt(arg, 32)
+		v, _ := jsonhessian.ParseInteger(arg, 32)
 		return encPutInt(b, int32(v))
 	case encTLong:
-		v, _ := encParseInt(arg, 64)
+		v, _ := jsonhessian.ParseInteger(arg, 64)
 		return encPutLong(b, v)
 	case encTBool:
 		v, _ := encParseBool(arg)
@@ -361,7 +361,7 @@ func encJSONArgSize(t encType, arg []byte) (n int, ok bool) {
 	case encTString:
 		return encJSONStringSize(arg), true
 	case encTInt, encTLong:
-		v, _ := encParseInt(arg, 64)
+		v, _ := jsonhessian.ParseInteger(arg, 64)
 		return encDecimalSize(v), true
 	case encTBool:
 		return len(arg), true // "true" or "false", as checked
@@ -379,7 +379,7 @@ func encPutJSONArg(b []byte, t encType, arg []byte) int {
 	case encTString:
 		return encPutJSONString(b, arg)
 	case encTInt, encTLong:
-		v, _ := encParseInt(arg, 64)
+		v, _ := jsonhessian.ParseInteger(arg, 64)
 		return encPutDecimal(b, v)
 	case encTBool:
 		return copy(b, arg)
