@@ -28,12 +28,14 @@ func FuzzParseKey(f *testing.F) {
 	})
 }
 
+// FuzzDecodeValue feeds ParseValue (and DecodeValue, its weight alone).
 func FuzzDecodeValue(f *testing.F) {
 	f.Add([]byte(`{"weight":3}`))
 	f.Add([]byte(``))
 	f.Add([]byte(`{"weight":-1}`))
 	f.Fuzz(func(t *testing.T, v []byte) {
-		w, err := DecodeValue(v)
+		val, err := ParseValue(v)
+		w := val.Weight
 		if err != nil {
 			if !errors.Is(err, ErrBadValue) && !errors.Is(err, ErrBadWeight) {
 				t.Fatalf("DecodeValue(%q) err %v is neither ErrBadValue nor ErrBadWeight", v, err)
@@ -44,8 +46,11 @@ func FuzzDecodeValue(f *testing.F) {
 			t.Fatalf("DecodeValue(%q) = %d, out of range", v, w)
 		}
 		// Whatever was accepted encodes to a value that decodes the same.
-		if w2, err := DecodeValue([]byte(EncodeValue(w))); err != nil || w2 != w {
-			t.Fatalf("round trip of %d: %d, %v", w, w2, err)
+		if v2, err := ParseValue([]byte(val.String())); err != nil || v2 != val {
+			t.Fatalf("round trip of %+v: %+v, %v", val, v2, err)
+		}
+		if w2, err := DecodeValue(v); err != nil || w2 != w {
+			t.Fatalf("DecodeValue(%q) = %d, %v; ParseValue said %d", v, w2, err, w)
 		}
 	})
 }

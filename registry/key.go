@@ -38,6 +38,10 @@ type Endpoint struct {
 	Interface string // e.g. com.alibaba.dubbo.performance.demo.provider.IHelloService
 	Addr      string // host:port of the provider agent
 	Weight    int    // in [1, MaxWeight]
+	// TLS says the agent accepts only mutual TLS ("tls":true in the
+	// value): consumer agents dial it with TLS, and one without TLS
+	// material does not dial it at all.
+	TLS bool
 }
 
 // Key returns the etcd key for a provider agent at addr serving iface:
@@ -101,46 +105,72 @@ func (e *formatError) Unwrap() error { return e.base }
 
 // EncodeValue returns the value a provider agent registers: {"weight":3}.
 func EncodeValue(weight int) string {
-	return `{"weight":` + strconv.Itoa(weight) + `}`
+	return Value{Weight: weight}.String()
 }
 
-// DecodeValue returns the weight in a registered value. An empty value, as
-// older agents wrote, and an object without a "weight" member mean weight 1.
-// Unknown members are ignored. Anything else that is not a JSON object whose
-// "weight" is an integer in [1, MaxWeight] is an error: ErrBadValue for
-// malformed values, ErrBadWeight for a weight out of range. DecodeValue does
-// not retain v.
+// Value is what a registration's value says of its provider agent.
+type Value struct {
+	Weight int  // in [1, MaxWeight]
+	TLS    bool // the agent accepts only mutual TLS
+}
+
+// String encodes v as registered: {"weight":3}, or {"weight":3,"tls":true}
+// for an agent that accepts only mutual TLS ("tls" is left out when false,
+// so plaintext agents write what agents always wrote).
+func (v Value) String() string {
+	if v.TLS {
+		return `{"weight":` + strconv.Itoa(v.Weight) + `,"tls":true}`
+	}
+	return `{"weight":` + strconv.Itoa(v.Weight) + `}`
+}
+
+// DecodeValue returns the weight in a registered value; see ParseValue.
 func DecodeValue(v []byte) (weight int, err error) {
+	val, err := ParseValue(v)
+	return val.Weight, err
+}
+
+// ParseValue decodes a registered value. An empty value, as older agents
+// wrote, and an object without a "weight" member mean weight 1; without a
+// "tls" member, TLS is false. Unknown members are ignored. Anything else
+// that is not a JSON object whose "weight" is an integer in [1, MaxWeight]
+// and whose "tls", if present, is true or false is an error: ErrBadValue for
+// malformed values, ErrBadWeight for a weight out of range. ParseValue does
+// not retain v.
+func ParseValue(v []byte) (Value, error) {
 	v = bytes.TrimSpace(v)
 	if len(v) == 0 {
-		return 1, nil
+		return Value{Weight: 1}, nil
 	}
 	if len(v) > maxValueLen {
-		return 0, &formatError{base: ErrBadValue, why: "longer than " + strconv.Itoa(maxValueLen) + " bytes"}
+		return Value{}, &formatError{base: ErrBadValue, why: "longer than " + strconv.Itoa(maxValueLen) + " bytes"}
 	}
 	if v[0] != '{' {
-		return 0, &formatError{base: ErrBadValue, why: "not a JSON object"}
+		return Value{}, &formatError{base: ErrBadValue, why: "not a JSON object"}
 	}
 	var rec struct {
 		Weight json.RawMessage `json:"weight"`
+		TLS    *bool           `json:"tls"`
 	}
 	if err := json.Unmarshal(v, &rec); err != nil {
-		return 0, &formatError{base: ErrBadValue, why: err.Error()}
+		return Value{}, &formatError{base: ErrBadValue, why: err.Error()}
 	}
+	val := Value{Weight: 1, TLS: rec.TLS != nil && *rec.TLS}
 	if rec.Weight == nil {
-		return 1, nil
+		return val, nil
 	}
 	// RawMessage holds valid JSON here; only a plain integer is accepted,
 	// not null, a string, a fraction or an exponent.
 	raw := string(rec.Weight)
 	if strings.ContainsAny(raw, ".eE") || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
-		return 0, &formatError{base: ErrBadValue, why: "weight is not an integer: " + strconv.Quote(clip(raw))}
+		return Value{}, &formatError{base: ErrBadValue, why: "weight is not an integer: " + strconv.Quote(clip(raw))}
 	}
 	w, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || w < 1 || w > MaxWeight {
-		return 0, &formatError{base: ErrBadWeight, why: "weight " + clip(raw)}
+		return Value{}, &formatError{base: ErrBadWeight, why: "weight " + clip(raw)}
 	}
-	return int(w), nil
+	val.Weight = int(w)
+	return val, nil
 }
 
 func clip(s string) string {
