@@ -284,7 +284,7 @@ func (c *Conn) serveOne() bool {
 	for {
 		select {
 		case <-dead:
-			c.refused(nc, l)
+			c.refused(nc)
 			c.down(l)
 			return l.offered.Load()
 		case <-c.closing:
@@ -314,10 +314,11 @@ func (c *Conn) dial() (netpoll.Connection, error) {
 }
 
 // refused reports a TLS peer's refusal of our certificate, which in TLS
-// 1.3 arrives as the first read, as the dial error it is.
-func (c *Conn) refused(nc netpoll.Connection, l *link) {
+// 1.3 arrives as the first read (after the connection may have been
+// offered, without liveness), as the dial error it is.
+func (c *Conn) refused(nc netpoll.Connection) {
 	mc, ok := nc.(*mtls.Conn)
-	if !ok || l.offered.Load() || c.cfg.OnDialError == nil {
+	if !ok || c.cfg.OnDialError == nil {
 		return
 	}
 	if err := mc.Refusal(); err != nil {
