@@ -69,6 +69,7 @@ type cluster struct {
 	ideal      *proc
 	idealAddr  string
 	etcdCut    *etcdCut // the provider agents' way to etcd with --faults; else nil
+	tls        *tlsMesh // the mutual TLS mesh with --tls; else nil
 }
 
 // startCluster starts etcd (unless cfg.etcd names one), the providers, the
@@ -168,7 +169,15 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 	if err := waitListening(c.httpAddr, c.consumer, startWait); err != nil {
 		return nil, err
 	}
-	return c, c.waitRoutable(ctx, startWait)
+	if err := c.waitRoutable(ctx, startWait); err != nil {
+		return nil, err
+	}
+	if cfg.tls && !cfg.faults && !cfg.overload {
+		if c.tls, err = c.startTLSMesh(ctx, cfg, exe, etcd, dataDir, startWait); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // serviceArgs returns the provider agents' --service flags for a workload:
@@ -184,6 +193,12 @@ func serviceArgs(w load.Workload) []string {
 // waitRoutable calls the mesh until every provider agent has served a call,
 // which shows the consumer agent has discovered all three.
 func (c *cluster) waitRoutable(ctx context.Context, timeout time.Duration) error {
+	return c.waitRoutableAt(ctx, c.httpAddr, c.agentAdm, timeout)
+}
+
+// waitRoutableAt is waitRoutable for the mesh served on httpAddr whose
+// provider agents' admin endpoints are agentAdm.
+func (c *cluster) waitRoutableAt(ctx context.Context, httpAddr string, agentAdm [3]string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	var last string
 	for {
@@ -193,7 +208,7 @@ func (c *cluster) waitRoutable(ctx context.Context, timeout time.Duration) error
 		if err := c.sup.check(); err != nil {
 			return err
 		}
-		status, body, err := probe(c.httpAddr)
+		status, body, err := probe(httpAddr)
 		switch {
 		case err != nil:
 			last = err.Error()
@@ -201,15 +216,15 @@ func (c *cluster) waitRoutable(ctx context.Context, timeout time.Duration) error
 			last = fmt.Sprintf("status %d: %s", status, body)
 		default:
 			served := 0
-			for _, adm := range c.agentAdm {
+			for _, adm := range agentAdm {
 				if m, err := scrape(adm); err == nil && m["provider_agent_requests_total"] > 0 {
 					served++
 				}
 			}
-			if served == len(c.agentAdm) {
+			if served == len(agentAdm) {
 				return nil
 			}
-			last = fmt.Sprintf("%d of %d provider agents served a call", served, len(c.agentAdm))
+			last = fmt.Sprintf("%d of %d provider agents served a call", served, len(agentAdm))
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("bench: mesh not routable after %v: %s", timeout, last)

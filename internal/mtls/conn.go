@@ -90,9 +90,14 @@ func (c *Conn) SetReadTimeout(time.Duration) error { return errors.ErrUnsupporte
 // SetIdleTimeout is not supported, as SetReadTimeout.
 func (c *Conn) SetIdleTimeout(time.Duration) error { return errors.ErrUnsupported }
 
-// SetWriteTimeout bounds each Flush; zero means none.
+// SetWriteTimeout bounds each Flush (to between half of d and d, see
+// writer); zero means none. Call it before the Writer is in use.
 func (c *Conn) SetWriteTimeout(d time.Duration) error {
 	c.writeTimeout.Store(int64(d))
+	if d <= 0 {
+		c.w.deadline = 0
+		c.Conn.SetWriteDeadline(time.Time{})
+	}
 	return nil
 }
 
@@ -200,9 +205,15 @@ func (c *Conn) Refusal() error {
 // writes them out through TLS in one Write, so that a batch becomes as few
 // records as its size needs. A batch spread over several buffer nodes is
 // gathered by the LinkBuffer into its own reused peek buffer.
+//
+// The write deadline is moved only when less than half the write timeout
+// is left of it, not at every Flush: setting a deadline costs a timer
+// update in the runtime, and a flush still gets between half the timeout
+// and all of it.
 type writer struct {
 	*netpoll.LinkBuffer
-	c *Conn
+	c        *Conn
+	deadline int64 // UnixNano of the write deadline set; 0: none
 }
 
 // Flush writes everything buffered, bounded by the write timeout.
@@ -219,7 +230,10 @@ func (w *writer) Flush() error {
 		return err
 	}
 	if d := w.c.writeTimeout.Load(); d > 0 {
-		w.c.Conn.SetWriteDeadline(time.Now().Add(time.Duration(d)))
+		if now := time.Now(); w.deadline-now.UnixNano() < d/2 {
+			w.deadline = now.UnixNano() + d
+			w.c.Conn.SetWriteDeadline(time.Unix(0, w.deadline))
+		}
 	}
 	_, err = w.c.Conn.Write(out)
 	w.LinkBuffer.Skip(n)
