@@ -196,7 +196,7 @@ func (v view) put(k, val []byte) bool {
 		delete(v, key)
 		return had
 	}
-	ep := Endpoint{Interface: iface, Addr: addr, Weight: value.Weight, TLS: value.TLS}
+	ep := Endpoint{Interface: iface, Addr: addr, Weight: value.Weight, Capacity: value.Capacity, TLS: value.TLS}
 	v[key] = ep
 	return !had || old != ep
 }

@@ -21,15 +21,22 @@ const DefaultTTL = 10
 // within it.
 const MaxWeight = 1000
 
+// MaxCapacity is the largest capacity a registration may carry: more calls
+// than any one provider agent holds at once (its call tables hold 8192 per
+// loop by default).
+const MaxCapacity = 1 << 20
+
 // maxValueLen bounds the value that DecodeValue will look at: a weight
 // record is a dozen bytes, so anything much longer is not one.
 const maxValueLen = 1024
 
 // Errors returned for keys, values and endpoints that break the format.
 var (
-	ErrBadKey      = errors.New("registry: bad key")
-	ErrBadValue    = errors.New("registry: bad value")
-	ErrBadWeight   = errors.New("registry: weight out of range [1, 1000]")
+	ErrBadKey    = errors.New("registry: bad key")
+	ErrBadValue  = errors.New("registry: bad value")
+	ErrBadWeight = errors.New("registry: weight out of range [1, 1000]")
+	// ErrBadCapacity: a capacity that is not an integer in [0, MaxCapacity].
+	ErrBadCapacity = errors.New("registry: capacity out of range [0, 1048576]")
 	ErrBadEndpoint = errors.New("registry: bad endpoint")
 )
 
@@ -38,6 +45,10 @@ type Endpoint struct {
 	Interface string // e.g. com.alibaba.dubbo.performance.demo.provider.IHelloService
 	Addr      string // host:port of the provider agent
 	Weight    int    // in [1, MaxWeight]
+	// Capacity is the calls the provider agent takes at once without
+	// making them wait (its --max-provider-calls), in [0, MaxCapacity];
+	// 0 means not said: an older agent, or one with no bound.
+	Capacity int
 	// TLS says the agent accepts only mutual TLS ("tls":true in the
 	// value): consumer agents dial it with TLS, and one without TLS
 	// material does not dial it at all.
@@ -103,25 +114,37 @@ type formatError struct {
 func (e *formatError) Error() string { return e.base.Error() + ": " + e.why }
 func (e *formatError) Unwrap() error { return e.base }
 
-// EncodeValue returns the value a provider agent registers: {"weight":3}.
-func EncodeValue(weight int) string {
-	return Value{Weight: weight}.String()
+// EncodeValue returns the value a provider agent of the given weight
+// registers, {"weight":3}, with no capacity; see Value.
+func EncodeValue(weight int) string { return Value{Weight: weight}.String() }
+
+// EncodeRecord returns the value a provider agent registers:
+// {"weight":3,"capacity":200}, or {"weight":3} when capacity is 0 (not
+// said); see Value for "tls".
+func EncodeRecord(weight, capacity int) string {
+	return Value{Weight: weight, Capacity: capacity}.String()
 }
 
 // Value is what a registration's value says of its provider agent.
 type Value struct {
-	Weight int  // in [1, MaxWeight]
-	TLS    bool // the agent accepts only mutual TLS
+	Weight   int  // in [1, MaxWeight]
+	Capacity int  // in [0, MaxCapacity]; 0: not said
+	TLS      bool // the agent accepts only mutual TLS
 }
 
-// String encodes v as registered: {"weight":3}, or {"weight":3,"tls":true}
-// for an agent that accepts only mutual TLS ("tls" is left out when false,
-// so plaintext agents write what agents always wrote).
+// String encodes v as registered: {"weight":3}, with ,"capacity":200 when
+// Capacity is not 0 and ,"tls":true for an agent that accepts only mutual
+// TLS (each left out otherwise, so agents that say neither write what
+// agents always wrote).
 func (v Value) String() string {
-	if v.TLS {
-		return `{"weight":` + strconv.Itoa(v.Weight) + `,"tls":true}`
+	s := `{"weight":` + strconv.Itoa(v.Weight)
+	if v.Capacity > 0 {
+		s += `,"capacity":` + strconv.Itoa(v.Capacity)
 	}
-	return `{"weight":` + strconv.Itoa(v.Weight) + `}`
+	if v.TLS {
+		s += `,"tls":true`
+	}
+	return s + `}`
 }
 
 // DecodeValue returns the weight in a registered value; see ParseValue.
@@ -130,13 +153,22 @@ func DecodeValue(v []byte) (weight int, err error) {
 	return val.Weight, err
 }
 
+// DecodeRecord returns the weight and the capacity in a registered value;
+// see ParseValue.
+func DecodeRecord(v []byte) (weight, capacity int, err error) {
+	val, err := ParseValue(v)
+	return val.Weight, val.Capacity, err
+}
+
 // ParseValue decodes a registered value. An empty value, as older agents
-// wrote, and an object without a "weight" member mean weight 1; without a
-// "tls" member, TLS is false. Unknown members are ignored. Anything else
-// that is not a JSON object whose "weight" is an integer in [1, MaxWeight]
-// and whose "tls", if present, is true or false is an error: ErrBadValue for
-// malformed values, ErrBadWeight for a weight out of range. ParseValue does
-// not retain v.
+// wrote, and an object without a "weight" member mean weight 1; a value
+// without "capacity", as agents before it wrote, means capacity 0 (not
+// said); without "tls", TLS is false. Unknown members are ignored. Anything
+// else that is not a JSON object whose "weight" is an integer in [1,
+// MaxWeight], whose "capacity", if present, is an integer in [0,
+// MaxCapacity] and whose "tls", if present, is true or false is an error:
+// ErrBadValue for malformed values, ErrBadWeight or ErrBadCapacity for a
+// number out of range. ParseValue does not retain v.
 func ParseValue(v []byte) (Value, error) {
 	v = bytes.TrimSpace(v)
 	if len(v) == 0 {
@@ -149,28 +181,42 @@ func ParseValue(v []byte) (Value, error) {
 		return Value{}, &formatError{base: ErrBadValue, why: "not a JSON object"}
 	}
 	var rec struct {
-		Weight json.RawMessage `json:"weight"`
-		TLS    *bool           `json:"tls"`
+		Weight   json.RawMessage `json:"weight"`
+		Capacity json.RawMessage `json:"capacity"`
+		TLS      *bool           `json:"tls"`
 	}
 	if err := json.Unmarshal(v, &rec); err != nil {
 		return Value{}, &formatError{base: ErrBadValue, why: err.Error()}
 	}
 	val := Value{Weight: 1, TLS: rec.TLS != nil && *rec.TLS}
-	if rec.Weight == nil {
-		return val, nil
+	var err error
+	if rec.Weight != nil {
+		if val.Weight, err = decodeInt("weight", rec.Weight, 1, MaxWeight, ErrBadWeight); err != nil {
+			return Value{}, err
+		}
 	}
-	// RawMessage holds valid JSON here; only a plain integer is accepted,
-	// not null, a string, a fraction or an exponent.
-	raw := string(rec.Weight)
-	if strings.ContainsAny(raw, ".eE") || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
-		return Value{}, &formatError{base: ErrBadValue, why: "weight is not an integer: " + strconv.Quote(clip(raw))}
+	if rec.Capacity != nil {
+		if val.Capacity, err = decodeInt("capacity", rec.Capacity, 0, MaxCapacity, ErrBadCapacity); err != nil {
+			return Value{}, err
+		}
 	}
-	w, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || w < 1 || w > MaxWeight {
-		return Value{}, &formatError{base: ErrBadWeight, why: "weight " + clip(raw)}
-	}
-	val.Weight = int(w)
 	return val, nil
+}
+
+// decodeInt decodes member name's raw JSON as an integer in [lo, hi]:
+// ErrBadValue for anything but a plain integer (null, a string, a fraction
+// or an exponent), rangeErr for one out of range.
+func decodeInt(name string, raw json.RawMessage, lo, hi int64, rangeErr error) (int, error) {
+	// RawMessage holds valid JSON here.
+	r := string(raw)
+	if strings.ContainsAny(r, ".eE") || (r[0] != '-' && (r[0] < '0' || r[0] > '9')) {
+		return 0, &formatError{base: ErrBadValue, why: name + " is not an integer: " + strconv.Quote(clip(r))}
+	}
+	n, err := strconv.ParseInt(r, 10, 64)
+	if err != nil || n < lo || n > hi {
+		return 0, &formatError{base: rangeErr, why: name + " " + clip(r)}
+	}
+	return int(n), nil
 }
 
 func clip(s string) string {
@@ -187,9 +233,16 @@ func (ep Endpoint) validate() error {
 		return &formatError{base: ErrBadEndpoint, why: "interface " + strconv.Quote(ep.Interface)}
 	case ep.Weight < 1 || ep.Weight > MaxWeight:
 		return &formatError{base: ErrBadWeight, why: "weight " + strconv.Itoa(ep.Weight)}
+	case ep.Capacity < 0 || ep.Capacity > MaxCapacity:
+		return &formatError{base: ErrBadCapacity, why: "capacity " + strconv.Itoa(ep.Capacity)}
 	}
 	if err := checkAddr(ep.Addr); err != nil {
 		return &formatError{base: ErrBadEndpoint, why: err.Error() + ": " + strconv.Quote(ep.Addr)}
 	}
 	return nil
+}
+
+// value returns the value ep registers: its weight, capacity and TLS.
+func (ep Endpoint) value() string {
+	return Value{Weight: ep.Weight, Capacity: ep.Capacity, TLS: ep.TLS}.String()
 }
