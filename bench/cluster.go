@@ -74,6 +74,7 @@ type cluster struct {
 	ideal     *proc
 	idealAddr string
 	etcdCut   *etcdCut // the provider agents' way to etcd with --faults; else nil
+	tls       *tlsMesh // the mutual TLS mesh with --tls; else nil
 }
 
 // startCluster starts etcd (unless cfg.etcd names one), the providers, the
@@ -191,6 +192,11 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 			return nil, err
 		}
 	}
+	if cfg.tls && !cfg.faults && !cfg.overload {
+		if c.tls, err = c.startTLSMesh(ctx, cfg, exe, etcd, dataDir, startWait); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
@@ -209,12 +215,18 @@ func serviceArgs(w load.Workload) []string {
 // has discovered all three: each call goes to the next in the round robin,
 // so a consumer agent that knows fewer sends all of them to those.
 func (c *cluster) waitRoutable(ctx context.Context, httpAddr string, timeout time.Duration) error {
+	return c.waitRoutableAt(ctx, httpAddr, c.agentAdm, timeout)
+}
+
+// waitRoutableAt is waitRoutable for a mesh whose provider agents' admin
+// endpoints are agentAdm (the TLS mesh's, with --tls).
+func (c *cluster) waitRoutableAt(ctx context.Context, httpAddr string, agentAdm [3]string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	var last string
 	// The calls each provider agent had served before: other consumer
 	// agents' probes, made one consumer agent at a time, count there too.
-	base := make([]float64, len(c.agentAdm))
-	for i, adm := range c.agentAdm {
+	base := make([]float64, len(agentAdm))
+	for i, adm := range agentAdm {
 		if m, err := scrape(adm); err == nil {
 			base[i] = m["provider_agent_requests_total"]
 		}
@@ -234,15 +246,15 @@ func (c *cluster) waitRoutable(ctx context.Context, httpAddr string, timeout tim
 			last = fmt.Sprintf("status %d: %s", status, body)
 		default:
 			served := 0
-			for i, adm := range c.agentAdm {
+			for i, adm := range agentAdm {
 				if m, err := scrape(adm); err == nil && m["provider_agent_requests_total"] > base[i] {
 					served++
 				}
 			}
-			if served == len(c.agentAdm) {
+			if served == len(agentAdm) {
 				return nil
 			}
-			last = fmt.Sprintf("%d of %d provider agents served a call", served, len(c.agentAdm))
+			last = fmt.Sprintf("%d of %d provider agents served a call", served, len(agentAdm))
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("bench: mesh not routable after %v: %s", timeout, last)

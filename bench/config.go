@@ -40,6 +40,9 @@ type config struct {
 	// report statuses, refusals and memory.
 	overload bool
 
+	// --tls: after the plaintext mesh at each level, measure a second mesh
+	// whose agents speak mutual TLS (tlsmesh.go).
+	tls bool
 	// --faults: run the fault rows instead of the scoring run.
 	faults        bool
 	faultRows     []string      // names, in run order
@@ -50,6 +53,7 @@ type config struct {
 	// Extra command-line arguments and environment (KEY=VALUE) for the
 	// consumer agent and for every provider agent, for experiments.
 	consumerArgs, agentArgs []string
+	tlsArgs                 []string // --tls-args
 	consumerEnv, agentEnv   []string
 }
 
@@ -120,6 +124,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		weights                          = "3:5:5"
 		quick                            bool
 		consArgs, agArgs, consEnv, agEnv string
+		tlsArgs                          string
 		rows                             = strings.Join(defaultFaultRows(1), ",")
 		workload                         = load.Hash.String()
 	)
@@ -147,6 +152,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		"user (UserService.getUser(long), its JSON checked field by field) or user-mixed (user, one call in four echo(User) with JSON text)")
 	fs.DurationVar(&cfg.sample, "sample", 0, "sample each process's RSS, open fds, threads and (agents) goroutines this often during measured phases, e.g. 10s (0: off)")
 	fs.BoolVar(&cfg.overload, "overload", false, "drive only the mesh at --conns (default 10000) and report statuses, refusals and each agent's peak RSS")
+	fs.BoolVar(&cfg.tls, "tls", false, "also measure, after the plaintext mesh at each connection count, a second mesh whose agents speak mutual TLS 1.3 (the bench makes its own CA and certificates)")
 	fs.BoolVar(&cfg.faults, "faults", false, "run the fault rows under load instead of the scoring run")
 	fs.StringVar(&rows, "fault-rows", rows, "with --faults: comma-separated rows to run, in this order; by default every row that runs with --etcd-members (etcd-leader needs 3, etcd-down 1)")
 	fs.DurationVar(&cfg.faultSteady, "fault-steady", 5*time.Second, "with --faults: steady window before each fault")
@@ -154,6 +160,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&cfg.faultHold, "fault-hold", 0, "with --faults: how long every fault lasts (0: each row's own, 5s to 30s)")
 	fs.StringVar(&consArgs, "consumer-args", "", "extra space-separated flags for the consumer agent, e.g. \"--loops 1\"")
 	fs.StringVar(&agArgs, "agent-args", "", "extra space-separated flags for every provider agent")
+	fs.StringVar(&tlsArgs, "tls-args", "", "with --tls: extra space-separated flags for every agent of the TLS mesh only (after --consumer-args and --agent-args), e.g. \"--flush yield\"")
 	fs.StringVar(&consEnv, "consumer-env", "", "extra space-separated KEY=VALUE environment for the consumer agent, e.g. GOMAXPROCS=1")
 	fs.StringVar(&agEnv, "agent-env", "", "extra space-separated KEY=VALUE environment for every provider agent")
 	if err := cmdline.Parse(fs, args); err != nil {
@@ -176,6 +183,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		}
 	}
 	cfg.consumerArgs, cfg.agentArgs = strings.Fields(consArgs), strings.Fields(agArgs)
+	cfg.tlsArgs = strings.Fields(tlsArgs)
 	cfg.consumerEnv, cfg.agentEnv = strings.Fields(consEnv), strings.Fields(agEnv)
 	for _, env := range []struct {
 		flag string

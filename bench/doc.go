@@ -17,6 +17,10 @@
 // closed-loop generator (bench/load): a --warmup that is not counted, then
 // --duration measured. With --wrk it also runs wrk with bench/wrk.lua against
 // the consumer agent at each level and reports wrk's figures beside its own.
+// With --tls it also starts a second mesh (three provider agents and a
+// consumer agent with --tls-*, a CA and certificates made for the run, the
+// same providers and etcd; tlsmesh.go) and measures it as "mesh-tls" right
+// after the plaintext mesh at each level, against the same ideal.
 //
 // For each measured phase it reports qps (correct answers per second),
 // latency percentiles from an HDR histogram, errors (non-200 or no answer)

@@ -23,10 +23,13 @@ func writeTable(w io.Writer, r *results) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "conns\ttarget\tqps\tp50\tp90\tp99\tp99.9\tmax\terrors\twrong\tqps/ideal\t")
 	for _, lv := range r.Levels {
-		for _, rn := range []runStats{lv.Ideal, lv.Mesh} {
+		for _, rn := range lv.runs() {
 			ratio := ""
-			if rn.Target == "mesh" {
+			switch rn.Target {
+			case "mesh":
 				ratio = fmt.Sprintf("%.3f", lv.QPSRatio)
+			case tlsTarget:
+				ratio = fmt.Sprintf("%.3f", lv.TLSRatio)
 			}
 			l := rn.LatencyUs
 			fmt.Fprintf(tw, "%d\t%s\t%.1f\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t\n", lv.Conns, rn.Target, rn.QPS,
@@ -48,17 +51,18 @@ func writeTable(w io.Writer, r *results) {
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "conns\ttarget\tprocess\tCPU µs/req\tvol cs/req\tinvol cs/req\tpeak RSS\t")
 	for _, lv := range r.Levels {
-		for _, rn := range []runStats{lv.Ideal, lv.Mesh} {
+		for _, rn := range lv.runs() {
 			for _, p := range rn.Procs {
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%.1f\t%.2f\t%.3f\t%.1f MiB\t\n", lv.Conns, rn.Target, p.Name,
 					p.CPUUsPerReq, p.VolCSPerReq, p.InvolCSPerReq, float64(p.PeakRSSKiB)/1024)
 			}
-			if rn.Target == "mesh" {
-				fmt.Fprintf(tw, "%d\tmesh\tagents (consumer + provider)\t%.1f\t\t\t\t\n", lv.Conns, agentsCPU(rn))
+			if rn.Target == "mesh" || rn.Target == tlsTarget {
+				fmt.Fprintf(tw, "%d\t%s\tagents (consumer + provider)\t%.1f\t\t\t\t\n", lv.Conns, rn.Target, agentsCPU(rn))
 			}
 		}
 	}
 	tw.Flush()
+	writeTLSSummary(w, r.Levels)
 	writeHostUse(w, r.Levels)
 
 	fmt.Fprintf(w, "\nCalls per provider agent in each mesh phase (weights %d:%d:%d):\n", s.Weights[0], s.Weights[1], s.Weights[2])
@@ -107,9 +111,9 @@ func us(v int64) string {
 func writeHostUse(w io.Writer, levels []level) {
 	var rows []string
 	for _, lv := range levels {
-		for _, rn := range []runStats{lv.Ideal, lv.Mesh} {
+		for _, rn := range lv.runs() {
 			if h := rn.Host; h != nil {
-				rows = append(rows, fmt.Sprintf("%7d %-5s  %.2f cores busy, %.2f outside the phase's processes, steal %.1f%%",
+				rows = append(rows, fmt.Sprintf("%7d %-8s  %.2f cores busy, %.2f outside the phase's processes, steal %.1f%%",
 					lv.Conns, rn.Target, h.BusyCores, h.OutsideCores, h.StealPct))
 			}
 		}

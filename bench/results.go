@@ -41,6 +41,7 @@ type settings struct {
 	EtcdMembers     int      `json:"etcd_members,omitempty"` // the bench's own etcd's, if more than 1
 	Seed            uint64   `json:"seed"`
 	ConsumerArgs    []string `json:"consumer_args,omitempty"`
+	TLS             bool     `json:"tls,omitempty"` // --tls: a mutual TLS mesh measured too
 	AgentArgs       []string `json:"agent_args,omitempty"`
 	ConsumerEnv     []string `json:"consumer_env,omitempty"`
 	AgentEnv        []string `json:"agent_env,omitempty"`
@@ -55,6 +56,22 @@ type level struct {
 	Mesh     runStats   `json:"mesh"`
 	QPSRatio float64    `json:"qps_over_ideal"`
 	Wrk      *wrkResult `json:"wrk,omitempty"`
+	// TLS is the mutual TLS mesh's phase (--tls), TLSRatio its qps over
+	// the ideal's, TLSCPURatio its agents' CPU per call over the
+	// plaintext mesh's.
+	TLS         *runStats `json:"tls,omitempty"`
+	TLSRatio    float64   `json:"tls_qps_over_ideal,omitempty"`
+	TLSCPURatio float64   `json:"tls_agent_cpu_over_plain,omitempty"`
+}
+
+// runs returns the level's phases in table order: ideal, mesh, and the
+// TLS mesh when measured.
+func (lv level) runs() []runStats {
+	rs := []runStats{lv.Ideal, lv.Mesh}
+	if lv.TLS != nil {
+		rs = append(rs, *lv.TLS)
+	}
+	return rs
 }
 
 // runStats is one measured phase against one target.

@@ -93,6 +93,16 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (res *result
 		if lv.Ideal.QPS > 0 {
 			lv.QPSRatio = lv.Mesh.QPS / lv.Ideal.QPS
 		}
+		if m := c.tls; m != nil {
+			procs, admins := m.accounted(c)
+			tr, err := phase(ctx, cfg, sup, phaseSpec{target: tlsTarget, addr: m.httpAddr, conns: n,
+				procs: procs, admins: admins, view: m.viewSpec()}, stderr)
+			if err != nil {
+				return nil, err
+			}
+			lv.TLS = &tr
+			lv.tlsRatios()
+		}
 		if cfg.wrk {
 			fmt.Fprintf(stderr, "%5d conns  wrk   running for %v\n", n, cfg.duration)
 			w, err := runWrk(ctx, sup, wrkBin, wrkScript, c.httpAddr, n, cfg.duration, cfg.timeout)
@@ -126,7 +136,7 @@ func runSettings(cfg config) settings {
 		LatencyMs: float64(cfg.latency) / 1e6, Weights: cfg.weights, ProviderThreads: cfg.threads(), Consumers: max(cfg.consumers, 1),
 		Capacities:   [3]int{cfg.capacity(0), cfg.capacity(1), cfg.capacity(2)},
 		ExternalEtcd: cfg.etcd, EtcdMembers: etcdMembersSetting(cfg), Seed: cfg.seed, ConsumerArgs: cfg.consumerArgs, AgentArgs: cfg.agentArgs,
-		ConsumerEnv: cfg.consumerEnv, AgentEnv: cfg.agentEnv, SampleSec: cfg.sample.Seconds(), Workload: workloadSetting(cfg)}
+		ConsumerEnv: cfg.consumerEnv, TLS: cfg.tls, AgentEnv: cfg.agentEnv, SampleSec: cfg.sample.Seconds(), Workload: workloadSetting(cfg)}
 }
 
 // workloadSetting is the workload recorded in the results: "" (left out)

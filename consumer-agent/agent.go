@@ -15,6 +15,7 @@ import (
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/internal/logging"
+	"github.com/dubbomesh/dubbomesh/internal/mtls"
 	"github.com/dubbomesh/dubbomesh/internal/server"
 	"github.com/dubbomesh/dubbomesh/protocol/http1"
 )
@@ -70,6 +71,10 @@ type Config struct {
 	// robin alone (--balance weights), not by shortest expected delay
 	// (balance.go).
 	PlainRoundRobin bool
+	// TLS, if set, makes the links to provider agents mutual TLS 1.3
+	// (tls.go), and only agents registered with "tls":true are dialed;
+	// nil: plaintext netpoll links, to agents registered without it.
+	TLS *mtls.Store
 	// Log receives the agent's log lines: provider agents joining,
 	// leaving, unreachable, sidelined, ejected and back, each change once.
 	// Nil logs nothing.
@@ -127,6 +132,7 @@ type Agent struct {
 	open   atomic.Int64 // client connections not yet closed, refused ones included
 
 	mem membership // provider agents kept without their etcd key (membership.go)
+	tls tlsState   // mode mismatches and handshake failures (tls.go)
 
 	mu        sync.Mutex // guards endpoints and services, owned by Update
 	endpoints map[string]*endpoint
@@ -156,6 +162,7 @@ func New(cfg Config) (*Agent, error) {
 	}
 	a.m.register(a)
 	a.startMembership()
+	a.startTLS()
 	srv, err := server.Listen(cfg.Listen, a.onRequest,
 		netpoll.WithOnPrepare(a.onPrepare),
 		netpoll.WithOnConnect(a.onConnect),

@@ -97,9 +97,18 @@ func newFake(t testing.TB, p planFunc) *fakeAgent { return newFakeIDs(t, p, nil)
 
 // newFakeIDs is newFake with the ids channel set.
 func newFakeIDs(t testing.TB, p planFunc, ids chan uint32) *fakeAgent {
+	return newFakeOn(t, p, ids, nil)
+}
+
+// newFakeOn is newFakeIDs whose listener is wrap's (e.g. TLS) if wrap is
+// not nil.
+func newFakeOn(t testing.TB, p planFunc, ids chan uint32, wrap func(net.Listener) net.Listener) *fakeAgent {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if wrap != nil {
+		ln = wrap(ln)
 	}
 	f := &fakeAgent{t: t, ln: ln, pongs: make(chan uint32, 64), ids: ids}
 	f.setPlan(p)

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"os"
 	"runtime"
 	"time"
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
 	"github.com/dubbomesh/dubbomesh/internal/logging"
+	"github.com/dubbomesh/dubbomesh/internal/mtls"
 	"github.com/dubbomesh/dubbomesh/protocol/http1"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
@@ -43,7 +45,8 @@ const (
 // options is the consumer agent's command line.
 type options struct {
 	cfg   Config
-	etcd  string // comma-separated endpoints, checked
+	etcd  registry.EtcdOptions
+	tls   mtls.Options
 	admin string // "" is off
 	log   logging.Options
 }
@@ -57,7 +60,8 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs := flag.NewFlagSet(progName, flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:20000", "HTTP address to serve calls on; the default serves only this host (a sidecar serves the program beside it); :20000 serves every interface")
-	fs.StringVar(&o.etcd, "etcd", "http://127.0.0.1:2379", "comma-separated etcd endpoints, each http://host:port or https://host:port")
+	o.etcd.Register(fs)
+	o.tls.Register(fs, "provider agents")
 	fs.StringVar(&o.admin, "admin", "", "host:port of the admin endpoint: /metrics, /healthz, /readyz, /debug/pprof/ (off when empty)")
 	fs.DurationVar(&cfg.Timeout, "timeout", 3*time.Second, "per-call deadline (1ms..1h)")
 	fs.IntVar(&cfg.Loops, "loops", min(runtime.GOMAXPROCS(0), MaxLoops), "event loops, each with one connection to every provider agent (1..256)")
@@ -90,8 +94,8 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 
 	var c cmdline.Check
 	c.ListenAddr("listen", cfg.Listen)
-	_, err := registry.ParseEndpoints(o.etcd)
-	c.Add("etcd", err)
+	o.etcd.Check(&c, os.Getenv)
+	o.tls.Check(&c)
 	if *balance != "sed" && *balance != "weights" {
 		c.Fail("balance", "%q is not sed or weights", *balance)
 	}
@@ -121,6 +125,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	if cfg.EjectRatio == 0 {
 		cfg.EjectRatio = -1 // --eject-ratio 0 turns ejection off
 	}
+	cfg.TLS = o.tls.Store()
 	return o, nil
 }
 

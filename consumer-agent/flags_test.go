@@ -21,7 +21,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 	if o.cfg.Listen != "127.0.0.1:20000" {
 		t.Errorf("--listen defaults to %q, want loopback only", o.cfg.Listen)
 	}
-	if o.etcd != "http://127.0.0.1:2379" || o.admin != "" || o.cfg.Timeout != 3*time.Second ||
+	if o.etcd.Endpoints != "http://127.0.0.1:2379" || o.admin != "" || o.cfg.Timeout != 3*time.Second ||
 		o.cfg.EjectRatio != DefaultEjectRatio || o.cfg.PlainRoundRobin || o.cfg.NoRetry || o.cfg.Loops < 1 {
 		t.Errorf("defaults %+v", o)
 	}
@@ -74,6 +74,12 @@ func TestParseFlagsBad(t *testing.T) {
 		{[]string{"--listen", "20000"}, `--listen: "20000" is not host:port`},
 		{[]string{"--listen", "127.0.0.1:99999"}, `--listen: "127.0.0.1:99999": the port must be a number in 0..65535`},
 		{[]string{"--admin", "localhost"}, `--admin: "localhost" is not host:port`},
+		{[]string{"--tls-cert", "/a.pem"}, "--tls-key: mutual TLS needs --tls-cert, --tls-key and --tls-ca together"},
+		{[]string{"--tls-cert", "/a.pem", "--tls-key", "/a.key", "--tls-ca", "/nonexistent.pem"}, "--tls-cert: mtls: bad TLS files: /a.pem and /a.key: open /a.pem: no such file or directory"},
+		{[]string{"--etcd-ca", "/ca.pem"}, "--etcd-ca: TLS to etcd needs https:// endpoints (--etcd http://127.0.0.1:2379)"},
+		{[]string{"--etcd", "https://h:2379", "--etcd-cert", "/c.pem"}, "--etcd-cert: needs --etcd-key"},
+		{[]string{"--etcd-password-file", "/pw"}, "--etcd-password-file: needs --etcd-user"},
+		{[]string{"--etcd-user", "agent"}, "--etcd-user: no password: set $DUBBOMESH_ETCD_PASSWORD or give --etcd-password-file"},
 		{[]string{"--nope"}, "--nope: no such flag (--help lists them)"},
 		{[]string{"stray"}, `unexpected argument "stray" (flags start with --)`},
 	} {

@@ -46,7 +46,11 @@ func main() {
 		}
 		fatal(lg, "start", err)
 	}
-	cli, err := registry.NewClient(o.etcd, registry.WithLogger(lg))
+	if cfg.TLS != nil {
+		defer cfg.TLS.ReloadOnHangup(lg)()
+		lg.Info("mutual TLS on: provider agents are dialed with TLS, and only those registered with \"tls\":true", "cert", cfg.TLS.Files().Cert, "not_after", cfg.TLS.NotAfter())
+	}
+	cli, err := registry.NewClient(o.etcd.Endpoints, append(o.etcd.ClientOptions(), registry.WithLogger(lg))...)
 	if err != nil {
 		fatal(lg, "etcd client", err)
 	}

@@ -105,7 +105,11 @@ func (a *Agent) dialEndpoint(addr string) *endpoint {
 				}
 				return err
 			},
-			OnDialError: func(error) { ep.m.dialErrors.Inc() },
+			OnDialError: func(err error) {
+				ep.m.dialErrors.Inc()
+				a.dialFailed(err) // tls.go
+			},
+			TLS: a.cfg.TLS,
 		}
 		a.liveness(&cfg, ep, l) // membership.go
 		ep.peer.Wire(&cfg)
@@ -140,7 +144,7 @@ func (a *Agent) retire(ep *endpoint) {
 func (a *Agent) Update(s registry.Snapshot) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.updateLocked(s)
+	a.updateLocked(a.matchTLS(s))
 }
 
 // updateLocked is Update with a.mu held.

@@ -9,6 +9,12 @@
 // ParseHeader, ParseRequest) return slices that alias their input. None of
 // them allocates on the success path.
 //
+// The frames are the same over plaintext TCP and over mutual TLS 1.3 (agents
+// started with --tls-cert, --tls-key and --tls-ca; internal/mtls): TLS only
+// carries the byte stream, and a TLS provider agent announces itself with
+// "tls":true in its registration value (package registry), so that a
+// consumer agent of the other mode never dials it.
+//
 // The sub-packages of protocol are separate codecs (the Dubbo 2 frame, the
 // HTTP fast path); this file specifies the agent protocol only.
 //

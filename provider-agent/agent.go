@@ -13,6 +13,7 @@ import (
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/internal/logging"
+	"github.com/dubbomesh/dubbomesh/internal/mtls"
 	"github.com/dubbomesh/dubbomesh/internal/server"
 	"github.com/dubbomesh/dubbomesh/internal/upstream"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
@@ -43,6 +44,10 @@ type Config struct {
 	// Flush is the flush policy of the connections to the provider and of
 	// those to consumer agents (batch.FlushPolicy; zero: inline).
 	Flush batch.FlushPolicy
+	// TLS, if set, makes the agent accept only mutual TLS 1.3 connections
+	// whose client certificate chains to its CA (tls.go); nil: plaintext
+	// on netpoll.
+	TLS *mtls.Store
 	// Log receives the agent's log lines: the provider unreachable and
 	// back, draining started and done, each once. Nil logs nothing.
 	Log *slog.Logger
@@ -52,7 +57,7 @@ type Config struct {
 // per event loop, one connection to the provider.
 type Agent struct {
 	cfg   Config
-	srv   *server.Server
+	srv   listener
 	loops []*loop
 	gate  *gate
 	next  atomic.Uint32
@@ -104,10 +109,16 @@ func New(cfg Config) (*Agent, error) {
 		a.loops = append(a.loops, newLoop(a, i))
 	}
 	a.m.register(a)
-	srv, err := server.Listen(cfg.Listen, a.onRequest,
-		netpoll.WithOnPrepare(a.onPrepare),
-		netpoll.WithOnDisconnect(a.onDisconnect),
-	)
+	var srv listener
+	var err error
+	if cfg.TLS != nil {
+		srv, err = a.listenTLS()
+	} else {
+		srv, err = server.Listen(cfg.Listen, a.onRequest,
+			netpoll.WithOnPrepare(a.onPrepare),
+			netpoll.WithOnDisconnect(a.onDisconnect),
+		)
+	}
 	if err != nil {
 		a.peer.Closing()
 		a.closeLoops()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
 	"github.com/dubbomesh/dubbomesh/internal/logging"
+	"github.com/dubbomesh/dubbomesh/internal/mtls"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
@@ -50,7 +52,8 @@ const (
 type options struct {
 	cfg      Config
 	services []string
-	etcd     string // comma-separated endpoints, checked
+	etcd     registry.EtcdOptions
+	tls      mtls.Options
 	weight   int
 	advert   string // "": the default of advertise (advertise.go)
 	admin    string // "" is off
@@ -76,7 +79,8 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.SetOutput(out)
 	fs.StringVar(&cfg.Listen, "listen", ":30000", "address to accept consumer agents on")
 	fs.StringVar(&cfg.Provider, "provider", "127.0.0.1:20880", "host:port of the Dubbo provider")
-	fs.StringVar(&o.etcd, "etcd", "http://127.0.0.1:2379", "comma-separated etcd endpoints, each http://host:port or https://host:port")
+	o.etcd.Register(fs)
+	o.tls.Register(fs, "consumer agents")
 	fs.IntVar(&o.weight, "weight", 1, fmt.Sprintf("weight registered for this agent (1..%d)", registry.MaxWeight))
 	fs.Var(&services, "service", "interface served by the provider (repeatable; default the race's IHelloService)")
 	fs.StringVar(&o.advert, "advertise", "", "host:port registered in etcd (default: the listen host, or this host's primary address when listening on every interface, with the listen port)")
@@ -107,8 +111,8 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	var c cmdline.Check
 	c.ListenAddr("listen", cfg.Listen)
 	c.DialAddr("provider", cfg.Provider)
-	_, err := registry.ParseEndpoints(o.etcd)
-	c.Add("etcd", err)
+	o.etcd.Check(&c, os.Getenv)
+	o.tls.Check(&c)
 	c.Int("weight", o.weight, 1, registry.MaxWeight)
 	c.Add("service", checkServices(services))
 	if o.advert != "" {
@@ -117,6 +121,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 			c.Fail("advertise", "%q: a consumer agent cannot dial host %q; name this host's address", o.advert, host)
 		}
 	}
+	var err error
 	if cfg.Serialization, err = dubbo.ParseSerialization(*ser); err != nil {
 		c.Fail("serialization", "want hessian2 or fastjson (got %q)", *ser)
 	}
@@ -140,6 +145,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	if err := c.Err(); err != nil {
 		return options{}, err
 	}
+	cfg.TLS = o.tls.Store()
 	o.services = services
 	if len(o.services) == 0 {
 		o.services = []string{defaultService}

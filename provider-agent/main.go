@@ -49,7 +49,7 @@ func main() {
 		}
 		fatal(lg, "start", err)
 	}
-	etcdEps, _ := registry.ParseEndpoints(o.etcd) // checked by parseFlags
+	etcdEps, _ := registry.ParseEndpoints(o.etcd.Endpoints) // checked by parseFlags
 	addr, why, err := advertise(o.advert, cfg.Listen, a.Port(), etcdEps)
 	if err != nil {
 		a.Close()
@@ -60,14 +60,18 @@ func main() {
 		go a.serveAdmin(adminLn)
 	}
 
-	cli, err := registry.NewClient(o.etcd, registry.WithLogger(lg))
+	if cfg.TLS != nil {
+		defer cfg.TLS.ReloadOnHangup(lg)()
+		lg.Info("mutual TLS on: only consumer agents with a certificate from --tls-ca are accepted", "cert", cfg.TLS.Files().Cert, "not_after", cfg.TLS.NotAfter())
+	}
+	cli, err := registry.NewClient(o.etcd.Endpoints, append(o.etcd.ClientOptions(), registry.WithLogger(lg))...)
 	if err != nil {
 		fatal(lg, "etcd client", err)
 	}
 	health := registry.WatchHealth(cli, lg)
 	eps := make([]registry.Endpoint, len(o.services))
 	for i, s := range o.services {
-		eps[i] = registry.Endpoint{Interface: s, Addr: addr, Weight: o.weight, Capacity: cfg.MaxProviderCalls}
+		eps[i] = registry.Endpoint{Interface: s, Addr: addr, Weight: o.weight, Capacity: cfg.MaxProviderCalls, TLS: cfg.TLS != nil}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	reg, err := registry.Register(ctx, cli, eps, o.ttl)

@@ -106,6 +106,12 @@ func TestParseFlagsBad(t *testing.T) {
 		{[]string{"--etcd", ","}, `--etcd: no endpoint in ","`},
 		{[]string{"--etcd", "ftp://a:1"}, `--etcd: "ftp://a:1" is not http://host:port or https://host:port`},
 		{[]string{"--flush", "2s"}, `--flush: "2s": want inline, idle, yield or a delay such as 100us (at most 1s)`},
+		{[]string{"--tls-cert", "/a.pem"}, "--tls-key: mutual TLS needs --tls-cert, --tls-key and --tls-ca together"},
+		{[]string{"--tls-cert", "/a.pem", "--tls-key", "/a.key", "--tls-ca", "/nonexistent.pem"}, "--tls-cert: mtls: bad TLS files: /a.pem and /a.key: open /a.pem: no such file or directory"},
+		{[]string{"--etcd-ca", "/ca.pem"}, "--etcd-ca: TLS to etcd needs https:// endpoints (--etcd http://127.0.0.1:2379)"},
+		{[]string{"--etcd", "https://h:2379", "--etcd-cert", "/c.pem"}, "--etcd-cert: needs --etcd-key"},
+		{[]string{"--etcd-password-file", "/pw"}, "--etcd-password-file: needs --etcd-user"},
+		{[]string{"--etcd-user", "agent"}, "--etcd-user: no password: set $DUBBOMESH_ETCD_PASSWORD or give --etcd-password-file"},
 		{[]string{"--nope"}, "--nope: no such flag (--help lists them)"},
 	} {
 		_, err := parseFlags(c.args, io.Discard)

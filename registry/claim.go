@@ -61,7 +61,7 @@ func (r *Registration) claim(ctx context.Context, lease clientv3.LeaseID) error 
 		k := Key(ep.Interface, ep.Addr)
 		// A missing key compares as lease 0 too.
 		cmps[i] = clientv3.Compare(clientv3.LeaseValue(k), "=", clientv3.NoLease)
-		puts[i] = clientv3.OpPut(k, EncodeRecord(ep.Weight, ep.Capacity), clientv3.WithLease(lease))
+		puts[i] = clientv3.OpPut(k, ep.value(), clientv3.WithLease(lease))
 		gets[i] = clientv3.OpGet(k)
 	}
 	resp, err := r.cli.Txn(ctx).If(cmps...).Then(puts...).Else(gets...).Commit()

@@ -51,7 +51,7 @@ type Discovery struct {
 //
 // A compacted revision, a canceled or closed watch or any watch error makes
 // Discover list and watch again, with capped backoff. A key that is not a
-// valid Key, or whose value DecodeValue rejects, is logged and skipped. While
+// valid Key, or whose value ParseValue rejects, is logged and skipped. While
 // etcd is unreachable the last known endpoints stay in use: the view is
 // never cleared because of an error.
 //
@@ -187,16 +187,16 @@ func (v view) put(k, val []byte) bool {
 	key := string(k)
 	old, had := v[key]
 	iface, addr, err := ParseKey(key)
-	var weight, capacity int
+	var value Value
 	if err == nil {
-		weight, capacity, err = DecodeRecord(val)
+		value, err = ParseValue(val)
 	}
 	if err != nil {
 		slog.Warn("registry: skipping key", "key", clip(key), "err", err)
 		delete(v, key)
 		return had
 	}
-	ep := Endpoint{Interface: iface, Addr: addr, Weight: weight, Capacity: capacity}
+	ep := Endpoint{Interface: iface, Addr: addr, Weight: value.Weight, Capacity: value.Capacity, TLS: value.TLS}
 	v[key] = ep
 	return !had || old != ep
 }

@@ -66,6 +66,11 @@ type MemberConfig struct {
 	// included, as name=http://host:port,... (the peer URLs). Empty means
 	// a cluster of this member alone.
 	InitialCluster string
+	// ClientTLS, if set, serves clients over TLS (https:// endpoints) with
+	// its certificate and key, and requires client certificates that
+	// chain to its CA. Auth (users and passwords) is turned on after
+	// start, through the API: see EnableAuth.
+	ClientTLS *TLSFiles
 	// ReadyTimeout bounds the wait for the member to serve; 0 means 10 s.
 	// A member of a new cluster is ready only once a quorum of its members
 	// has started and elected a leader.
@@ -114,13 +119,16 @@ func StartMember(cfg MemberConfig) (*Embedded, error) {
 }
 
 func startMember(cfg MemberConfig, peerAddr string, timeout time.Duration) (*Embedded, error) {
-	spec := memberSpec{name: cfg.Name, dir: cfg.Dir, initialCluster: cfg.InitialCluster}
+	spec := memberSpec{name: cfg.Name, dir: cfg.Dir, initialCluster: cfg.InitialCluster, clientTLS: cfg.ClientTLS}
 	var err error
 	if spec.client, err = hostURL(cfg.ClientAddr, "client"); err != nil {
 		return nil, err
 	}
 	if spec.peer, err = hostURL(peerAddr, "peer"); err != nil {
 		return nil, err
+	}
+	if spec.clientTLS != nil {
+		spec.client.Scheme = "https"
 	}
 	e, err := launch(spec.etcdConfig())
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"go.etcd.io/etcd/client/pkg/v3/transport"
 	"go.etcd.io/etcd/client/pkg/v3/types"
 	"go.etcd.io/etcd/server/v3/embed"
 )
@@ -22,6 +23,7 @@ type memberSpec struct {
 	dir            string
 	client, peer   url.URL // http://host:port
 	initialCluster string  // name=http://host:port,...; "" for this member alone
+	clientTLS      *TLSFiles
 }
 
 // etcdConfig is the embed configuration of a development member: TickMs 10
@@ -41,6 +43,9 @@ func (s *memberSpec) etcdConfig() *embed.Config {
 	cfg.AdvertiseClientUrls = []url.URL{s.client}
 	cfg.ListenPeerUrls = []url.URL{s.peer}
 	cfg.AdvertisePeerUrls = []url.URL{s.peer}
+	if t := s.clientTLS; t != nil {
+		cfg.ClientTLSInfo = transport.TLSInfo{CertFile: t.Cert, KeyFile: t.Key, TrustedCAFile: t.CA, ClientCertAuth: true}
+	}
 	cfg.InitialCluster = s.initialCluster
 	if cfg.InitialCluster == "" {
 		cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)

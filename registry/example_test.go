@@ -62,7 +62,7 @@ func Example() {
 	}
 	fmt.Println(len(<-updates), "interfaces")
 	// Output:
-	// com.alibaba.dubbo.performance.demo.provider.IHelloService [{com.alibaba.dubbo.performance.demo.provider.IHelloService 10.10.10.3:30000 3 200}]
+	// com.alibaba.dubbo.performance.demo.provider.IHelloService [{com.alibaba.dubbo.performance.demo.provider.IHelloService 10.10.10.3:30000 3 200 false}]
 	// 0 interfaces
 }
 

@@ -28,6 +28,7 @@ func FuzzParseKey(f *testing.F) {
 	})
 }
 
+// FuzzDecodeValue feeds ParseValue (and DecodeValue, its weight alone).
 func FuzzDecodeValue(f *testing.F) {
 	f.Add([]byte(`{"weight":3}`))
 	f.Add([]byte(``))
@@ -35,7 +36,8 @@ func FuzzDecodeValue(f *testing.F) {
 	f.Add([]byte(`{"weight":3,"capacity":200}`))
 	f.Add([]byte(`{"capacity":-2}`))
 	f.Fuzz(func(t *testing.T, v []byte) {
-		w, c, err := DecodeRecord(v)
+		val, err := ParseValue(v)
+		w, c := val.Weight, val.Capacity
 		if err != nil {
 			if !errors.Is(err, ErrBadValue) && !errors.Is(err, ErrBadWeight) && !errors.Is(err, ErrBadCapacity) {
 				t.Fatalf("DecodeRecord(%q) err %v is none of ErrBadValue, ErrBadWeight, ErrBadCapacity", v, err)
@@ -49,6 +51,9 @@ func FuzzDecodeValue(f *testing.F) {
 			t.Fatalf("DecodeValue(%q) = %d, %v; DecodeRecord's weight %d", v, w1, err, w)
 		}
 		// Whatever was accepted encodes to a value that decodes the same.
+		if v2, err := ParseValue([]byte(val.String())); err != nil || v2 != val {
+			t.Fatalf("round trip of %+v: %+v, %v", val, v2, err)
+		}
 		if w2, c2, err := DecodeRecord([]byte(EncodeRecord(w, c))); err != nil || w2 != w || c2 != c {
 			t.Fatalf("round trip of %d, %d: %d, %d, %v", w, c, w2, c2, err)
 		}

@@ -49,6 +49,10 @@ type Endpoint struct {
 	// making them wait (its --max-provider-calls), in [0, MaxCapacity];
 	// 0 means not said: an older agent, or one with no bound.
 	Capacity int
+	// TLS says the agent accepts only mutual TLS ("tls":true in the
+	// value): consumer agents dial it with TLS, and one without TLS
+	// material does not dial it at all.
+	TLS bool
 }
 
 // Key returns the etcd key for a provider agent at addr serving iface:
@@ -111,64 +115,92 @@ func (e *formatError) Error() string { return e.base.Error() + ": " + e.why }
 func (e *formatError) Unwrap() error { return e.base }
 
 // EncodeValue returns the value a provider agent of the given weight
-// registers, {"weight":3}, with no capacity; see EncodeRecord.
-func EncodeValue(weight int) string { return EncodeRecord(weight, 0) }
+// registers, {"weight":3}, with no capacity; see Value.
+func EncodeValue(weight int) string { return Value{Weight: weight}.String() }
 
 // EncodeRecord returns the value a provider agent registers:
 // {"weight":3,"capacity":200}, or {"weight":3} when capacity is 0 (not
-// said).
+// said); see Value for "tls".
 func EncodeRecord(weight, capacity int) string {
-	if capacity <= 0 {
-		return `{"weight":` + strconv.Itoa(weight) + `}`
+	return Value{Weight: weight, Capacity: capacity}.String()
+}
+
+// Value is what a registration's value says of its provider agent.
+type Value struct {
+	Weight   int  // in [1, MaxWeight]
+	Capacity int  // in [0, MaxCapacity]; 0: not said
+	TLS      bool // the agent accepts only mutual TLS
+}
+
+// String encodes v as registered: {"weight":3}, with ,"capacity":200 when
+// Capacity is not 0 and ,"tls":true for an agent that accepts only mutual
+// TLS (each left out otherwise, so agents that say neither write what
+// agents always wrote).
+func (v Value) String() string {
+	s := `{"weight":` + strconv.Itoa(v.Weight)
+	if v.Capacity > 0 {
+		s += `,"capacity":` + strconv.Itoa(v.Capacity)
 	}
-	return `{"weight":` + strconv.Itoa(weight) + `,"capacity":` + strconv.Itoa(capacity) + `}`
+	if v.TLS {
+		s += `,"tls":true`
+	}
+	return s + `}`
 }
 
-// DecodeValue returns the weight in a registered value; see DecodeRecord.
+// DecodeValue returns the weight in a registered value; see ParseValue.
 func DecodeValue(v []byte) (weight int, err error) {
-	weight, _, err = DecodeRecord(v)
-	return weight, err
+	val, err := ParseValue(v)
+	return val.Weight, err
 }
 
-// DecodeRecord returns the weight and the capacity in a registered value.
-// An empty value, as older agents wrote, and an object without a "weight"
-// member mean weight 1; a value without "capacity", as agents before it
-// wrote, means capacity 0 (not said). Unknown members are ignored.
-// Anything else that is not a JSON object whose "weight" is an integer in
-// [1, MaxWeight] and whose "capacity", if present, is an integer in [0,
-// MaxCapacity] is an error: ErrBadValue for malformed values, ErrBadWeight
-// or ErrBadCapacity for a number out of range. DecodeRecord does not retain
-// v.
+// DecodeRecord returns the weight and the capacity in a registered value;
+// see ParseValue.
 func DecodeRecord(v []byte) (weight, capacity int, err error) {
+	val, err := ParseValue(v)
+	return val.Weight, val.Capacity, err
+}
+
+// ParseValue decodes a registered value. An empty value, as older agents
+// wrote, and an object without a "weight" member mean weight 1; a value
+// without "capacity", as agents before it wrote, means capacity 0 (not
+// said); without "tls", TLS is false. Unknown members are ignored. Anything
+// else that is not a JSON object whose "weight" is an integer in [1,
+// MaxWeight], whose "capacity", if present, is an integer in [0,
+// MaxCapacity] and whose "tls", if present, is true or false is an error:
+// ErrBadValue for malformed values, ErrBadWeight or ErrBadCapacity for a
+// number out of range. ParseValue does not retain v.
+func ParseValue(v []byte) (Value, error) {
 	v = bytes.TrimSpace(v)
 	if len(v) == 0 {
-		return 1, 0, nil
+		return Value{Weight: 1}, nil
 	}
 	if len(v) > maxValueLen {
-		return 0, 0, &formatError{base: ErrBadValue, why: "longer than " + strconv.Itoa(maxValueLen) + " bytes"}
+		return Value{}, &formatError{base: ErrBadValue, why: "longer than " + strconv.Itoa(maxValueLen) + " bytes"}
 	}
 	if v[0] != '{' {
-		return 0, 0, &formatError{base: ErrBadValue, why: "not a JSON object"}
+		return Value{}, &formatError{base: ErrBadValue, why: "not a JSON object"}
 	}
 	var rec struct {
 		Weight   json.RawMessage `json:"weight"`
 		Capacity json.RawMessage `json:"capacity"`
+		TLS      *bool           `json:"tls"`
 	}
 	if err := json.Unmarshal(v, &rec); err != nil {
-		return 0, 0, &formatError{base: ErrBadValue, why: err.Error()}
+		return Value{}, &formatError{base: ErrBadValue, why: err.Error()}
 	}
-	weight, capacity = 1, 0
+	val := Value{Weight: 1, TLS: rec.TLS != nil && *rec.TLS}
+	var err error
 	if rec.Weight != nil {
-		if weight, err = decodeInt("weight", rec.Weight, 1, MaxWeight, ErrBadWeight); err != nil {
-			return 0, 0, err
+		if val.Weight, err = decodeInt("weight", rec.Weight, 1, MaxWeight, ErrBadWeight); err != nil {
+			return Value{}, err
 		}
 	}
 	if rec.Capacity != nil {
-		if capacity, err = decodeInt("capacity", rec.Capacity, 0, MaxCapacity, ErrBadCapacity); err != nil {
-			return 0, 0, err
+		if val.Capacity, err = decodeInt("capacity", rec.Capacity, 0, MaxCapacity, ErrBadCapacity); err != nil {
+			return Value{}, err
 		}
 	}
-	return weight, capacity, nil
+	return val, nil
 }
 
 // decodeInt decodes member name's raw JSON as an integer in [lo, hi]:
@@ -208,4 +240,9 @@ func (ep Endpoint) validate() error {
 		return &formatError{base: ErrBadEndpoint, why: err.Error() + ": " + strconv.Quote(ep.Addr)}
 	}
 	return nil
+}
+
+// value returns the value ep registers: its weight, capacity and TLS.
+func (ep Endpoint) value() string {
+	return Value{Weight: ep.Weight, Capacity: ep.Capacity, TLS: ep.TLS}.String()
 }

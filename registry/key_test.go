@@ -156,3 +156,32 @@ func TestEndpointValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestParseValueTLS(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want Value
+		bad  bool
+	}{
+		{`{"weight":3,"tls":true}`, Value{Weight: 3, TLS: true}, false},
+		{`{"weight":3,"tls":false}`, Value{Weight: 3}, false},
+		{`{"tls":true}`, Value{Weight: 1, TLS: true}, false},
+		{`{"weight":2}`, Value{Weight: 2}, false},
+		{``, Value{Weight: 1}, false},
+		{`{"weight":2,"tls":"yes"}`, Value{}, true},
+		{`{"weight":2,"tls":1}`, Value{}, true},
+	} {
+		got, err := ParseValue([]byte(c.in))
+		if c.bad {
+			if !errors.Is(err, ErrBadValue) {
+				t.Errorf("ParseValue(%s) = %+v, %v; want ErrBadValue", c.in, got, err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("ParseValue(%s) = %+v, %v; want %+v", c.in, got, err, c.want)
+		}
+	}
+	assertEq(t, Value{Weight: 3, TLS: true}.String(), `{"weight":3,"tls":true}`, "Value.String")
+	assertEq(t, Value{Weight: 3}.String(), `{"weight":3}`, "Value.String")
+}

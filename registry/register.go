@@ -47,7 +47,7 @@ type Registration struct {
 }
 
 // Register puts one key per endpoint (Key(ep.Interface, ep.Addr) ->
-// EncodeValue(ep.Weight)), all bound to one lease with ttl seconds
+// Value{ep.Weight, ep.TLS}.String()), all bound to one lease with ttl seconds
 // (DefaultTTL if ttl < 1), in one transaction, and keeps the lease alive.
 // It never takes a key that another lease holds (claim.go): when one does,
 // Register waits that lease's remaining TTL out once, and fails with a

@@ -145,3 +145,29 @@ func TestRegisterGivesUpWhenCtxEnds(t *testing.T) {
 		t.Fatalf("Register took %v to give up", d)
 	}
 }
+
+// TestRegisterTLS: an agent that accepts only mutual TLS says so in its
+// value, and discovery hands it on.
+func TestRegisterTLS(t *testing.T) {
+	cli := newClient(t, newEtcd(t).Endpoints())
+	ep := Endpoint{Interface: testIface, Addr: "10.0.0.1:30000", Weight: 2, TLS: true}
+	register(t, cli, 5, ep)
+	v, _, ok := getKey(t, cli, Key(ep.Interface, ep.Addr))
+	if !ok {
+		t.Fatal("key missing")
+	}
+	assertEq(t, v, `{"weight":2,"tls":true}`, "value")
+	got := make(chan Snapshot, 1)
+	d, err := Discover(ctxT(t, 5*time.Second), cli, func(s Snapshot) {
+		select {
+		case got <- s:
+		default:
+		}
+	})
+	assertNoErr(t, err, "Discover")
+	defer d.Close()
+	s := <-got
+	if eps := s[testIface]; len(eps) != 1 || eps[0] != ep {
+		t.Fatalf("discovered %+v, want %+v", eps, ep)
+	}
+}

@@ -51,7 +51,7 @@ func (r *Registration) SetWeight(ctx context.Context, weight int) (inPlace bool,
 	for i, ep := range eps {
 		k := Key(ep.Interface, ep.Addr)
 		cmps[i] = clientv3.Compare(clientv3.LeaseValue(k), "=", lease)
-		puts[i] = clientv3.OpPut(k, EncodeRecord(ep.Weight, ep.Capacity), clientv3.WithLease(lease))
+		puts[i] = clientv3.OpPut(k, ep.value(), clientv3.WithLease(lease))
 	}
 	actx, cancel := context.WithTimeout(ctx, attemptTimeout)
 	defer cancel()

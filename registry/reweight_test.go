@@ -89,3 +89,15 @@ func TestSetWeightAfterClose(t *testing.T) {
 		t.Fatalf("SetWeight after Close: %v, want ErrNotRegistered", err)
 	}
 }
+
+// TestSetWeightKeepsTLS: a new weight keeps the registration's "tls":true,
+// so a live reweight never turns a TLS agent into a plaintext one.
+func TestSetWeightKeepsTLS(t *testing.T) {
+	cli := newClient(t, newEtcd(t).Endpoints())
+	a := Endpoint{Interface: testIface, Addr: "10.0.0.1:30000", Weight: 3, Capacity: 200, TLS: true}
+	r := register(t, cli, 5, a)
+	_, err := r.SetWeight(ctxT(t, 5*time.Second), 4)
+	assertNoErr(t, err, "SetWeight")
+	val, _, _ := getKey(t, cli, Key(a.Interface, a.Addr))
+	assertEq(t, val, `{"weight":4,"capacity":200,"tls":true}`, "value")
+}

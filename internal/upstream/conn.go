@@ -11,6 +11,7 @@ import (
 	"github.com/cloudwego/netpoll"
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
+	"github.com/dubbomesh/dubbomesh/internal/mtls"
 	"github.com/dubbomesh/dubbomesh/internal/server"
 )
 
@@ -80,6 +81,13 @@ type Config struct {
 	OnDialError func(err error)
 	// Flush is the flush policy of each connection's Writer.
 	Flush batch.FlushPolicy
+	// TLS, if set, makes each dial a mutual TLS one (mtls.Dial) with its
+	// current certificate and CA: the connection then runs on crypto/tls
+	// with a reader goroutine of its own, through the same decoder and
+	// Writer. A failed handshake, and a peer's refusal of our certificate
+	// before it sent anything, go to OnDialError as an
+	// *mtls.HandshakeError.
+	TLS *mtls.Store
 }
 
 // Conn is a connection to one upstream that heals itself. It is safe for
@@ -221,7 +229,7 @@ func (c *Conn) run() {
 // serveOne dials once and, on success, serves the connection until it dies.
 // It reports whether the connection was offered to callers.
 func (c *Conn) serveOne() bool {
-	nc, err := netpoll.DialConnection("tcp", c.cfg.Addr, c.cfg.DialTimeout)
+	nc, err := c.dial()
 	if err != nil {
 		if c.cfg.OnDialError != nil {
 			c.cfg.OnDialError(err)
@@ -276,6 +284,7 @@ func (c *Conn) serveOne() bool {
 	for {
 		select {
 		case <-dead:
+			c.refused(nc)
 			c.down(l)
 			return l.offered.Load()
 		case <-c.closing:
@@ -288,6 +297,32 @@ func (c *Conn) serveOne() bool {
 				nc.Close()
 			}
 		}
+	}
+}
+
+// dial connects to the peer: with netpoll, or with mutual TLS when
+// Config.TLS is set.
+func (c *Conn) dial() (netpoll.Connection, error) {
+	if c.cfg.TLS == nil {
+		return netpoll.DialConnection("tcp", c.cfg.Addr, c.cfg.DialTimeout)
+	}
+	mc, err := mtls.Dial(c.cfg.Addr, c.cfg.DialTimeout, c.cfg.TLS)
+	if err != nil {
+		return nil, err
+	}
+	return mc, nil
+}
+
+// refused reports a TLS peer's refusal of our certificate, which in TLS
+// 1.3 arrives as the first read (after the connection may have been
+// offered, without liveness), as the dial error it is.
+func (c *Conn) refused(nc netpoll.Connection) {
+	mc, ok := nc.(*mtls.Conn)
+	if !ok || c.cfg.OnDialError == nil {
+		return
+	}
+	if err := mc.Refusal(); err != nil {
+		c.cfg.OnDialError(err)
 	}
 }
 

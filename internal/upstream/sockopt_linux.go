@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/cloudwego/netpoll"
+
+	"github.com/dubbomesh/dubbomesh/internal/mtls"
 )
 
 // tcpUserTimeout is TCP_USER_TIMEOUT (linux/tcp.h), which package syscall
@@ -17,13 +19,27 @@ const tcpUserTimeout = 0x12
 // connection) and TCP keepalive, probing after KeepAliveIdle of silence
 // every KeepAliveInterval. It reports the first option the kernel refused;
 // the connection is usable either way. conn must be a netpoll connection
-// over a socket (anything else is left alone).
+// over a socket or an *mtls.Conn over TCP (anything else is left alone).
 func TuneTCP(conn netpoll.Connection, userTimeout time.Duration) error {
-	fc, ok := conn.(netpoll.Conn)
-	if !ok {
-		return nil
+	switch c := conn.(type) {
+	case netpoll.Conn:
+		return tuneFD(c.Fd(), userTimeout)
+	case *mtls.Conn:
+		sc, ok := c.NetConn().(syscall.Conn)
+		if !ok {
+			return nil
+		}
+		raw, err := sc.SyscallConn()
+		if err != nil {
+			return err
+		}
+		var terr error
+		if err := raw.Control(func(fd uintptr) { terr = tuneFD(int(fd), userTimeout) }); err != nil {
+			return err
+		}
+		return terr
 	}
-	return tuneFD(fc.Fd(), userTimeout)
+	return nil
 }
 
 func tuneFD(fd int, userTimeout time.Duration) error {

@@ -1,0 +1,190 @@
+package mtls
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/cloudwego/netpoll"
+
+	"github.com/dubbomesh/dubbomesh/internal/logging"
+)
+
+// DefaultHandshakeTimeout bounds a TLS handshake: a peer that connects and
+// stalls is cut off after it. Handshakes between agents take a few
+// milliseconds.
+const DefaultHandshakeTimeout = time.Second
+
+// RefusalLogEvery bounds the refusal log: one line per peer host and reason
+// per interval (with how many were held back).
+const RefusalLogEvery = 10 * time.Second
+
+// ServerConfig configures Listen.
+type ServerConfig struct {
+	// Store holds the certificate, key and CA; required.
+	Store *Store
+	// HandshakeTimeout bounds each handshake; default
+	// DefaultHandshakeTimeout.
+	HandshakeTimeout time.Duration
+	// Accept is given each connection whose handshake succeeded, on a
+	// goroutine of its own; it sets the connection up and calls Serve.
+	// Required.
+	Accept func(c *Conn)
+	// Refused, if set, is told of each failed handshake, with its reason
+	// (a counter, typically).
+	Refused func(r Reason)
+	// Log receives one line per refused peer host and reason per
+	// RefusalLogEvery. Nil logs nothing.
+	Log *slog.Logger
+}
+
+// Server accepts TLS connections, does their handshakes with a deadline,
+// refuses (counts, logs, closes) those that fail and hands the others to
+// Accept. Its methods are safe for concurrent use.
+type Server struct {
+	cfg ServerConfig
+	ln  net.Listener
+	tls *tls.Config
+	lim *logging.Limiter
+	log *slog.Logger
+
+	mu     sync.Mutex
+	conns  map[*Conn]struct{}
+	closed bool
+	wg     sync.WaitGroup // the accept loop and the handshakes
+}
+
+// Listen listens on addr (TCP) and serves TLS in the background.
+func Listen(addr string, cfg ServerConfig) (*Server, error) {
+	if cfg.Store == nil || cfg.Accept == nil {
+		return nil, errors.New("mtls: Listen needs a Store and Accept")
+	}
+	if cfg.HandshakeTimeout <= 0 {
+		cfg.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	s := &Server{cfg: cfg, ln: ln, tls: cfg.Store.ServerConfig(), lim: logging.NewLimiter(RefusalLogEvery),
+		log: logging.Or(cfg.Log), conns: map[*Conn]struct{}{}}
+	s.wg.Add(1)
+	go s.accept()
+	return s, nil
+}
+
+// Addr returns the address the server listens on.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Port returns the TCP port the server listens on.
+func (s *Server) Port() int { return s.ln.Addr().(*net.TCPAddr).Port }
+
+func (s *Server) accept() {
+	defer s.wg.Done()
+	var delay time.Duration
+	for {
+		raw, err := s.ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of descriptors and the like: back off, as net/http does.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			time.Sleep(delay)
+			continue
+		}
+		delay = 0
+		s.wg.Add(1)
+		go s.handshake(raw)
+	}
+}
+
+// handshake runs the server side of one handshake, bounded by
+// HandshakeTimeout: the deadline ends the read of a peer that stalls, and
+// a peer that sends garbage or hangs up ends it at once, so nothing is
+// left running for a peer that went.
+func (s *Server) handshake(raw net.Conn) {
+	defer s.wg.Done()
+	tc := tls.Server(raw, s.tls)
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.HandshakeTimeout)
+	raw.SetDeadline(time.Now().Add(s.cfg.HandshakeTimeout))
+	err := tc.HandshakeContext(ctx)
+	cancel()
+	if err != nil {
+		s.refuse(raw, err)
+		return
+	}
+	raw.SetDeadline(time.Time{})
+	c := NewConn(tc)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		c.Close()
+		return
+	}
+	s.conns[c] = struct{}{}
+	s.mu.Unlock()
+	c.AddCloseCallback(func(netpoll.Connection) error {
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		return nil
+	})
+	s.cfg.Accept(c)
+}
+
+// refuse counts, logs (rate-limited) and closes a failed handshake.
+func (s *Server) refuse(raw net.Conn, err error) {
+	raw.Close()
+	r := Classify(err)
+	if s.cfg.Refused != nil {
+		s.cfg.Refused(r)
+	}
+	host, _, _ := net.SplitHostPort(raw.RemoteAddr().String())
+	if ok, repeated := s.lim.Allow(host + " " + string(r)); ok {
+		s.log.Warn("TLS handshake refused", "peer", raw.RemoteAddr().String(), "reason", string(r),
+			"err", err.Error(), "repeated", repeated)
+	}
+}
+
+// Conns returns the number of connections open.
+func (s *Server) Conns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// Shutdown stops accepting, closes every connection and waits at most
+// timeout for their close callbacks and for handshakes under way.
+func (s *Server) Shutdown(timeout time.Duration) {
+	s.ln.Close()
+	s.mu.Lock()
+	s.closed = true
+	var conns []*Conn
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	deadline := time.After(timeout)
+	for _, c := range conns {
+		c.Close()
+	}
+	for _, c := range conns {
+		select {
+		case <-c.Closed():
+		case <-deadline:
+			return
+		}
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-deadline:
+	}
+}

@@ -1,0 +1,47 @@
+package mtls
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestLoadErrors(t *testing.T) {
+	p := newPKI(t, "agent")
+	garbage := filepath.Join(t.TempDir(), "garbage.pem")
+	os.WriteFile(garbage, []byte("not pem"), 0o600)
+	for name, f := range map[string]Files{
+		"no ca":       {Cert: p.files.Cert, Key: p.files.Key},
+		"missing key": {Cert: p.files.Cert, Key: "/nonexistent", CA: p.files.CA},
+		"key is cert": {Cert: p.files.Cert, Key: p.files.Cert, CA: p.files.CA},
+		"ca garbage":  {Cert: p.files.Cert, Key: p.files.Key, CA: garbage},
+		"ca missing":  {Cert: p.files.Cert, Key: p.files.Key, CA: "/nonexistent"},
+	} {
+		if _, err := Load(f); !errors.Is(err, ErrFiles) {
+			t.Errorf("%s: Load = %v, want ErrFiles", name, err)
+		}
+	}
+}
+
+func TestReloadKeepsCurrentOnError(t *testing.T) {
+	p := newPKI(t, "agent")
+	s := mustLoad(t, p.files)
+	before := s.NotAfter()
+	if err := os.WriteFile(p.files.Cert, []byte("half-written"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(); !errors.Is(err, ErrFiles) {
+		t.Fatalf("Reload of a broken cert = %v, want ErrFiles", err)
+	}
+	if s.Loads() != 1 || !s.NotAfter().Equal(before) {
+		t.Fatalf("a failed reload changed the store: loads %d", s.Loads())
+	}
+	p.issue(t, "agent", leafFor("agent"))
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if s.Loads() != 2 {
+		t.Fatalf("loads = %d after a good reload, want 2", s.Loads())
+	}
+}
