@@ -28,6 +28,7 @@ func (l *loop) addCall(c call, tag uint64) (id uint32, ok bool) {
 	id, ok = l.calls.Add(c, tag, c.deadline)
 	if ok {
 		c.ep.inflight.add(l.idx)
+		c.ep.up(l.idx).Active() // after the count that its Busy reads
 	}
 	return id, ok
 }
