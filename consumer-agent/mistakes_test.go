@@ -101,7 +101,7 @@ func TestAttachmentsReachProviderAgent(t *testing.T) {
 	const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 	c.send(post(echoForm("x")+"&group=g1", "traceparent: "+tp, "TraceState: congo=t61rcWkgMzE", "Dubbo-Attachment-Tenant: acme"))
 	c.expect(200, "x")
-	check(t, "attachments", f.lastReq().attachments, "traceparent="+tp+"&tracestate=congo=t61rcWkgMzE&Tenant=acme&group=g1")
+	check(t, "attachments", f.lastReq().attachments, "traceparent="+tp+"&tracestate=congo=t61rcWkgMzE&tenant=acme&group=g1")
 
 	c.send("GET /?" + echoForm("y") + "&group=" + url.QueryEscape("g/2") + " HTTP/1.1\r\nHost: agent\r\n\r\n")
 	c.expect(200, "y")

@@ -52,9 +52,10 @@ func NewClient(endpoints string, opts ...ClientOption) (*clientv3.Client, error)
 		DialTimeout: 5 * time.Second,
 		// A member that goes silent (its host froze or lost power) leaves
 		// streams that look healthy: ping it, so that watches and lease
-		// keep-alives move to another member. 5 s is the least etcd's
-		// server accepts without dropping the client for pinging too often.
-		DialKeepAliveTime:    5 * time.Second,
+		// keep-alives move to another member. 10 s is the least gRPC's
+		// client allows (it raises a shorter period to 10 s, with a
+		// warning at every start) and the least etcd's server accepts.
+		DialKeepAliveTime:    10 * time.Second,
 		DialKeepAliveTimeout: 2 * time.Second,
 		DialOptions: []grpc.DialOption{
 			grpc.WithConnectParams(grpc.ConnectParams{

@@ -200,11 +200,11 @@ func encCheckArg(t encType, arg []byte, pos int) error {
 			return fmt.Errorf("%w: parameter %d: string is not valid UTF-8", ErrBadArgument, pos)
 		}
 	case encTInt:
-		if _, ok := encParseInt(arg, 32); !ok {
+		if _, ok := jsonhessian.ParseInteger(arg, 32); !ok {
 			return fmt.Errorf("%w: parameter %d: %s is not an int", ErrBadArgument, pos, encQuote(arg))
 		}
 	case encTLong:
-		if _, ok := encParseInt(arg, 64); !ok {
+		if _, ok := jsonhessian.ParseInteger(arg, 64); !ok {
 			return fmt.Errorf("%w: parameter %d: %s is not a long", ErrBadArgument, pos, encQuote(arg))
 		}
 	case encTBool:
@@ -246,37 +246,6 @@ func encCheckOther(e *jsonhessian.Encoder, desc []byte, arg []byte, pos int) err
 // encOtherError wraps a jsonhessian error for parameter pos.
 func encOtherError(pos int, err error) error {
 	return fmt.Errorf("%w: parameter %d: %w", ErrBadArgument, pos, err)
-}
-
-// encParseInt parses an optionally signed decimal that fits in a signed
-// integer of the given bit size (32 or 64). It does not allocate.
-func encParseInt(b []byte, bits uint) (int64, bool) {
-	neg := false
-	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
-		neg = b[0] == '-'
-		b = b[1:]
-	}
-	if len(b) == 0 {
-		return 0, false
-	}
-	limit := uint64(1) << (bits - 1) // |min|; max is limit-1
-	var u uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		if u > (limit-uint64(c-'0'))/10 {
-			return 0, false
-		}
-		u = u*10 + uint64(c-'0')
-	}
-	if neg {
-		return -int64(u), true // -(1<<63) wraps to itself, as wanted
-	}
-	if u == limit {
-		return 0, false
-	}
-	return int64(u), true
 }
 
 // encParseBool parses exactly "true" or "false".

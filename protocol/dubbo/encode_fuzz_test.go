@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	hessian "github.com/apache/dubbo-go-hessian2"
+
+	"github.com/dubbomesh/dubbomesh/protocol/jsonhessian"
 )
 
 // FuzzEncodeRequest checks, for any call, that RequestSize refuses what
@@ -132,7 +134,7 @@ func encFuzzCheckParse(t *testing.T, r *Request) {
 		want := string(arg)
 		switch typ {
 		case encTInt, encTLong:
-			v, _ := encParseInt(arg, 64)
+			v, _ := jsonhessian.ParseInteger(arg, 64)
 			want = strconv.FormatInt(v, 10)
 		case encTDouble:
 			continue // rendered the Java way
@@ -157,10 +159,10 @@ func encFuzzCheckHessian(t *testing.T, r *Request, body []byte) {
 		case encTString:
 			want = string(arg)
 		case encTInt:
-			v, _ := encParseInt(arg, 32)
+			v, _ := jsonhessian.ParseInteger(arg, 32)
 			want = int32(v)
 		case encTLong:
-			v, _ := encParseInt(arg, 64)
+			v, _ := jsonhessian.ParseInteger(arg, 64)
 			want = v
 		case encTBool:
 			want, _ = encParseBool(arg)
@@ -212,7 +214,7 @@ func encFuzzCheckJSON(t *testing.T, r *Request, body []byte) {
 				t.Fatalf("argument %q written as %s", arg, line)
 			}
 		case encTInt, encTLong:
-			want, _ := encParseInt(arg, 64)
+			want, _ := jsonhessian.ParseInteger(arg, 64)
 			if got, err := strconv.ParseInt(string(line), 10, 64); err != nil || got != want {
 				t.Fatalf("argument %q written as %s", arg, line)
 			}

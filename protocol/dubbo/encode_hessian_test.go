@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	hessian "github.com/apache/dubbo-go-hessian2"
+
+	"github.com/dubbomesh/dubbomesh/protocol/jsonhessian"
 )
 
 // encLib returns the library's encoding of v.
@@ -84,7 +86,7 @@ func encTestStrings() []string {
 
 func TestEncodeHessianString(t *testing.T) {
 	for _, s := range encTestStrings() {
-		got := encSizePut(t, encStringSize([]byte(s)), func(b []byte) int { return encPutString(b, []byte(s)) })
+		got := encSizePut(t, jsonhessian.StringSize([]byte(s)), func(b []byte) int { return encPutString(b, []byte(s)) })
 		encAssertBytes(t, "string of "+encQuote([]byte(s)), got, encLib(t, s))
 	}
 }
@@ -97,7 +99,7 @@ func TestEncodeHessianInt(t *testing.T) {
 		vs = append(vs, int32(r.Uint32())>>r.IntN(32))
 	}
 	for _, v := range vs {
-		got := encSizePut(t, encIntSize(v), func(b []byte) int { return encPutInt(b, v) })
+		got := encSizePut(t, jsonhessian.IntSize(v), func(b []byte) int { return encPutInt(b, v) })
 		encAssertBytes(t, "int", got, encLib(t, v))
 	}
 }
@@ -110,7 +112,7 @@ func TestEncodeHessianLong(t *testing.T) {
 		vs = append(vs, int64(r.Uint64())>>r.IntN(64))
 	}
 	for _, v := range vs {
-		got := encSizePut(t, encLongSize(v), func(b []byte) int { return encPutLong(b, v) })
+		got := encSizePut(t, jsonhessian.LongSize(v), func(b []byte) int { return encPutLong(b, v) })
 		encAssertBytes(t, "long", got, encLib(t, v))
 	}
 }
@@ -124,7 +126,7 @@ func TestEncodeHessianDouble(t *testing.T) {
 		vs = append(vs, float64(int32(r.Uint32())>>r.IntN(32)), r.NormFloat64()*math.Pow(10, float64(r.IntN(40)-20)))
 	}
 	for _, v := range vs {
-		got := encSizePut(t, encDoubleSize(v), func(b []byte) int { return encPutDouble(b, v) })
+		got := encSizePut(t, jsonhessian.DoubleSize(v), func(b []byte) int { return encPutDouble(b, v) })
 		encAssertBytes(t, "double", got, encLib(t, v))
 	}
 }

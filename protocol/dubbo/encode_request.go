@@ -129,9 +129,9 @@ func PutRequest(b []byte, r *Request) int {
 // encHessianRequestSize returns the hessian2 body size of the checked r,
 // transcoding the arguments of other types into r.encArgs.
 func encHessianRequestSize(r *Request) (int, error) {
-	iface := encStringSize(r.Interface)
-	ver := encStringSize(encVersion(r))
-	n := len(encHessianDubboVersion) + iface + ver + encStringSize(r.Method) + encStringSize(r.ParameterTypes)
+	iface := jsonhessian.StringSize(r.Interface)
+	ver := jsonhessian.StringSize(encVersion(r))
+	n := len(encHessianDubboVersion) + iface + ver + jsonhessian.StringSize(r.Method) + jsonhessian.StringSize(r.ParameterTypes)
 	r.encArgs, r.encEnds = r.encArgs[:0], r.encEnds[:0]
 	types := r.ParameterTypes
 	for i, arg := range r.Args {
@@ -160,7 +160,7 @@ func encHessianRequestSize(r *Request) (int, error) {
 		n += len(encHessianKeyTimeout) + 1 + encDecimalSize(int64(r.Timeout))
 	}
 	for _, a := range r.Attachments {
-		n += encStringSize(a.Key) + encStringSize(a.Value)
+		n += jsonhessian.StringSize(a.Key) + jsonhessian.StringSize(a.Value)
 	}
 	return n, nil
 }
@@ -213,18 +213,18 @@ func encPutHessianRequest(b []byte, r *Request) int {
 func encHessianArgSize(t encType, arg []byte) int {
 	switch t {
 	case encTString:
-		return encStringSize(arg)
+		return jsonhessian.StringSize(arg)
 	case encTInt:
-		v, _ := encParseInt(arg, 32)
-		return encIntSize(int32(v))
+		v, _ := jsonhessian.ParseInteger(arg, 32)
+		return jsonhessian.IntSize(int32(v))
 	case encTLong:
-		v, _ := encParseInt(arg, 64)
-		return encLongSize(v)
+		v, _ := jsonhessian.ParseInteger(arg, 64)
+		return jsonhessian.LongSize(v)
 	case encTBool:
 		return 1
 	}
 	f, _ := encParseDouble(arg)
-	return encDoubleSize(f)
+	return jsonhessian.DoubleSize(f)
 }
 
 // encPutHessianArg writes the valid argument arg as its Java type.
@@ -233,10 +233,10 @@ func encPutHessianArg(b []byte, t encType, arg []byte) int {
 	case encTString:
 		return encPutString(b, arg)
 	case encTInt:
-		v, _ := encParseInt(arg, 32)
+		v, _ := jsonhessian.ParseInteger(arg, 32)
 		return encPutInt(b, int32(v))
 	case encTLong:
-		v, _ := encParseInt(arg, 64)
+		v, _ := jsonhessian.ParseInteger(arg, 64)
 		return encPutLong(b, v)
 	case encTBool:
 		v, _ := encParseBool(arg)
@@ -361,7 +361,7 @@ func encJSONArgSize(t encType, arg []byte) (n int, ok bool) {
 	case encTString:
 		return encJSONStringSize(arg), true
 	case encTInt, encTLong:
-		v, _ := encParseInt(arg, 64)
+		v, _ := jsonhessian.ParseInteger(arg, 64)
 		return encDecimalSize(v), true
 	case encTBool:
 		return len(arg), true // "true" or "false", as checked
@@ -379,7 +379,7 @@ func encPutJSONArg(b []byte, t encType, arg []byte) int {
 	case encTString:
 		return encPutJSONString(b, arg)
 	case encTInt, encTLong:
-		v, _ := encParseInt(arg, 64)
+		v, _ := jsonhessian.ParseInteger(arg, 64)
 		return encPutDecimal(b, v)
 	case encTBool:
 		return copy(b, arg)

@@ -1,6 +1,10 @@
 package dubbo
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/dubbomesh/dubbomesh/protocol/jsonhessian"
+)
 
 // Response body flags, as Dubbo writes them.
 const (
@@ -103,16 +107,16 @@ func encExceptionClass(r *Response) []byte {
 // encHessianResponseSize returns the hessian2 body size for r.
 func encHessianResponseSize(r *Response) int {
 	if r.Status != StatusOK {
-		return encStringSize(r.ErrorMessage)
+		return jsonhessian.StringSize(r.ErrorMessage)
 	}
 	n := 1 // the flag, 0-5, is a one-byte int
 	switch {
 	case r.Exception:
-		n += 1 + encStringSize(encExceptionClass(r)) + len(encHessianThrowableFields) + 1 + len(encHessianThrowableTail)
+		n += 1 + jsonhessian.StringSize(encExceptionClass(r)) + len(encHessianThrowableFields) + 1 + len(encHessianThrowableTail)
 		if r.ErrorMessage == nil {
 			n++
 		} else {
-			n += encStringSize(r.ErrorMessage)
+			n += jsonhessian.StringSize(r.ErrorMessage)
 		}
 	case encHasValue(r.Value.Type):
 		n += encHessianValueSize(&r.Value)
@@ -157,15 +161,15 @@ func encPutHessianResponse(b []byte, r *Response) int {
 func encHessianValueSize(v *Value) int {
 	switch v.Type {
 	case TypeInt:
-		return encIntSize(int32(v.Int))
+		return jsonhessian.IntSize(int32(v.Int))
 	case TypeLong:
-		return encLongSize(v.Int)
+		return jsonhessian.LongSize(v.Int)
 	case TypeBool:
 		return 1
 	case TypeDouble:
-		return encDoubleSize(v.Float)
+		return jsonhessian.DoubleSize(v.Float)
 	}
-	return encStringSize(v.Bytes)
+	return jsonhessian.StringSize(v.Bytes)
 }
 
 // encPutHessianValue writes the non-null value v.

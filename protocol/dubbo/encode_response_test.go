@@ -10,6 +10,8 @@ import (
 
 	hessian "github.com/apache/dubbo-go-hessian2"
 	"github.com/apache/dubbo-go-hessian2/java_exception"
+
+	"github.com/dubbomesh/dubbomesh/protocol/jsonhessian"
 )
 
 // encResponseFrame runs AppendResponse after a prefix, checks that the
@@ -136,7 +138,7 @@ func TestEncodeResponseHessian(t *testing.T) {
 	if body[1] != encTagClassDef {
 		t.Fatalf("no class definition: % x", body)
 	}
-	vs = encDecodeAll(t, body[2:2+encStringSize([]byte("com.example.Unregistered"))], 1)
+	vs = encDecodeAll(t, body[2:2+jsonhessian.StringSize([]byte("com.example.Unregistered"))], 1)
 	encAssertEqual(t, "class name", vs[0], "com.example.Unregistered")
 	// A status other than 20: only the error string.
 	for _, st := range []Status{StatusServerTimeout, StatusServiceError, StatusThreadpoolExhausted} {

@@ -7,10 +7,9 @@ import (
 	"unicode/utf8"
 )
 
-// JSON value encoding for the fastjson serialization. As in
-// hessian_encode.go, encXxxSize returns the exact size and encPutXxx writes
-// at the front of b (large enough) and returns the bytes written; neither
-// allocates.
+// JSON value encoding for the fastjson serialization. encXxxSize returns the
+// exact size and encPutXxx writes at the front of b (large enough) and
+// returns the bytes written; neither allocates.
 
 // encJSONEscape[c] is the escape letter for the ASCII byte c ('u' for the
 // \u00XX form), or 0 when c is written as is. Only what JSON requires is
@@ -28,6 +27,10 @@ var encJSONEscape = func() (t [utf8.RuneSelf]byte) {
 	t['\t'] = 't'
 	return t
 }()
+
+// encReplacement is U+FFFD, written for each byte of invalid UTF-8 (as the
+// library does). Requests never contain any: CheckArgs refuses them.
+const encReplacement = "\uFFFD"
 
 // encJSONPlainPrefix returns the length of the prefix of s written as is:
 // ASCII bytes that need no escape. It tests eight bytes at a time: a word

@@ -36,7 +36,7 @@ func TestParseAttachments(t *testing.T) {
 		t.Fatalf("Parse = %d, %v", n, err)
 	}
 	equal(t, "attachments", viewAttachments(&req),
-		"traceparent=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01&tracestate=congo=t61rcWkgMzE&Tenant=acme&x-Region=eu west")
+		"traceparent=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01&tracestate=congo=t61rcWkgMzE&tenant=acme&x-region=eu west")
 	for _, a := range req.Attachments[2:] {
 		if !inside(a.Key, b) || !inside(a.Value, b) {
 			t.Fatalf("attachment %q=%q does not alias the buffer", a.Key, a.Value)
@@ -50,6 +50,7 @@ func TestParseAttachments(t *testing.T) {
 		{crlf("GET /?a HTTP/1.1|Dubbo-Attachment-k:|Traceparent: 1||"), "k=&traceparent=1"},
 		{crlf("GET / HTTP/1.1|Dubbo-Attachment-k: 1|Dubbo-Attachment-k: 2||"), "k=1&k=2"},
 		{crlf("GET / HTTP/1.1|Dubbo-Attachments: no|X-Dubbo-Attachment-k: no|tracestat: no||"), ""},
+		{crlf("GET / HTTP/1.1|Dubbo-Attachment-Group: gray|Dubbo-Attachment-TenantID: A||"), "group=gray&tenantid=A"},
 	} {
 		if _, err := Parse([]byte(tc.in), &req, nil); err != nil {
 			t.Fatalf("%q: %v", tc.in, err)

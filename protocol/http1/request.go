@@ -38,7 +38,8 @@ type Request struct {
 	// Attachments are the headers the agent passes to the provider as
 	// attachments, in the order sent: "traceparent" and "tracestate" (W3C
 	// trace context) under those keys, and each "Dubbo-Attachment-<Name>:
-	// value" under the key <Name>, as sent. Values are trimmed. At most
+	// value" under the key <Name> in small letters (Parse lowers it in b,
+	// in place: header names are case-insensitive). Values are trimmed. At most
 	// MaxAttachmentHeaders, each value at most MaxAttachmentValueBytes;
 	// past either Parse refuses the request. Keys and values alias the
 	// buffer, but for the two trace keys, which are read-only package
@@ -84,7 +85,9 @@ var (
 // 0. Malformed lines are reported as soon as they are complete; length and
 // size errors (411, 413) as soon as the headers are. lim may be nil for
 // DefaultLimits. Parse does not allocate and is safe for concurrent use on
-// different Requests.
+// different Requests and buffers. It writes to b in one way only: the names
+// of Dubbo-Attachment headers are lowered in place (see
+// Request.Attachments), which parsing the same bytes again repeats.
 func Parse(b []byte, req *Request, lim *Limits) (n int, err error) {
 	clear(req.Attachments) // drop references into old buffers
 	*req = Request{Attachments: req.Attachments[:0]}
@@ -290,9 +293,23 @@ func (h *headers) parse(line []byte, req *Request) error {
 		if len(name) == len(attachmentPrefix) {
 			return ErrBadHeader // no attachment name
 		}
-		return req.attach(name[len(attachmentPrefix):], value)
+		key := name[len(attachmentPrefix):]
+		lower(key)
+		return req.attach(key, value)
 	}
 	return nil
+}
+
+// lower turns the ASCII capitals of b into small letters, in place. HTTP
+// header names are case-insensitive, and clients, proxies and HTTP/2 change
+// their case (Go's net/http sends Dubbo-Attachment-Group), so an attachment
+// header's name reaches the provider in one form: small letters.
+func lower(b []byte) {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
 }
 
 // attach records an attachment header, within the bounds.

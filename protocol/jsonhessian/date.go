@@ -20,7 +20,7 @@ func parseEpochMillis(b []byte) (int64, bool) {
 	if len(b) > 0 && b[0] == '+' {
 		return 0, false
 	}
-	return parseInteger(b, 64)
+	return ParseInteger(b, 64)
 }
 
 // parseRFC3339 parses an RFC 3339 date-time into epoch milliseconds.

@@ -9,7 +9,8 @@ import (
 // Hessian 2 value writers. Each appends one value to dst and returns the
 // extended slice; none allocates beyond growing dst. Strings, ints, longs and
 // doubles come out byte for byte as github.com/apache/dubbo-go-hessian2
-// v1.13.1 writes the same Go values (and as protocol/dubbo writes them).
+// v1.13.1 writes the same Go values; protocol/dubbo writes its frames with
+// them, sized by the XxxSize functions (size.go).
 
 // Hessian 2 tags.
 const (

@@ -167,7 +167,7 @@ func (e *Encoder) numberValue(dst []byte, t Type) ([]byte, error) {
 	switch k := t.Kind.unbox(); k {
 	case KindByte, KindShort, KindInt, KindLong:
 		bits := integralBits[k]
-		v, ok := parseInteger(num, bits)
+		v, ok := ParseInteger(num, bits)
 		if !integral || !ok {
 			return dst, e.errorAt(off, "%s is not a %s (%d to %d)", quote(num), k, -1<<(bits-1), 1<<(bits-1)-1)
 		}
@@ -183,10 +183,10 @@ func (e *Encoder) numberValue(dst []byte, t Type) ([]byte, error) {
 		return AppendDouble(dst, f), nil
 	case KindObject:
 		if integral {
-			if v, ok := parseInteger(num, 32); ok {
+			if v, ok := ParseInteger(num, 32); ok {
 				return AppendInt(dst, int32(v)), nil
 			}
-			if v, ok := parseInteger(num, 64); ok {
+			if v, ok := ParseInteger(num, 64); ok {
 				return AppendLong(dst, v), nil
 			}
 			return e.bigInteger(dst, num, off)
@@ -207,7 +207,7 @@ func (e *Encoder) numberValue(dst []byte, t Type) ([]byte, error) {
 		}
 		return e.bigInteger(dst, num, off)
 	case KindDate:
-		ms, ok := parseInteger(num, 64)
+		ms, ok := ParseInteger(num, 64)
 		if !integral || !ok {
 			return dst, e.errorAt(off, "%s is not a Date in epoch milliseconds", quote(num))
 		}
@@ -293,7 +293,7 @@ func (e *Encoder) byteArray(dst []byte, n int) ([]byte, error) {
 		if err != nil {
 			return dst, err
 		}
-		v, ok := parseInteger(num, 16)
+		v, ok := ParseInteger(num, 16)
 		if !integral || !ok || v < -128 || v > 255 {
 			return dst, e.errorAt(off, "%s is not a byte (-128 to 255)", quote(num))
 		}

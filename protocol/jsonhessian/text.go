@@ -87,7 +87,7 @@ var integralBits = [...]uint{KindByte: 8, KindShort: 16, KindInt: 32, KindLong: 
 
 // parseIntegral parses the decimal b as the integral primitive kind k.
 func parseIntegral(b []byte, k Kind) (int64, error) {
-	v, ok := parseInteger(b, integralBits[k])
+	v, ok := ParseInteger(b, integralBits[k])
 	if !ok {
 		bits := integralBits[k]
 		return 0, badArg("%s is not a %s (%d to %d)", quote(b), k, -1<<(bits-1), 1<<(bits-1)-1)
@@ -95,9 +95,10 @@ func parseIntegral(b []byte, k Kind) (int64, error) {
 	return v, nil
 }
 
-// parseInteger parses an optionally signed decimal that fits in a signed
-// integer of the given bit size. It does not allocate.
-func parseInteger(b []byte, bits uint) (int64, bool) {
+// ParseInteger parses b as the text of a Java integral value: an optionally
+// signed decimal that fits in a signed integer of the given bit size (8, 16,
+// 32 or 64). It reports false for anything else, and does not allocate.
+func ParseInteger(b []byte, bits uint) (int64, bool) {
 	neg := false
 	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
 		neg = b[0] == '-'
