@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
 // keepLease answers every ttl/3, closes its channel once the lease is
@@ -25,18 +27,9 @@ func TestKeepLease(t *testing.T) {
 	}
 	_, err = cli.Revoke(ctxT(t, 5*time.Second), grant.ID)
 	assertNoErr(t, err, "Revoke")
-	deadline := time.After(3 * time.Second)
-	for {
-		select {
-		case _, ok := <-ka:
-			if !ok {
-				goto stopped
-			}
-		case <-deadline:
-			t.Fatal("channel still open a TTL after the lease was revoked")
-		}
+	if !closedWithin(ka, 3*time.Second) {
+		t.Fatal("channel still open a TTL after the lease was revoked")
 	}
-stopped:
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	grant2, err := cli.Grant(ctxT(t, 5*time.Second), 30)
 	assertNoErr(t, err, "Grant")
@@ -49,5 +42,20 @@ stopped:
 		}
 	case <-time.After(time.Second):
 		t.Fatal("keepLease did not stop with its context")
+	}
+}
+
+// closedWithin drains ch and reports whether it closed within d.
+func closedWithin(ch <-chan *clientv3.LeaseKeepAliveResponse, d time.Duration) bool {
+	deadline := time.After(d)
+	for {
+		select {
+		case _, ok := <-ch:
+			if !ok {
+				return true
+			}
+		case <-deadline:
+			return false
+		}
 	}
 }
