@@ -63,12 +63,17 @@ type cluster struct {
 	agents     [3]*proc
 	agentAddrs [3]string
 	agentAdm   [3]string
-	consumer   *proc
+	consumer   *proc // the first consumer agent, the only one unless --consumers
 	httpAddr   string
 	consAdm    string
-	ideal      *proc
-	idealAddr  string
-	etcdCut    *etcdCut // the provider agents' way to etcd with --faults; else nil
+	// consumers, httpAddrs and consAdms hold every consumer agent
+	// (--consumers), the first one included, in order.
+	consumers []*proc
+	httpAddrs []string
+	consAdms  []string
+	ideal     *proc
+	idealAddr string
+	etcdCut   *etcdCut // the provider agents' way to etcd with --faults; else nil
 }
 
 // startCluster starts etcd (unless cfg.etcd names one), the providers, the
@@ -109,7 +114,7 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 			return nil, err
 		}
 		p, err := sup.start("provider-"+pv.name, exe("provider"), "--listen", addr, "--latency", cfg.latency.String(),
-			"--threads", strconv.Itoa(providerThreads), "--capacity", strconv.Itoa(cfg.capacity(i)), "--name", pv.name,
+			"--threads", strconv.Itoa(cfg.threads()), "--capacity", strconv.Itoa(cfg.capacity(i)), "--name", pv.name,
 			"--admin", adm)
 		if err != nil {
 			return nil, err
@@ -150,25 +155,43 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 		}
 		c.agents[i], c.agentAddrs[i], c.agentAdm[i] = p, addr, adm
 	}
-	if c.httpAddr, err = freeAddr(); err != nil {
-		return nil, err
+	for i := range max(cfg.consumers, 1) {
+		httpAddr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		adm, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		name := "consumer-agent"
+		if i > 0 {
+			name += "-" + strconv.Itoa(i+1)
+		}
+		consArgs := append([]string{"--listen", httpAddr, "--admin", adm, "--etcd", etcd}, cfg.consumerArgs...)
+		p, err := sup.startEnv(cfg.consumerEnv, name, exe("consumer-agent"), consArgs...)
+		if err != nil {
+			return nil, err
+		}
+		c.consumers, c.httpAddrs, c.consAdms = append(c.consumers, p), append(c.httpAddrs, httpAddr), append(c.consAdms, adm)
 	}
-	if c.consAdm, err = freeAddr(); err != nil {
-		return nil, err
-	}
-	consArgs := append([]string{"--listen", c.httpAddr, "--admin", c.consAdm, "--etcd", etcd}, cfg.consumerArgs...)
-	if c.consumer, err = sup.startEnv(cfg.consumerEnv, "consumer-agent", exe("consumer-agent"), consArgs...); err != nil {
-		return nil, err
-	}
+	c.consumer, c.httpAddr, c.consAdm = c.consumers[0], c.httpAddrs[0], c.consAdms[0]
 	for i, p := range c.agents {
 		if err := waitListening(c.agentAdm[i], p, startWait); err != nil {
 			return nil, err
 		}
 	}
-	if err := waitListening(c.httpAddr, c.consumer, startWait); err != nil {
-		return nil, err
+	for i, p := range c.consumers {
+		if err := waitListening(c.httpAddrs[i], p, startWait); err != nil {
+			return nil, err
+		}
 	}
-	return c, c.waitRoutable(ctx, startWait)
+	for _, addr := range c.httpAddrs {
+		if err := c.waitRoutable(ctx, addr, startWait); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // serviceArgs returns the provider agents' --service flags for a workload:
@@ -181,11 +204,21 @@ func serviceArgs(w load.Workload) []string {
 	return []string{"--service", load.Service, "--service", demo.Interface}
 }
 
-// waitRoutable calls the mesh until every provider agent has served a call,
-// which shows the consumer agent has discovered all three.
-func (c *cluster) waitRoutable(ctx context.Context, timeout time.Duration) error {
+// waitRoutable calls the mesh through the consumer agent at httpAddr until
+// every provider agent has served a call, which shows that consumer agent
+// has discovered all three: each call goes to the next in the round robin,
+// so a consumer agent that knows fewer sends all of them to those.
+func (c *cluster) waitRoutable(ctx context.Context, httpAddr string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	var last string
+	// The calls each provider agent had served before: other consumer
+	// agents' probes, made one consumer agent at a time, count there too.
+	base := make([]float64, len(c.agentAdm))
+	for i, adm := range c.agentAdm {
+		if m, err := scrape(adm); err == nil {
+			base[i] = m["provider_agent_requests_total"]
+		}
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -193,7 +226,7 @@ func (c *cluster) waitRoutable(ctx context.Context, timeout time.Duration) error
 		if err := c.sup.check(); err != nil {
 			return err
 		}
-		status, body, err := probe(c.httpAddr)
+		status, body, err := probe(httpAddr)
 		switch {
 		case err != nil:
 			last = err.Error()
@@ -201,8 +234,8 @@ func (c *cluster) waitRoutable(ctx context.Context, timeout time.Duration) error
 			last = fmt.Sprintf("status %d: %s", status, body)
 		default:
 			served := 0
-			for _, adm := range c.agentAdm {
-				if m, err := scrape(adm); err == nil && m["provider_agent_requests_total"] > 0 {
+			for i, adm := range c.agentAdm {
+				if m, err := scrape(adm); err == nil && m["provider_agent_requests_total"] > base[i] {
 					served++
 				}
 			}
@@ -220,7 +253,8 @@ func (c *cluster) waitRoutable(ctx context.Context, timeout time.Duration) error
 
 // meshProcs returns the mesh's processes in table order.
 func (c *cluster) meshProcs() []*proc {
-	ps := []*proc{c.consumer, c.agents[0], c.agents[1], c.agents[2], c.providers[0], c.providers[1], c.providers[2]}
+	ps := append([]*proc(nil), c.consumers...)
+	ps = append(ps, c.agents[0], c.agents[1], c.agents[2], c.providers[0], c.providers[1], c.providers[2])
 	ps = append(ps, c.etcdProcs...)
 	return ps
 }
@@ -229,7 +263,10 @@ func (c *cluster) meshProcs() []*proc {
 // with its admin endpoint, and the provider agents' admin endpoints by
 // provider name.
 func (c *cluster) accountedMesh() ([]accounted, map[string]string) {
-	adminOf := map[*proc]string{c.consumer: c.consAdm}
+	adminOf := map[*proc]string{}
+	for i, p := range c.consumers {
+		adminOf[p] = c.consAdms[i]
+	}
 	admins := map[string]string{}
 	for i, pv := range providers {
 		adminOf[c.agents[i]] = c.agentAdm[i]

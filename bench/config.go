@@ -20,7 +20,12 @@ type config struct {
 	warmup   time.Duration
 	latency  time.Duration
 	weights  [3]int
-	etcd     string
+	// consumers is how many consumer agents run; the connections are
+	// split between them (--consumers).
+	consumers int
+	// unlimited runs the providers with no thread limit (--unlimited).
+	unlimited bool
+	etcd      string
 	// etcdMembers is how many members the bench's own etcd has, each its
 	// own process (1 or 3; 1 with an external --etcd).
 	etcdMembers int
@@ -73,6 +78,13 @@ var providers = [3]struct {
 }{{"small", 2400}, {"medium", 4800}, {"large", 7200}}
 
 const providerThreads = 200
+
+// unlimitedThreads is the providers' --threads with --unlimited: the most
+// bench/provider takes, far more calls than a run holds.
+const unlimitedThreads = 1 << 16
+
+// maxConsumers bounds --consumers.
+const maxConsumers = 16
 
 const usageHead = `Usage: go run ./bench [flags]
 
@@ -142,6 +154,8 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.IntVar(&cfg.idleConns, "idle-conns", 64, "connections held open on the consumer agent in the idle phase")
 	fs.DurationVar(&cfg.latency, "latency", 50*time.Millisecond, "time each provider call (and ideal answer) takes; 0 measures pure overhead (and lifts the providers' --capacity)")
 	fs.StringVar(&weights, "weights", weights, "provider agent weights small:medium:large")
+	fs.IntVar(&cfg.consumers, "consumers", 1, "consumer agents, each its own process; the mesh phases split the connections between them (1..16)")
+	fs.BoolVar(&cfg.unlimited, "unlimited", false, "run the providers with no thread limit (--threads 65536) instead of the race's 200; their CPU capacities stay")
 	fs.StringVar(&cfg.etcd, "etcd", "", "use this external etcd (comma-separated endpoints) instead of starting one")
 	fs.IntVar(&cfg.etcdMembers, "etcd-members", 1, "members of the bench's own etcd, one process each, as one static cluster: 1 or 3 (not with --etcd)")
 	fs.BoolVar(&cfg.wrk, "wrk", false, "also drive the mesh with wrk and bench/wrk.lua at each connection count (apt-get install wrk)")
@@ -222,6 +236,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	c.Duration("light-warmup", cfg.lightWarmup, 0, maxRun)
 	c.Duration("idle", cfg.idle, 0, maxRun)
 	c.Int("idle-conns", cfg.idleConns, 1, maxConns)
+	c.Int("consumers", cfg.consumers, 1, maxConsumers)
 	if cfg.etcd != "" {
 		_, err := registry.ParseEndpoints(cfg.etcd)
 		c.Add("etcd", err)
@@ -301,6 +316,15 @@ func (c *config) phaseTimes(conns int) (warmup, duration time.Duration) {
 		return c.warmup, c.duration
 	}
 	return min(c.warmup, c.lightWarmup), min(c.duration, c.lightDuration)
+}
+
+// threads returns the providers' --threads: the race's 200, or as many as
+// the reference provider allows with --unlimited.
+func (c *config) threads() int {
+	if c.unlimited {
+		return unlimitedThreads
+	}
+	return providerThreads
 }
 
 // capacity returns provider i's --capacity: the race's at a real latency, and

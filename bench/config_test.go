@@ -45,6 +45,16 @@ func TestParseFlagsDefaults(t *testing.T) {
 	eq(t, "workload", cfg.workload, load.Hash)
 	eq(t, "no extra services", len(serviceArgs(cfg.workload)), 0)
 	eq(t, "recorded", workloadSetting(cfg), "")
+	eq(t, "consumers", cfg.consumers, 1)
+	eq(t, "threads", cfg.threads(), 200)
+}
+
+func TestParseFlagsConsumersUnlimited(t *testing.T) {
+	cfg, err := parseFlags([]string{"--consumers", "2", "--unlimited"}, io.Discard)
+	noErr(t, err)
+	eq(t, "consumers", cfg.consumers, 2)
+	eq(t, "threads", cfg.threads(), unlimitedThreads)
+	eq(t, "capacities stay", cfg.capacity(2), 7200)
 }
 
 func TestParseFlagsWorkload(t *testing.T) {
@@ -87,6 +97,8 @@ func TestParseFlagsErrors(t *testing.T) {
 		{[]string{"--conns", "0"}, `--conns: "0" is not a count in 1..100000`},
 		{[]string{"--conns", "a,b"}, `--conns: "a" is not a count in 1..100000`},
 		{[]string{"--weights", "1:2"}, `--weights: want small:medium:large (got "1:2")`},
+		{[]string{"--consumers", "0"}, "--consumers: must be in 1..16 (got 0)"},
+		{[]string{"--consumers", "17"}, "--consumers: must be in 1..16 (got 17)"},
 		{[]string{"--weights", "0:1:1"}, `--weights: "0" is not a weight in 1..1000`},
 		{[]string{"--duration", "0s"}, "--duration: must be in 1ms..24h (got 0s)"},
 		{[]string{"--warmup", "-1s"}, "--warmup: must be in 0s..24h (got -1s)"},

@@ -40,6 +40,7 @@ type windowObserver interface {
 // phaseSpec is what one phase drives and watches.
 type phaseSpec struct {
 	target, addr string
+	addrs        []string // if set, the connections are split between these (several consumer agents)
 	conns        int
 	procs        []accounted       // accounted at the window's edges, and sampled with --sample
 	admins       map[string]string // provider agents' admin endpoints by provider name, for their call counts
@@ -53,7 +54,7 @@ type phaseSpec struct {
 // with ctx's error, or ErrDied if a child exits.
 func phase(ctx context.Context, cfg config, sup *supervisor, sp phaseSpec, progress io.Writer) (runStats, error) {
 	target, conns := sp.target, sp.conns
-	gcfg := load.Config{Addr: sp.addr, Conns: conns, Timeout: cfg.timeout, Seed: cfg.seed + uint64(conns)<<20,
+	gcfg := load.Config{Addr: sp.addr, Addrs: sp.addrs, Conns: conns, Timeout: cfg.timeout, Seed: cfg.seed + uint64(conns)<<20,
 		Workload: cfg.workload}
 	if sp.observer != nil {
 		gcfg.Observer = sp.observer

@@ -17,8 +17,8 @@ func writeTable(w io.Writer, r *results) {
 	if s.Workload != "" {
 		workload = "workload " + s.Workload + ", "
 	}
-	fmt.Fprintf(w, "%slatency %gms, weights %d:%d:%d, %gs measured after %gs warm-up (under %d conns: %gs after %gs); qps counts correct answers only\n\n",
-		workload, s.LatencyMs, s.Weights[0], s.Weights[1], s.Weights[2], s.DurationSec, s.WarmupSec,
+	fmt.Fprintf(w, "%slatency %gms, weights %d:%d:%d, %d provider threads, %d consumer agent(s), %gs measured after %gs warm-up (under %d conns: %gs after %gs); qps counts correct answers only\n\n",
+		workload, s.LatencyMs, s.Weights[0], s.Weights[1], s.Weights[2], s.ProviderThreads, max(s.Consumers, 1), s.DurationSec, s.WarmupSec,
 		lightConns, s.LightDurationSec, s.LightWarmupSec)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)

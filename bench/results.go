@@ -38,6 +38,7 @@ type settings struct {
 	LatencyMs        float64  `json:"latency_ms"`
 	Weights          [3]int   `json:"weights"`
 	ProviderThreads  int      `json:"provider_threads"`
+	Consumers        int      `json:"consumers"`
 	Capacities       [3]int   `json:"provider_capacities"`
 	ExternalEtcd     string   `json:"external_etcd,omitempty"`
 	EtcdMembers      int      `json:"etcd_members,omitempty"` // the bench's own etcd's, if more than 1

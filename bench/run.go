@@ -64,8 +64,8 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (res *result
 			}
 		}
 	}()
-	fmt.Fprintf(stderr, "bench: starting %s, 3 providers (latency %v), the ideal, 3 provider agents (weights %s), the consumer agent\n",
-		etcdWhat(cfg), cfg.latency, cfg.weightString())
+	fmt.Fprintf(stderr, "bench: starting %s, 3 providers (latency %v, %d threads), the ideal, 3 provider agents (weights %s), %d consumer agent(s)\n",
+		etcdWhat(cfg), cfg.latency, cfg.threads(), cfg.weightString(), max(cfg.consumers, 1))
 	c, err := startCluster(ctx, cfg, sup, binDir, tmp)
 	if err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (res *result
 			procs: []accounted{{name: "ideal", pid: c.ideal.pid()}}}, stderr); err != nil {
 			return nil, err
 		}
-		if lv.Mesh, err = phase(ctx, cfg, sup, phaseSpec{target: "mesh", addr: c.httpAddr, conns: n,
+		if lv.Mesh, err = phase(ctx, cfg, sup, phaseSpec{target: "mesh", addr: c.httpAddr, addrs: c.httpAddrs, conns: n,
 			procs: meshProcs, admins: admins, view: c.meshViewSpec()}, stderr); err != nil {
 			return nil, err
 		}
@@ -130,7 +130,7 @@ func runSettings(cfg config) settings {
 	return settings{
 		Conns: cfg.conns, DurationSec: cfg.duration.Seconds(), WarmupSec: cfg.warmup.Seconds(),
 		LightDurationSec: min(cfg.duration, cfg.lightDuration).Seconds(), LightWarmupSec: min(cfg.warmup, cfg.lightWarmup).Seconds(),
-		LatencyMs: float64(cfg.latency) / 1e6, Weights: cfg.weights, ProviderThreads: providerThreads,
+		LatencyMs: float64(cfg.latency) / 1e6, Weights: cfg.weights, ProviderThreads: cfg.threads(), Consumers: max(cfg.consumers, 1),
 		Capacities:   [3]int{cfg.capacity(0), cfg.capacity(1), cfg.capacity(2)},
 		ExternalEtcd: cfg.etcd, EtcdMembers: etcdMembersSetting(cfg), Seed: cfg.seed, ConsumerArgs: cfg.consumerArgs, AgentArgs: cfg.agentArgs,
 		ConsumerEnv: cfg.consumerEnv, AgentEnv: cfg.agentEnv, SampleSec: cfg.sample.Seconds(), Workload: workloadSetting(cfg)}

@@ -67,10 +67,10 @@ type Config struct {
 	// NoRetry turns off sending a call again to another provider agent
 	// when the first one answers that no provider ran it (retry.go).
 	NoRetry bool
-	// Spread sends a call to the least loaded available provider agent
-	// (calls in flight per unit of weight) when the round robin's choice
-	// holds clearly more than its share (spread.go).
-	Spread bool
+	// PlainRoundRobin picks provider agents by the smooth weighted round
+	// robin alone (--balance weights), not by shortest expected delay
+	// (balance.go).
+	PlainRoundRobin bool
 	// Log receives the agent's log lines: provider agents joining,
 	// leaving, unreachable, sidelined, ejected and back, each change once.
 	// Nil logs nothing.

@@ -64,7 +64,7 @@ func newHandlePath(tb testing.TB, param string) *handlePath {
 	tb.Helper()
 	p := &handlePath{tb: tb, ids: make(chan uint32, 1), param: []byte(param)}
 	f := newFakeIDs(tb, func(*protocol.Request) reply { return reply{act: actDrop} }, p.ids)
-	p.a = startAgent(tb, Config{Spread: true})
+	p.a = startAgent(tb, Config{})
 	route(tb, p.a, snapshot(echoIface, f.endpoint(echoIface, 1)))
 	p.l = p.a.loops[0]
 	p.out = netpoll.NewLinkBuffer()

@@ -47,6 +47,7 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 		switch h.Kind {
 		case protocol.KindResponse:
 			if c, ok := l.takeCall(h.ID); ok {
+				l.noteLoad(c.ep, h)
 				m.status(c.svc, 200)
 				c.ep.health.ok()
 				kind := bodyText
@@ -67,6 +68,7 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 				break
 			}
 			if c, ok := l.takeCall(h.ID); ok {
+				l.noteLoad(c.ep, h)
 				st := h.Status.HTTPStatus()
 				m.status(c.svc, st)
 				c.ep.m.errors.Inc()

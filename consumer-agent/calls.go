@@ -39,7 +39,9 @@ func (l *loop) addCall(c call, tag uint64) (id uint32, ok bool) {
 func (l *loop) takeCall(id uint32) (c call, ok bool) {
 	if c, ok = l.calls.Take(id); ok {
 		c.ep.inflight.done(l.idx)
-		c.ep.observe(c.deadline - l.timeout)
+		if d, now := c.ep.observe(c.deadline - l.timeout); d >= 0 {
+			c.ep.inflight.sample(l.idx, d, now)
+		}
 	}
 	return c, ok
 }

@@ -60,6 +60,10 @@ type reply struct {
 	msg    string
 	delay  time.Duration
 	json   bool // answer with FlagJSON
+	// report stamps load into the answer (protocol.SetLoad), as
+	// provider agents do.
+	report bool
+	load   int
 }
 
 // heldCall is a call kept by actHold, with the result it will get.
@@ -114,6 +118,11 @@ func (f *fakeAgent) addr() string { return f.ln.Addr().String() }
 // endpoint returns the registry entry of f for iface with weight w.
 func (f *fakeAgent) endpoint(iface string, w int) registry.Endpoint {
 	return registry.Endpoint{Interface: iface, Addr: f.addr(), Weight: w}
+}
+
+// endpointCap is endpoint with a capacity.
+func (f *fakeAgent) endpointCap(iface string, w, capacity int) registry.Endpoint {
+	return registry.Endpoint{Interface: iface, Addr: f.addr(), Weight: w, Capacity: capacity}
 }
 
 func (f *fakeAgent) close() {
@@ -276,6 +285,9 @@ func answer(out []byte, id uint32, r reply, result []byte) []byte {
 		n := len(out)
 		out = append(out, make([]byte, protocol.ErrorSize(r.msg))...)
 		protocol.PutError(out[n:], id, r.status, r.msg)
+		if r.report {
+			protocol.SetLoad(out[n:], r.load)
+		}
 		return out
 	}
 	n := len(out)
@@ -284,6 +296,9 @@ func answer(out []byte, id uint32, r reply, result []byte) []byte {
 		protocol.PutJSONResponse(out[n:], id, result)
 	} else {
 		protocol.PutResponse(out[n:], id, result)
+	}
+	if r.report {
+		protocol.SetLoad(out[n:], r.load)
 	}
 	return out
 }

@@ -77,7 +77,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 		}
 		return nil
 	})
-	fs.BoolVar(&cfg.Spread, "spread", true, "send a call to the least loaded provider agent (calls in flight per unit of weight) when the round robin's choice holds clearly more than its share")
+	balance := fs.String("balance", "sed", "how a call picks its provider agent: sed (shortest expected delay, from the load its answers report, its registered capacity and its latency, the weights breaking ties; the round robin's order at light load) or weights (the smooth weighted round robin alone)")
 	o.log.Register(fs)
 	fs.DurationVar(&cfg.PingInterval, "ping-interval", DefaultPingInterval, "ping a provider agent connection when calls are outstanding and nothing was read this long (1ms..1m; 0: off, and no GOAWAY)")
 	fs.DurationVar(&cfg.PingTimeout, "ping-timeout", DefaultPingTimeout, "a ping unanswered this long means the connection is dead: its calls fail (502) and it is redialed (1ms..1m)")
@@ -86,11 +86,15 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 		return options{}, err
 	}
 	cfg.NoRetry = !*retry
+	cfg.PlainRoundRobin = *balance == "weights"
 
 	var c cmdline.Check
 	c.ListenAddr("listen", cfg.Listen)
 	_, err := registry.ParseEndpoints(o.etcd)
 	c.Add("etcd", err)
+	if *balance != "sed" && *balance != "weights" {
+		c.Fail("balance", "%q is not sed or weights", *balance)
+	}
 	if o.admin != "" {
 		c.ListenAddr("admin", o.admin)
 	}

@@ -22,19 +22,19 @@ func TestParseFlagsDefaults(t *testing.T) {
 		t.Errorf("--listen defaults to %q, want loopback only", o.cfg.Listen)
 	}
 	if o.etcd != "http://127.0.0.1:2379" || o.admin != "" || o.cfg.Timeout != 3*time.Second ||
-		o.cfg.EjectRatio != DefaultEjectRatio || !o.cfg.Spread || o.cfg.NoRetry || o.cfg.Loops < 1 {
+		o.cfg.EjectRatio != DefaultEjectRatio || o.cfg.PlainRoundRobin || o.cfg.NoRetry || o.cfg.Loops < 1 {
 		t.Errorf("defaults %+v", o)
 	}
 }
 
 func TestParseFlagsSet(t *testing.T) {
 	o, err := parseFlags([]string{"--listen", ":20000", "--loops", "256", "--eject-ratio", "0", "--retry=false",
-		"--flush", "100us", "--max-body-bytes", "8388608", "--admin", "127.0.0.1:0"}, io.Discard)
+		"--flush", "100us", "--max-body-bytes", "8388608", "--admin", "127.0.0.1:0", "--balance", "weights"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if o.cfg.Listen != ":20000" || o.cfg.Loops != 256 || o.cfg.EjectRatio != -1 || !o.cfg.NoRetry ||
-		o.cfg.Flush.Delay != 100*time.Microsecond || o.admin != "127.0.0.1:0" {
+		o.cfg.Flush.Delay != 100*time.Microsecond || o.admin != "127.0.0.1:0" || !o.cfg.PlainRoundRobin {
 		t.Errorf("parsed %+v", o)
 	}
 }
@@ -65,7 +65,7 @@ func TestParseFlagsBad(t *testing.T) {
 		{[]string{"--eject-ratio", "-1"}, "--eject-ratio: must be 0 (never) or in 1..1000 (got -1)"},
 		{[]string{"--eject-ratio", "NaN"}, "--eject-ratio: must be 0 (never) or in 1..1000 (got NaN)"},
 		{[]string{"--flush", "often"}, `--flush: "often": want inline, idle, yield or a delay such as 100us (at most 1s)`},
-		{[]string{"--spread=maybe"}, `--spread: "maybe": not true or false`},
+		{[]string{"--balance", "random"}, `--balance: "random" is not sed or weights`},
 		{[]string{"--log-format", "xml"}, `--log-format: want text or json (got "xml")`},
 		{[]string{"--log-level", "verbose"}, `--log-level: want debug, info, warn or error (got "verbose")`},
 		{[]string{"--etcd", "not a url"}, `--etcd: "not a url" is not http://host:port or https://host:port`},

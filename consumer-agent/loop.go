@@ -6,6 +6,7 @@ import (
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/internal/pending"
+	"github.com/dubbomesh/dubbomesh/lb"
 	"github.com/dubbomesh/dubbomesh/protocol"
 )
 
@@ -28,8 +29,10 @@ type loop struct {
 	// liveness ping unanswered). Made once so that picking does not
 	// allocate.
 	connected, available func(*endpoint) bool
-	done                 chan struct{}
-	wg                   sync.WaitGroup
+	// loadFn is l.load, made once for the same reason.
+	loadFn func(*endpoint) lb.Load
+	done   chan struct{}
+	wg     sync.WaitGroup
 
 	connsMu sync.Mutex
 	conns   map[*httpConn]struct{} // the loop's open client connections
@@ -41,6 +44,7 @@ func newLoop(a *Agent, idx int) *loop {
 		l.frames = newFrameStore(l.calls.Cap())
 	}
 	l.connected = func(e *endpoint) bool { return e.conns[idx].Writer() != nil }
+	l.loadFn = l.load
 	l.available = func(e *endpoint) bool {
 		c := e.conns[idx]
 		return e.health.usable(a.clock.Now()) && c.Writer() != nil && !c.Suspect()

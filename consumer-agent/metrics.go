@@ -21,7 +21,7 @@ type agentMetrics struct {
 	conns, requests                   prometheus.Counter
 	badFrames, late                   prometheus.Counter
 	readTimeouts, refused, idleClosed prometheus.Counter
-	spread                            prometheus.Counter
+	steered                           prometheus.Counter
 	retriesFailed, retriesSkipped     prometheus.Counter
 
 	// responses is by service and HTTP status; unrouted holds the
@@ -34,6 +34,7 @@ type agentMetrics struct {
 	upErrors, upTimeouts, retries    *prometheus.CounterVec
 	sidelined, ejections, dialErrors *prometheus.CounterVec
 	latency                          *prometheus.HistogramVec
+	capacity                         *prometheus.GaugeVec
 }
 
 // noService is the service label of answers given before a service was
@@ -100,7 +101,7 @@ func newAgentMetrics() *agentMetrics {
 		late:           counter(r, "consumer_agent_late_answers_total", "Answers for calls already timed out or answered."),
 		readTimeouts:   counter(r, "consumer_agent_read_timeouts_total", "Clients that went quiet mid-request or closed."),
 		idleClosed:     counter(r, "consumer_agent_idle_closed_total", "Client connections closed for being idle."),
-		spread:         counter(r, "consumer_agent_spread_total", "Calls sent to a less loaded provider agent than the round robin's choice."),
+		steered:        counter(r, "consumer_agent_steered_total", "Calls sent elsewhere than the round robin's choice: where they were expected to wait less (load, capacity, latency)."),
 		retriesFailed:  counter(r, "consumer_agent_retries_failed_total", "Calls sent again whose second attempt failed too."),
 		retriesSkipped: counter(r, "consumer_agent_retries_skipped_total", "Calls refused as overloaded or unavailable and not sent again: no other available provider agent, no time left, or a frame too large to keep."),
 		refused:        counter(r, "consumer_agent_refused_connections_total", "Client connections answered 503 past --max-conns."),
@@ -127,6 +128,9 @@ func newAgentMetrics() *agentMetrics {
 			return v
 		}(),
 	}
+	m.capacity = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "consumer_agent_agent_capacity",
+		Help: "Calls the provider agent takes at once by the picker's reckoning: its registered capacity, or less as measured from its latency; 0: no bound known."}, []string{"agent"})
+	r.MustRegister(m.capacity)
 	m.unrouted = m.forService(noService)
 	return m
 }
@@ -156,6 +160,7 @@ func (m *agentMetrics) status(svc *service, code int) {
 type endpointMetrics struct {
 	errors, timeouts, retries, sidelined, ejections, dialErrors prometheus.Counter
 	latency                                                     prometheus.Observer
+	capacity                                                    prometheus.Gauge
 }
 
 // forEndpoint resolves the children of provider agent addr.
@@ -168,6 +173,7 @@ func (m *agentMetrics) forEndpoint(addr string) endpointMetrics {
 		ejections:  m.ejections.WithLabelValues(addr),
 		dialErrors: m.dialErrors.WithLabelValues(addr),
 		latency:    m.latency.WithLabelValues(addr),
+		capacity:   m.capacity.WithLabelValues(addr),
 	}
 }
 
@@ -177,14 +183,17 @@ func (m *agentMetrics) forget(addr string) {
 		v.DeleteLabelValues(addr)
 	}
 	m.latency.DeleteLabelValues(addr)
+	m.capacity.DeleteLabelValues(addr)
 }
 
 // observe records a call to ep that arrived at start (UnixNano) and ended
 // now.
-func (e *endpoint) observe(start int64) {
-	if d := time.Now().UnixNano() - start; d >= 0 {
+func (e *endpoint) observe(start int64) (d, now int64) {
+	now = time.Now().UnixNano()
+	if d = now - start; d >= 0 {
 		e.m.latency.Observe(float64(d) / 1e9)
 	}
+	return d, now
 }
 
 // fail records a call to ep that failed at now for status s, a reason that

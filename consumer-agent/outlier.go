@@ -28,7 +28,8 @@ import (
 // ejected at once. An endpoint sent fewer than ejectMinRate calls per tick,
 // or sent calls for fewer than warmTicks ticks since it was first sent one
 // (after the start or its last ejection), is neither judged nor a yardstick;
-// nor is one whose last answer was a failure. The rate average starts afresh
+// nor is one whose last answer was a failure. Nor is one whose answers
+// report its load while the picker balances by it (balance.go). The rate average starts afresh
 // at an ejection and is corrected for its start (as Adam corrects its
 // moments), so that an endpoint back from an ejection is judged on its first
 // ticks of traffic without its latency being overstated; ticks with nothing
@@ -55,9 +56,12 @@ const (
 type inFlight []paddedCount
 
 type paddedCount struct {
-	n    atomic.Int64  // in flight
-	sent atomic.Uint64 // ever sent
-	_    [48]byte
+	n     atomic.Int64  // in flight
+	sent  atomic.Uint64 // ever sent
+	lat   atomic.Int64  // answers' latency, a moving average in ns (balance.go)
+	latAt atomic.Int64  // when lat was last renewed (UnixNano); 0: never
+	latN  atomic.Int64  // samples in lat
+	_     [24]byte
 }
 
 func newInFlight(loops int) inFlight { return make(inFlight, loops) }
@@ -116,6 +120,7 @@ func (a *Agent) watchOutliers(stop <-chan struct{}) {
 					quiet = false
 				}
 			}
+			a.measureAll(now.UnixNano()) // measured.go
 			for _, svc := range a.services {
 				a.ejectOutliers(svc, at)
 			}
@@ -202,6 +207,17 @@ func (a *Agent) ejectOutliers(svc *service, now int64) {
 			continue
 		}
 		if n, _ := m.ep.inflight.total(); n < ejectMinInFlight {
+			e.suspect = 0
+			continue
+		}
+		// An agent that reports its load is balanced by the picker
+		// (balance.go), which sends it fewer calls as its latency grows
+		// or its slots fill, and none while it is full: its calls wait
+		// because other consumer agents' calls fill it too, which no
+		// estimate of this agent's own calls can tell from slowness. It
+		// is judged again once its answers stop (a stall: the report
+		// ages), and always with --balance weights.
+		if !a.cfg.PlainRoundRobin && now-m.ep.report.At() < int64(reportFresh) {
 			e.suspect = 0
 			continue
 		}

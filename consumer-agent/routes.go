@@ -25,9 +25,9 @@ type service struct {
 	name  string
 	lb    *lb.Sharded[*endpoint]
 	codes serviceCodes // its answers' counters, by codeIndex
-	// members holds the endpoints and their weights, for spreading (on
-	// the hot path) and outlier detection; the slice is immutable once
-	// stored, and Update stores a new one.
+	// members holds the endpoints and their weights, for outlier
+	// detection; the slice is immutable once stored, and Update stores a
+	// new one.
 	members atomic.Pointer[[]member]
 }
 
@@ -52,6 +52,16 @@ type endpoint struct {
 	peer     *upstream.Peer // its connections' shared state and log
 	health   health
 	inflight inFlight
+	// report is the load its answers last reported; capacity the calls
+	// it takes at once, from its registration (0: not said). Both are
+	// read on every pick (balance.go).
+	report   lb.Report
+	capacity atomic.Int64
+	// measured is the capacity measured from its latency (measured.go),
+	// 0 while none is; lastCut when it was last cut (UnixNano), owned by
+	// Agent.watchOutliers.
+	measured atomic.Int64
+	lastCut  int64
 	eject    ejection        // owned by Agent.watchOutliers
 	m        endpointMetrics // its series, resolved once
 	// rotation logs the agent leaving rotation (sidelined, ejected) and
@@ -157,6 +167,7 @@ func (a *Agent) updateLocked(s registry.Snapshot) {
 				a.log.Info("provider agent joined", "agent", e.Addr, "service", iface, "weight", e.Weight)
 			}
 			live[e.Addr] = true
+			ep.capacity.Store(int64(e.Capacity))
 			items = append(items, lb.Item[*endpoint]{Key: e.Addr, Weight: e.Weight, Value: ep})
 			members = append(members, member{ep: ep, weight: e.Weight})
 		}

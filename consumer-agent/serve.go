@@ -145,17 +145,10 @@ func (a *Agent) handle(hc *httpConn) {
 		a.answerNow(hc, nil, 503, "no provider agent is registered for "+string(f.Interface), mode)
 		return
 	}
-	ep, ok := svc.lb.Shard(l.idx).PickFunc(l.available)
-	if !ok {
-		// Every agent is sidelined or down: try the connected ones anyway.
-		ep, ok = svc.lb.Shard(l.idx).PickFunc(l.connected)
-	}
+	ep, ok := l.pick(svc) // balance.go
 	if !ok {
 		a.answerNow(hc, svc, 502, "no provider agent for "+svc.name+" is reachable", mode)
 		return
-	}
-	if a.cfg.Spread {
-		ep = l.spread(svc, ep)
 	}
 	uw := ep.up(l.idx).Writer()
 	if uw == nil {

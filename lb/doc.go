@@ -1,5 +1,9 @@
 // Package lb provides smooth weighted round robin (nginx's algorithm) for
-// picking a provider agent per call.
+// picking a provider agent per call, and on top of it a shortest expected
+// delay pick (PickSED, sed.go) that also weighs what each peer can take:
+// its load (Report: the load a peer reports, aged, plus the calls sent
+// since), its capacity and its latency, with the weights as the prior and
+// the tie-breaker.
 //
 // SWRR is one balancer guarded by a short mutex; Sharded holds one SWRR per
 // event loop so that the hot path never contends on a global lock. Pick and

@@ -31,6 +31,8 @@ type SWRR[T any] struct {
 	mu    sync.Mutex
 	peers []peer[T]
 	total int // sum of all peers' weights
+	// scratch holds one entry per peer for PickSED (sed.go).
+	scratch []sedScratch
 }
 
 // Update replaces the set of peers with items.
@@ -70,6 +72,7 @@ func (b *SWRR[T]) Update(items []Item[T]) {
 	}
 	b.peers = peers
 	b.total = total
+	b.scratch = make([]sedScratch, len(peers))
 }
 
 // Pick returns the next peer's Value, or false when there are no peers.

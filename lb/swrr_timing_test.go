@@ -63,3 +63,28 @@ func BenchmarkShardedPickParallel(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkPickSED(b *testing.B) {
+	for _, n := range []int{3, 16} {
+		b.Run(strconv.Itoa(n)+"peers", func(b *testing.B) {
+			var s SWRR[*conn]
+			s.Update(benchItems(n))
+			load := func(*conn) Load { return Load{InFlight: 150, Capacity: 200, Latency: 50} }
+			tie := Tie{Ratio: 0.05, Slack: 2, Busy: 0.5, MinBusy: 8}
+			b.ReportAllocs()
+			for b.Loop() {
+				s.PickSED(isUp, load, tie)
+			}
+		})
+	}
+}
+
+func BenchmarkReportEstimate(b *testing.B) {
+	var r Report
+	r.Set(150, 1000, 10)
+	a := Aging{Fresh: 100, Stale: 1000}
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Estimate(1010, 20, 500, a)
+	}
+}

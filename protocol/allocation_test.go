@@ -74,6 +74,7 @@ func TestAllocsAnswers(t *testing.T) {
 	wantNoAllocs(t, "PutResponse", func() { PutResponse(buf, 1, payload) })
 	wantNoAllocs(t, "PutError", func() { PutError(buf, 1, StatusException, "java.lang.IllegalStateException: boom") })
 	wantNoAllocs(t, "PutHeartbeat", func() { PutHeartbeat(buf, 1, true) })
+	wantNoAllocs(t, "SetLoad", func() { SetLoad(buf, 200) })
 }
 
 func TestAllocsNext(t *testing.T) {

@@ -32,14 +32,31 @@
 //	              GOAWAY; bit 1 (0x02) of a request says an attachments
 //	              section follows the arguments; bit 2 (0x04, FlagJSON) of a
 //	              request asks for the result as JSON, and of a response
-//	              says its body is JSON; all other bits 0
-//	     6     2  reserved, 0
+//	              says its body is JSON; bit 3 (0x08, FlagLoad) of a
+//	              response or an error says bytes 6-7 carry the load;
+//	              all other bits 0
+//	     6     2  load: with FlagLoad, the sender's load as the answer
+//	              leaves (see Load reports); otherwise reserved, 0
 //	     8     4  body length: the number of bytes after the header
 //	    12     4  request id
 //
 // A frame is at most MaxFrameSize (16 MiB) bytes, header included, so the
 // body length is at most 16 MiB - 16. Senders write 0 in the reserved bytes
 // and in the flag bits not defined above; receivers ignore them.
+//
+// # Load reports
+//
+// A provider agent stamps every answer (response or error) with its load:
+// the calls its provider holds plus the calls waiting in its gate for a
+// provider thread, counted as the answer leaves (the answered call no
+// longer counts), saturated at 65535. It sets FlagLoad so that a load of 0
+// is told apart from no report. The report costs no extra frame or round
+// trip: it rides on answers that flow anyway. A consumer agent adds the
+// calls it sent to that agent since the report (they had not arrived yet)
+// and divides by the agent's registered capacity to pick where the next call
+// waits least; a report that is not renewed is trusted less as it ages. Both
+// sides of the first edition of this format write 0 in these bits and
+// bytes and ignore them, so either side may be older.
 //
 // Request body (kind 1), the fields back to back:
 //

@@ -34,7 +34,15 @@ const (
 	// in a response it says the body is JSON (Content-Type
 	// application/json) rather than text.
 	FlagJSON uint8 = 0x04
+	// FlagLoad in a response or an error says that header bytes 6-7
+	// (Header.Load) carry the sender's load: the calls its provider holds
+	// plus those queued in its gate, as the answer leaves. Without it the
+	// bytes are 0 and mean nothing, as peers of the first edition send.
+	FlagLoad uint8 = 0x08
 )
+
+// MaxLoad is the largest load a header carries; SetLoad saturates at it.
+const MaxLoad = 0xFFFF
 
 // Kind is the kind of a frame, header byte 3.
 type Kind uint8
@@ -199,6 +207,9 @@ type Header struct {
 	// heartbeat, FlagAttachments and FlagJSON of a request and FlagJSON of
 	// a response have a meaning.
 	Flags uint8
+	// Load is header bytes 6-7: the sender's load in a response or an
+	// error that sets FlagLoad (see SetLoad); 0 and meaningless otherwise.
+	Load uint16
 	// Length is the body length: the number of bytes after the header.
 	Length uint32
 	// ID is the request id; see the package documentation.
@@ -318,6 +329,7 @@ func ParseHeader(b []byte) (Header, error) {
 		Kind:   Kind(b[3]),
 		Status: Status(b[4]),
 		Flags:  b[5],
+		Load:   binary.BigEndian.Uint16(b[6:]),
 		Length: binary.BigEndian.Uint32(b[8:]),
 		ID:     binary.BigEndian.Uint32(b[12:]),
 	}
@@ -349,7 +361,7 @@ func ParseHeader(b []byte) (Header, error) {
 }
 
 // PutHeader writes h into the first HeaderSize bytes of b, with the magic,
-// the version and zero reserved bytes. It panics if len(b) < HeaderSize.
+// the version and h.Load in bytes 6-7 (0 unless the caller set it). It panics if len(b) < HeaderSize.
 // It does not check h: the Put functions build consistent headers, and
 // PutHeader is for callers that write a body themselves.
 func PutHeader(b []byte, h Header) {
@@ -359,8 +371,7 @@ func PutHeader(b []byte, h Header) {
 	b[3] = byte(h.Kind)
 	b[4] = byte(h.Status)
 	b[5] = h.Flags
-	b[6] = 0
-	b[7] = 0
+	binary.BigEndian.PutUint16(b[6:], h.Load)
 	binary.BigEndian.PutUint32(b[8:], h.Length)
 	binary.BigEndian.PutUint32(b[12:], h.ID)
 }

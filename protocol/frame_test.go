@@ -73,6 +73,51 @@ func TestParseHeaderRoundTrip(t *testing.T) {
 	}
 }
 
+func TestLoadReport(t *testing.T) {
+	for _, tc := range []struct {
+		put  func(b []byte) int
+		load int
+		want uint16
+	}{
+		{func(b []byte) int { return PutResponse(b, 7, []byte("42")) }, 183, 183},
+		{func(b []byte) int { return PutJSONResponse(b, 7, []byte("{}")) }, 0, 0},
+		{func(b []byte) int { return PutError(b, 7, StatusOverloaded, "full") }, 1 << 20, MaxLoad},
+		{func(b []byte) int { return PutResponse(b, 7, nil) }, -3, 0},
+	} {
+		b := make([]byte, 64)
+		n := tc.put(b)
+		before := bytes.Clone(b[:n])
+		SetLoad(b, tc.load)
+		h, body, m, err := Next(b[:n])
+		if err != nil || m != n {
+			t.Fatalf("Next after SetLoad: %v (n %d, want %d)", err, m, n)
+		}
+		got, ok := h.ReportedLoad()
+		equal(t, "ReportedLoad ok", ok, true)
+		equal(t, "ReportedLoad", got, int(tc.want))
+		equal(t, "body", string(body), string(before[HeaderSize:]))
+		// Only byte 5's FlagLoad and bytes 6-7 changed: an older receiver,
+		// which ignores them, reads the same frame.
+		equal(t, "flags", b[5], before[5]|FlagLoad)
+		equalBytes(t, "rest of the header", append(b[:5:5], b[8:n]...), append(before[:5:5], before[8:]...))
+	}
+	// No report: a frame of the first edition, or FlagLoad in a kind that
+	// does not carry one.
+	b := make([]byte, 64)
+	PutResponse(b, 7, []byte("1"))
+	h, _ := ParseHeader(b)
+	if _, ok := h.ReportedLoad(); ok {
+		t.Fatal("a response without FlagLoad reports a load")
+	}
+	PutHeartbeat(b, 7, true)
+	b[5] |= FlagLoad
+	b[7] = 9
+	h, _ = ParseHeader(b)
+	if _, ok := h.ReportedLoad(); ok {
+		t.Fatal("a heartbeat reports a load")
+	}
+}
+
 func TestParseHeaderIgnoresReservedAndUnknownFlags(t *testing.T) {
 	b := header(KindRequest, 0, 0, 10, 5)
 	b[5], b[6], b[7] = 0x80, 0xAB, 0xCD

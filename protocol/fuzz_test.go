@@ -48,7 +48,7 @@ func checkReencode(t *testing.T, h Header, body, frame []byte, r *Request) {
 	out := make([]byte, len(frame))
 	var n int
 	want := h
-	want.Flags = 0
+	want.Flags, want.Load = 0, 0
 	switch h.Kind {
 	case KindRequest:
 		want.Flags = h.Flags & (FlagAttachments | FlagJSON)
@@ -84,6 +84,10 @@ func checkReencode(t *testing.T, h Header, body, frame []byte, r *Request) {
 	}
 	if n != len(frame) {
 		t.Fatalf("re-encoded %v is %d bytes, was %d", h.Kind, n, len(frame))
+	}
+	if load, ok := h.ReportedLoad(); ok {
+		SetLoad(out, load)
+		want.Flags, want.Load = FlagLoad, h.Load
 	}
 	got, err := ParseHeader(out)
 	if err != nil || got != want {

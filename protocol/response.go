@@ -1,5 +1,7 @@
 package protocol
 
+import "encoding/binary"
+
 // The answers to a request (a response or an error) and the heartbeat. Their
 // bodies need no parsing: a response's body is the rendered result and an
 // error's body is its message, both exactly as Next returns them.
@@ -78,4 +80,24 @@ func PutHeartbeat(b []byte, id uint32, reply bool) int {
 	}
 	PutHeader(b, Header{Kind: KindHeartbeat, Flags: flags, ID: id})
 	return HeaderSize
+}
+
+// SetLoad stamps load into the response or error frame at the front of b,
+// written by PutResponse, PutJSONResponse, PutError or PutHeader: it sets
+// FlagLoad and writes load, clamped to [0, MaxLoad], into header bytes 6-7.
+// A receiver of the first edition of this format ignores both. It does not
+// allocate, and it panics if len(b) < HeaderSize.
+func SetLoad(b []byte, load int) {
+	_ = b[HeaderSize-1]
+	b[5] |= FlagLoad
+	binary.BigEndian.PutUint16(b[6:], uint16(min(max(load, 0), MaxLoad)))
+}
+
+// ReportedLoad returns the load an answer's header carries, and whether it
+// carries one: a response or an error with FlagLoad set.
+func (h Header) ReportedLoad() (load int, ok bool) {
+	if h.Flags&FlagLoad == 0 || (h.Kind != KindResponse && h.Kind != KindError) {
+		return 0, false
+	}
+	return int(h.Load), true
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"log/slog"
 	"strings"
@@ -131,5 +132,72 @@ func TestReadyAndLogsProviderLossAndRecovery(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("log:\n%s", logs.String())
+	}
+}
+
+// fakeWeigher records the weights set through /weight.
+type fakeWeigher struct {
+	mu      sync.Mutex
+	weight  int
+	inPlace bool
+	err     error
+}
+
+func (w *fakeWeigher) SetWeight(_ context.Context, n int) (bool, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.weight = n
+	return w.inPlace, w.err
+}
+
+func (w *fakeWeigher) Weight() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.weight
+}
+
+// admin answers one admin request with method and uri.
+func admin(a *Agent, method, uri string) (int, string) {
+	var ctx fasthttp.RequestCtx
+	ctx.Request.Header.SetMethod(method)
+	ctx.Request.SetRequestURI(uri)
+	a.admin().Handler()(&ctx)
+	return ctx.Response.StatusCode(), string(ctx.Response.Body())
+}
+
+func TestWeightEndpoint(t *testing.T) {
+	f := startFake(t, "127.0.0.1:0")
+	a := newAgent(t, f, nil)
+	if st, _ := admin(a, "POST", "/weight?value=3"); st != 503 {
+		t.Fatalf("POST /weight before registration: %d, want 503", st)
+	}
+	w := &fakeWeigher{weight: 1, inPlace: true}
+	a.SetWeigher(w)
+	if st, body := admin(a, "GET", "/weight"); st != 200 || body != "weight 1\n" {
+		t.Fatalf("GET /weight: %d %q", st, body)
+	}
+	if st, body := admin(a, "POST", "/weight?value=7"); st != 200 || body != "weight 7\n" || w.Weight() != 7 {
+		t.Fatalf("POST /weight?value=7: %d %q, weight %d", st, body, w.Weight())
+	}
+	for _, bad := range []string{"/weight", "/weight?value=0", "/weight?value=1001", "/weight?value=x", "/weight?value=-2"} {
+		if st, _ := admin(a, "POST", bad); st != 400 {
+			t.Fatalf("POST %s: %d, want 400", bad, st)
+		}
+	}
+	if w.Weight() != 7 {
+		t.Fatalf("a refused value changed the weight to %d", w.Weight())
+	}
+	if st, _ := admin(a, "PUT", "/weight?value=2"); st != 405 {
+		t.Fatalf("PUT /weight: %d, want 405", st)
+	}
+	w.inPlace = false
+	if st, _ := admin(a, "POST", "/weight?value=4"); st != 202 || w.Weight() != 4 {
+		t.Fatalf("POST while the lease is renewed: %d, weight %d; want 202, 4", st, w.Weight())
+	}
+	if got := metric(t, a, "provider_agent_weight"); got != 4 {
+		t.Fatalf("provider_agent_weight = %v, want 4", got)
+	}
+	if got := metric(t, a, "provider_agent_weight_changes_total"); got != 7 {
+		t.Fatalf("provider_agent_weight_changes_total = %v, want 7 (1 applied, 5 refused, 1 pending)", got)
 	}
 }

@@ -72,6 +72,8 @@ type Agent struct {
 	// registered, once set by SetRegistration, says whether the agent's
 	// registration is in etcd.
 	registered atomic.Pointer[func() error]
+	// weigher, once set by SetWeigher, is what POST /weight changes.
+	weigher atomic.Pointer[Weigher]
 }
 
 // New starts an agent: it dials the provider from every loop (in the
@@ -157,6 +159,12 @@ func (a *Agent) InFlight() int {
 	return n
 }
 
+// Load returns the agent's load as its answers report it: the calls its
+// provider holds plus those waiting in the gate for a provider thread,
+// which are the calls in flight (InFlight). It is safe for concurrent use
+// and does not allocate.
+func (a *Agent) Load() int { return a.InFlight() }
+
 // Drain keeps serving until no call has been in flight for a short while
 // (consumer agents take a moment to see the deregistration), or until
 // timeout. A consumer agent that has not seen it by half the timeout (its
@@ -220,7 +228,7 @@ type connCtx struct {
 
 func (a *Agent) onPrepare(conn netpoll.Connection) context.Context {
 	l := a.loops[int(a.next.Add(1))%len(a.loops)]
-	c := &inConn{loop: l, w: batch.NewWriter(conn, nil)}
+	c := &inConn{loop: l, w: batch.NewWriter(conn, nil), p: pass{a: a}}
 	a.cfg.Flush.Apply(c.w)
 	conn.SetWriteTimeout(5 * time.Second)
 	upstream.TuneTCP(conn, upstream.DefaultUserTimeout)

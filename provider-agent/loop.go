@@ -92,7 +92,7 @@ func newLoop(a *Agent, idx int) *loop {
 // sweep answers StatusTimeout for calls past their deadline.
 func (l *loop) sweep() {
 	defer l.wg.Done()
-	var p pass
+	p := pass{a: l.a}
 	l.calls.Sweep(sweepEvery, l.done, func(_ uint32, c call) {
 		l.a.m.timeouts.Inc()
 		p.fail(c.in, c.id, protocol.StatusTimeout, "provider agent: deadline passed waiting for the provider")
@@ -103,7 +103,7 @@ func (l *loop) sweep() {
 // connection.
 func (l *loop) onProviderDown(w *batch.Writer) {
 	l.a.gate.reset(l)
-	var p pass
+	p := pass{a: l.a}
 	l.calls.TakeTagged(w.ID(), func(_ uint32, c call) {
 		l.a.m.lost.Inc()
 		p.fail(c.in, c.id, protocol.StatusLost, "provider agent: connection to the provider lost mid-call")
@@ -115,7 +115,7 @@ func (l *loop) close() {
 	close(l.done)
 	l.wg.Wait()
 	l.up.Close()
-	var p pass
+	p := pass{a: l.a}
 	l.calls.Expire(1<<62, func(_ uint32, c call) {
 		p.fail(c.in, c.id, protocol.StatusLost, "provider agent: shutting down")
 	})

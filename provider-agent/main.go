@@ -67,7 +67,7 @@ func main() {
 	health := registry.WatchHealth(cli, lg)
 	eps := make([]registry.Endpoint, len(o.services))
 	for i, s := range o.services {
-		eps[i] = registry.Endpoint{Interface: s, Addr: addr, Weight: o.weight}
+		eps[i] = registry.Endpoint{Interface: s, Addr: addr, Weight: o.weight, Capacity: cfg.MaxProviderCalls}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	reg, err := registry.Register(ctx, cli, eps, o.ttl)
@@ -76,8 +76,9 @@ func main() {
 		fatal(lg, "register", err)
 	}
 	a.SetRegistration(reg.InPlace, reg.Regrants, health.Reachable)
+	a.SetWeigher(reg)
 	lg.Info("serving", "services", strings.Join(o.services, ","), "addr", addr, "provider", cfg.Provider,
-		"serialization", cfg.Serialization.String(), "weight", o.weight, "loops", cfg.Loops)
+		"serialization", cfg.Serialization.String(), "weight", o.weight, "capacity", cfg.MaxProviderCalls, "loops", cfg.Loops)
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)

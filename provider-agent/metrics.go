@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/valyala/fasthttp"
+
 	"net"
 	"time"
 
@@ -25,6 +27,9 @@ type agentMetrics struct {
 	tooLarge                             prometheus.Counter
 	pingTimeouts, readOnly, goAways      prometheus.Counter
 	gateRefused                          prometheus.Counter
+	// weightChanges counts POST /weight by outcome: applied, pending
+	// (recorded, not yet in etcd), refused.
+	weightChanges *prometheus.CounterVec
 
 	// providerTime is each answered call's time from its arrival to the
 	// provider's answer; queueWait the time a call waited for a provider
@@ -74,6 +79,12 @@ func newAgentMetrics() *agentMetrics {
 		providerTime: h("provider_agent_provider_duration_seconds",
 			"Time from a call's arrival at the provider agent to the provider's answer, any wait in the gate's queue included."),
 		queueWait: h("provider_agent_queue_wait_seconds", "Time calls waited in the gate's queue for a provider thread."),
+		weightChanges: func() *prometheus.CounterVec {
+			v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "provider_agent_weight_changes_total",
+				Help: "POST /weight requests by outcome: applied (etcd holds it), pending (recorded, put by the next registration), refused."}, []string{"outcome"})
+			r.MustRegister(v)
+			return v
+		}(),
 	}
 }
 
@@ -91,7 +102,13 @@ func oneIf(b bool) float64 {
 }
 
 func (m *agentMetrics) register(a *Agent) {
-	m.gauge("provider_agent_inflight", "Calls waiting for the provider, queued ones included.", func() float64 { return float64(a.InFlight()) })
+	m.gauge("provider_agent_inflight", "Calls waiting for the provider, queued ones included: the load its answers report.", func() float64 { return float64(a.InFlight()) })
+	m.gauge("provider_agent_weight", "The weight registered now (0 before registration); POST /weight changes it.", func() float64 {
+		if p := a.weigher.Load(); p != nil {
+			return float64((*p).Weight())
+		}
+		return 0
+	})
 	m.gauge("provider_agent_waiting", "Calls in the gate's queue, waiting for a provider thread.", func() float64 { return float64(a.gate.waiting()) })
 	m.gauge("provider_agent_provider_calls", "Calls the provider holds (sent, not yet answered), as the gate counts them; 0 without --max-provider-calls.",
 		func() float64 { return float64(a.gate.held()) })
@@ -151,7 +168,13 @@ func observeSince(h prometheus.Observer, at int64) {
 
 // serveAdmin serves the admin endpoint on ln until it fails.
 func (a *Agent) serveAdmin(ln net.Listener) {
-	if err := (metrics.Admin{Metrics: a.m.reg, Ready: a.Ready}).Serve(ln); err != nil {
+	if err := a.admin().Serve(ln); err != nil {
 		a.log.Error("admin endpoint failed", "addr", ln.Addr().String(), "err", err)
 	}
+}
+
+// admin returns what the admin endpoint serves: metrics, readiness, and
+// POST /weight (reweight.go).
+func (a *Agent) admin() metrics.Admin {
+	return metrics.Admin{Metrics: a.m.reg, Ready: a.Ready, Routes: map[string]fasthttp.RequestHandler{"/weight": a.serveWeight}}
 }

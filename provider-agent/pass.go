@@ -8,8 +8,10 @@ import (
 
 // pass is the scratch of one handler pass: the writers it touched, flushed
 // together at the end (batch flush), and reusable buffers. A pass belongs to
-// one goroutine at a time.
+// one goroutine at a time. With a set, every answer it writes carries the
+// agent's load (protocol.SetLoad); a zero pass writes answers without.
 type pass struct {
+	a       *Agent
 	set     batch.Set
 	text    []byte
 	req     protocol.Request
@@ -32,6 +34,7 @@ func (p *pass) respond(w *batch.Writer, id uint32, payload []byte, json bool) bo
 		} else {
 			protocol.PutResponse(b, id, payload)
 		}
+		p.stamp(b)
 	}
 	w.Unlock()
 	return err == nil
@@ -47,6 +50,7 @@ func (p *pass) fail(w *batch.Writer, id uint32, s protocol.Status, msg string) b
 	b, err := bw.Malloc(protocol.HeaderSize + len(msg))
 	if err == nil {
 		protocol.PutError(b, id, s, msg)
+		p.stamp(b)
 	}
 	w.Unlock()
 	return err == nil
@@ -64,7 +68,15 @@ func (p *pass) failBytes(w *batch.Writer, id uint32, s protocol.Status, msg []by
 	if err == nil {
 		protocol.PutHeader(b, protocol.Header{Kind: protocol.KindError, Status: s, Length: uint32(len(msg)), ID: id})
 		copy(b[protocol.HeaderSize:], msg)
+		p.stamp(b)
 	}
 	w.Unlock()
 	return err == nil
+}
+
+// stamp writes the agent's load into the answer frame at the front of b.
+func (p *pass) stamp(b []byte) {
+	if p.a != nil {
+		protocol.SetLoad(b, p.a.Load())
+	}
 }

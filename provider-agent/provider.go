@@ -20,7 +20,7 @@ type answerPass struct {
 
 // newAnswerPass is the upstream.Config.NewDecoder of loop l's connection.
 func (l *loop) newAnswerPass(w *batch.Writer) (batch.Decoder, *batch.Set) {
-	p := &answerPass{l: l, w: w}
+	p := &answerPass{pass: pass{a: l.a}, l: l, w: w}
 	p.results.SetMaxSize(protocol.MaxBodySize)
 	return p, &p.set
 }

@@ -53,14 +53,15 @@ func (e *TakenError) Is(target error) bool { return target == ErrKeyTaken }
 // only if no lease holds any of them. It returns a *TakenError naming a
 // key another lease holds.
 func (r *Registration) claim(ctx context.Context, lease clientv3.LeaseID) error {
-	cmps := make([]clientv3.Cmp, len(r.eps))
-	puts := make([]clientv3.Op, len(r.eps))
-	gets := make([]clientv3.Op, len(r.eps))
-	for i, ep := range r.eps {
+	eps := r.endpoints()
+	cmps := make([]clientv3.Cmp, len(eps))
+	puts := make([]clientv3.Op, len(eps))
+	gets := make([]clientv3.Op, len(eps))
+	for i, ep := range eps {
 		k := Key(ep.Interface, ep.Addr)
 		// A missing key compares as lease 0 too.
 		cmps[i] = clientv3.Compare(clientv3.LeaseValue(k), "=", clientv3.NoLease)
-		puts[i] = clientv3.OpPut(k, EncodeValue(ep.Weight), clientv3.WithLease(lease))
+		puts[i] = clientv3.OpPut(k, EncodeRecord(ep.Weight, ep.Capacity), clientv3.WithLease(lease))
 		gets[i] = clientv3.OpGet(k)
 	}
 	resp, err := r.cli.Txn(ctx).If(cmps...).Then(puts...).Else(gets...).Commit()

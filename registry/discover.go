@@ -187,16 +187,16 @@ func (v view) put(k, val []byte) bool {
 	key := string(k)
 	old, had := v[key]
 	iface, addr, err := ParseKey(key)
-	var weight int
+	var weight, capacity int
 	if err == nil {
-		weight, err = DecodeValue(val)
+		weight, capacity, err = DecodeRecord(val)
 	}
 	if err != nil {
 		slog.Warn("registry: skipping key", "key", clip(key), "err", err)
 		delete(v, key)
 		return had
 	}
-	ep := Endpoint{Interface: iface, Addr: addr, Weight: weight}
+	ep := Endpoint{Interface: iface, Addr: addr, Weight: weight, Capacity: capacity}
 	v[key] = ep
 	return !had || old != ep
 }

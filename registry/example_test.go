@@ -39,6 +39,7 @@ func Example() {
 		Interface: "com.alibaba.dubbo.performance.demo.provider.IHelloService",
 		Addr:      "10.10.10.3:30000",
 		Weight:    3,
+		Capacity:  200,
 	}}, registry.DefaultTTL)
 	if err != nil {
 		log.Fatal(err)
@@ -61,7 +62,7 @@ func Example() {
 	}
 	fmt.Println(len(<-updates), "interfaces")
 	// Output:
-	// com.alibaba.dubbo.performance.demo.provider.IHelloService [{com.alibaba.dubbo.performance.demo.provider.IHelloService 10.10.10.3:30000 3}]
+	// com.alibaba.dubbo.performance.demo.provider.IHelloService [{com.alibaba.dubbo.performance.demo.provider.IHelloService 10.10.10.3:30000 3 200}]
 	// 0 interfaces
 }
 
@@ -72,10 +73,13 @@ func ExampleKey() {
 	fmt.Println(iface, addr, err)
 	w, err := registry.DecodeValue([]byte(registry.EncodeValue(5)))
 	fmt.Println(registry.EncodeValue(5), w, err)
+	w, c, err := registry.DecodeRecord([]byte(registry.EncodeRecord(3, 200)))
+	fmt.Println(registry.EncodeRecord(3, 200), w, c, err)
 	// Output:
 	// /dubbomesh/com.example.Greeter/10.0.0.7:30000
 	// com.example.Greeter 10.0.0.7:30000 <nil>
 	// {"weight":5} 5 <nil>
+	// {"weight":3,"capacity":200} 3 200 <nil>
 }
 
 // A three-member cluster loses its leader; the other two elect a new one,

@@ -32,20 +32,25 @@ func FuzzDecodeValue(f *testing.F) {
 	f.Add([]byte(`{"weight":3}`))
 	f.Add([]byte(``))
 	f.Add([]byte(`{"weight":-1}`))
+	f.Add([]byte(`{"weight":3,"capacity":200}`))
+	f.Add([]byte(`{"capacity":-2}`))
 	f.Fuzz(func(t *testing.T, v []byte) {
-		w, err := DecodeValue(v)
+		w, c, err := DecodeRecord(v)
 		if err != nil {
-			if !errors.Is(err, ErrBadValue) && !errors.Is(err, ErrBadWeight) {
-				t.Fatalf("DecodeValue(%q) err %v is neither ErrBadValue nor ErrBadWeight", v, err)
+			if !errors.Is(err, ErrBadValue) && !errors.Is(err, ErrBadWeight) && !errors.Is(err, ErrBadCapacity) {
+				t.Fatalf("DecodeRecord(%q) err %v is none of ErrBadValue, ErrBadWeight, ErrBadCapacity", v, err)
 			}
 			return
 		}
-		if w < 1 || w > MaxWeight {
-			t.Fatalf("DecodeValue(%q) = %d, out of range", v, w)
+		if w < 1 || w > MaxWeight || c < 0 || c > MaxCapacity {
+			t.Fatalf("DecodeRecord(%q) = %d, %d, out of range", v, w, c)
+		}
+		if w1, err := DecodeValue(v); err != nil || w1 != w {
+			t.Fatalf("DecodeValue(%q) = %d, %v; DecodeRecord's weight %d", v, w1, err, w)
 		}
 		// Whatever was accepted encodes to a value that decodes the same.
-		if w2, err := DecodeValue([]byte(EncodeValue(w))); err != nil || w2 != w {
-			t.Fatalf("round trip of %d: %d, %v", w, w2, err)
+		if w2, c2, err := DecodeRecord([]byte(EncodeRecord(w, c))); err != nil || w2 != w || c2 != c {
+			t.Fatalf("round trip of %d, %d: %d, %d, %v", w, c, w2, c2, err)
 		}
 	})
 }

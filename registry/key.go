@@ -21,15 +21,22 @@ const DefaultTTL = 10
 // within it.
 const MaxWeight = 1000
 
+// MaxCapacity is the largest capacity a registration may carry: more calls
+// than any one provider agent holds at once (its call tables hold 8192 per
+// loop by default).
+const MaxCapacity = 1 << 20
+
 // maxValueLen bounds the value that DecodeValue will look at: a weight
 // record is a dozen bytes, so anything much longer is not one.
 const maxValueLen = 1024
 
 // Errors returned for keys, values and endpoints that break the format.
 var (
-	ErrBadKey      = errors.New("registry: bad key")
-	ErrBadValue    = errors.New("registry: bad value")
-	ErrBadWeight   = errors.New("registry: weight out of range [1, 1000]")
+	ErrBadKey    = errors.New("registry: bad key")
+	ErrBadValue  = errors.New("registry: bad value")
+	ErrBadWeight = errors.New("registry: weight out of range [1, 1000]")
+	// ErrBadCapacity: a capacity that is not an integer in [0, MaxCapacity].
+	ErrBadCapacity = errors.New("registry: capacity out of range [0, 1048576]")
 	ErrBadEndpoint = errors.New("registry: bad endpoint")
 )
 
@@ -38,6 +45,10 @@ type Endpoint struct {
 	Interface string // e.g. com.alibaba.dubbo.performance.demo.provider.IHelloService
 	Addr      string // host:port of the provider agent
 	Weight    int    // in [1, MaxWeight]
+	// Capacity is the calls the provider agent takes at once without
+	// making them wait (its --max-provider-calls), in [0, MaxCapacity];
+	// 0 means not said: an older agent, or one with no bound.
+	Capacity int
 }
 
 // Key returns the etcd key for a provider agent at addr serving iface:
@@ -99,48 +110,81 @@ type formatError struct {
 func (e *formatError) Error() string { return e.base.Error() + ": " + e.why }
 func (e *formatError) Unwrap() error { return e.base }
 
-// EncodeValue returns the value a provider agent registers: {"weight":3}.
-func EncodeValue(weight int) string {
-	return `{"weight":` + strconv.Itoa(weight) + `}`
+// EncodeValue returns the value a provider agent of the given weight
+// registers, {"weight":3}, with no capacity; see EncodeRecord.
+func EncodeValue(weight int) string { return EncodeRecord(weight, 0) }
+
+// EncodeRecord returns the value a provider agent registers:
+// {"weight":3,"capacity":200}, or {"weight":3} when capacity is 0 (not
+// said).
+func EncodeRecord(weight, capacity int) string {
+	if capacity <= 0 {
+		return `{"weight":` + strconv.Itoa(weight) + `}`
+	}
+	return `{"weight":` + strconv.Itoa(weight) + `,"capacity":` + strconv.Itoa(capacity) + `}`
 }
 
-// DecodeValue returns the weight in a registered value. An empty value, as
-// older agents wrote, and an object without a "weight" member mean weight 1.
-// Unknown members are ignored. Anything else that is not a JSON object whose
-// "weight" is an integer in [1, MaxWeight] is an error: ErrBadValue for
-// malformed values, ErrBadWeight for a weight out of range. DecodeValue does
-// not retain v.
+// DecodeValue returns the weight in a registered value; see DecodeRecord.
 func DecodeValue(v []byte) (weight int, err error) {
+	weight, _, err = DecodeRecord(v)
+	return weight, err
+}
+
+// DecodeRecord returns the weight and the capacity in a registered value.
+// An empty value, as older agents wrote, and an object without a "weight"
+// member mean weight 1; a value without "capacity", as agents before it
+// wrote, means capacity 0 (not said). Unknown members are ignored.
+// Anything else that is not a JSON object whose "weight" is an integer in
+// [1, MaxWeight] and whose "capacity", if present, is an integer in [0,
+// MaxCapacity] is an error: ErrBadValue for malformed values, ErrBadWeight
+// or ErrBadCapacity for a number out of range. DecodeRecord does not retain
+// v.
+func DecodeRecord(v []byte) (weight, capacity int, err error) {
 	v = bytes.TrimSpace(v)
 	if len(v) == 0 {
-		return 1, nil
+		return 1, 0, nil
 	}
 	if len(v) > maxValueLen {
-		return 0, &formatError{base: ErrBadValue, why: "longer than " + strconv.Itoa(maxValueLen) + " bytes"}
+		return 0, 0, &formatError{base: ErrBadValue, why: "longer than " + strconv.Itoa(maxValueLen) + " bytes"}
 	}
 	if v[0] != '{' {
-		return 0, &formatError{base: ErrBadValue, why: "not a JSON object"}
+		return 0, 0, &formatError{base: ErrBadValue, why: "not a JSON object"}
 	}
 	var rec struct {
-		Weight json.RawMessage `json:"weight"`
+		Weight   json.RawMessage `json:"weight"`
+		Capacity json.RawMessage `json:"capacity"`
 	}
 	if err := json.Unmarshal(v, &rec); err != nil {
-		return 0, &formatError{base: ErrBadValue, why: err.Error()}
+		return 0, 0, &formatError{base: ErrBadValue, why: err.Error()}
 	}
-	if rec.Weight == nil {
-		return 1, nil
+	weight, capacity = 1, 0
+	if rec.Weight != nil {
+		if weight, err = decodeInt("weight", rec.Weight, 1, MaxWeight, ErrBadWeight); err != nil {
+			return 0, 0, err
+		}
 	}
-	// RawMessage holds valid JSON here; only a plain integer is accepted,
-	// not null, a string, a fraction or an exponent.
-	raw := string(rec.Weight)
-	if strings.ContainsAny(raw, ".eE") || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
-		return 0, &formatError{base: ErrBadValue, why: "weight is not an integer: " + strconv.Quote(clip(raw))}
+	if rec.Capacity != nil {
+		if capacity, err = decodeInt("capacity", rec.Capacity, 0, MaxCapacity, ErrBadCapacity); err != nil {
+			return 0, 0, err
+		}
 	}
-	w, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || w < 1 || w > MaxWeight {
-		return 0, &formatError{base: ErrBadWeight, why: "weight " + clip(raw)}
+	return weight, capacity, nil
+}
+
+// decodeInt decodes member name's raw JSON as an integer in [lo, hi]:
+// ErrBadValue for anything but a plain integer (null, a string, a fraction
+// or an exponent), rangeErr for one out of range.
+func decodeInt(name string, raw json.RawMessage, lo, hi int64, rangeErr error) (int, error) {
+	// RawMessage holds valid JSON here.
+	r := string(raw)
+	if strings.ContainsAny(r, ".eE") || (r[0] != '-' && (r[0] < '0' || r[0] > '9')) {
+		return 0, &formatError{base: ErrBadValue, why: name + " is not an integer: " + strconv.Quote(clip(r))}
 	}
-	return int(w), nil
+	n, err := strconv.ParseInt(r, 10, 64)
+	if err != nil || n < lo || n > hi {
+		return 0, &formatError{base: rangeErr, why: name + " " + clip(r)}
+	}
+	return int(n), nil
 }
 
 func clip(s string) string {
@@ -157,6 +201,8 @@ func (ep Endpoint) validate() error {
 		return &formatError{base: ErrBadEndpoint, why: "interface " + strconv.Quote(ep.Interface)}
 	case ep.Weight < 1 || ep.Weight > MaxWeight:
 		return &formatError{base: ErrBadWeight, why: "weight " + strconv.Itoa(ep.Weight)}
+	case ep.Capacity < 0 || ep.Capacity > MaxCapacity:
+		return &formatError{base: ErrBadCapacity, why: "capacity " + strconv.Itoa(ep.Capacity)}
 	}
 	if err := checkAddr(ep.Addr); err != nil {
 		return &formatError{base: ErrBadEndpoint, why: err.Error() + ": " + strconv.Quote(ep.Addr)}

@@ -53,6 +53,38 @@ func TestValueRoundTrip(t *testing.T) {
 	assertEq(t, EncodeValue(3), `{"weight":3}`, "EncodeValue")
 }
 
+func TestRecordCapacity(t *testing.T) {
+	assertEq(t, EncodeRecord(3, 200), `{"weight":3,"capacity":200}`, "EncodeRecord")
+	assertEq(t, EncodeRecord(3, 0), `{"weight":3}`, "EncodeRecord without capacity")
+	for v, want := range map[string][2]int{
+		``:                                {1, 0}, // the oldest agents
+		`{"weight":3}`:                    {3, 0}, // agents before capacity
+		`{"weight":3,"capacity":200}`:     {3, 200},
+		`{"capacity":7200}`:               {1, 7200},
+		`{"capacity":0,"weight":2}`:       {2, 0},
+		`{"weight":1,"capacity":1048576}`: {1, MaxCapacity},
+	} {
+		w, c, err := DecodeRecord([]byte(v))
+		assertNoErr(t, err, "DecodeRecord("+v+")")
+		assertEq(t, [2]int{w, c}, want, "weight and capacity of "+v)
+	}
+	for v, want := range map[string]error{
+		`{"weight":3,"capacity":-1}`:      ErrBadCapacity,
+		`{"weight":3,"capacity":1048577}`: ErrBadCapacity,
+		`{"weight":3,"capacity":"200"}`:   ErrBadValue,
+		`{"weight":3,"capacity":2.5}`:     ErrBadValue,
+		`{"weight":3,"capacity":null}`:    ErrBadValue,
+		`{"weight":0,"capacity":200}`:     ErrBadWeight,
+	} {
+		if _, _, err := DecodeRecord([]byte(v)); !errors.Is(err, want) {
+			t.Errorf("DecodeRecord(%s) err = %v, want %v", v, err, want)
+		}
+	}
+	if err := (Endpoint{Interface: "svc", Addr: "h:1", Weight: 1, Capacity: -1}).validate(); !errors.Is(err, ErrBadCapacity) {
+		t.Errorf("validate with capacity -1: %v, want ErrBadCapacity", err)
+	}
+}
+
 func TestDecodeValueAccepts(t *testing.T) {
 	for v, want := range map[string]int{
 		``:                        1,

@@ -19,14 +19,19 @@ import (
 // key per endpoint, all bound to one lease that is kept alive. It is created
 // by Register and ended by Close; its methods are safe for concurrent use.
 type Registration struct {
-	cli  *clientv3.Client
-	eps  []Endpoint // owned copy
-	ttl  int64
-	stop context.CancelFunc // ends the keep-alive goroutine
-	done chan struct{}      // closed when the keep-alive goroutine has returned
+	cli *clientv3.Client
+	// putMu serialises the puts of the keys, the registration's and
+	// SetWeight's, so that a new lease never carries a weight older than
+	// the last SetWeight (reweight.go). mu guards eps and lease.
+	putMu sync.Mutex
+	mu    sync.Mutex
+	eps   []Endpoint // owned copy
+	ttl   int64
+	stop  context.CancelFunc // ends the keep-alive goroutine
+	done  chan struct{}      // closed when the keep-alive goroutine has returned
 
 	// lease is the current lease. Register sets it before the goroutine
-	// starts, then only the goroutine writes it; Close reads it after done.
+	// starts, then only the goroutine writes it, under mu.
 	lease clientv3.LeaseID
 
 	// alive is when etcd last confirmed the lease (UnixNano): the put,
@@ -109,6 +114,8 @@ func Register(ctx context.Context, cli *clientv3.Client, eps []Endpoint, ttl int
 // alive. ctx bounds the grant and the put; the keep-alive lives as long as
 // runCtx. On success it records the lease in r.lease.
 func (r *Registration) register(ctx, runCtx context.Context) (<-chan *clientv3.LeaseKeepAliveResponse, error) {
+	r.putMu.Lock()
+	defer r.putMu.Unlock()
 	actx, cancel := context.WithTimeout(ctx, attemptTimeout)
 	defer cancel()
 	grant, err := r.cli.Grant(actx, r.ttl)
@@ -116,10 +123,10 @@ func (r *Registration) register(ctx, runCtx context.Context) (<-chan *clientv3.L
 		return nil, fmt.Errorf("grant: %w", err)
 	}
 	err = r.claim(actx, grant.ID)
-	if te := (*TakenError)(nil); errors.As(err, &te) && r.lease != 0 && te.Lease == r.lease {
+	if te := (*TakenError)(nil); errors.As(err, &te) && r.currentLease() != 0 && te.Lease == r.currentLease() {
 		// Our own previous lease, still alive though we lost its
 		// keep-alive: end it and claim again.
-		r.cli.Revoke(actx, r.lease)
+		r.cli.Revoke(actx, te.Lease)
 		err = r.claim(actx, grant.ID)
 	}
 	if err != nil {
@@ -127,9 +134,26 @@ func (r *Registration) register(ctx, runCtx context.Context) (<-chan *clientv3.L
 		return nil, err
 	}
 	ka := keepLease(runCtx, r.cli, grant.ID, grant.TTL)
+	r.mu.Lock()
 	r.lease = grant.ID
+	r.mu.Unlock()
 	r.alive.Store(time.Now().UnixNano())
 	return ka, nil
+}
+
+// currentLease returns the lease the keys were last put with.
+func (r *Registration) currentLease() clientv3.LeaseID {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lease
+}
+
+// endpoints returns a copy of the endpoints as they are to be registered
+// now, weights included.
+func (r *Registration) endpoints() []Endpoint {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Endpoint(nil), r.eps...)
 }
 
 // ErrNotRegistered is the reason InPlace gives for a registration that is
@@ -175,14 +199,14 @@ func (r *Registration) keepAlive(runCtx context.Context, ka <-chan *clientv3.Lea
 		}
 		r.lost.Store(true)
 		lostAt := time.Now()
-		slog.Warn("registry: lease lost, registering again", "lease", fmt.Sprintf("%x", int64(r.lease)))
+		slog.Warn("registry: lease lost, registering again", "lease", fmt.Sprintf("%x", int64(r.currentLease())))
 		var bo backoff
 		for {
 			var err error
 			if ka, err = r.register(runCtx, runCtx); err == nil {
 				r.regrants.Add(1)
 				r.lost.Store(false)
-				slog.Info("registry: lease granted again, registered", "lease", fmt.Sprintf("%x", int64(r.lease)),
+				slog.Info("registry: lease granted again, registered", "lease", fmt.Sprintf("%x", int64(r.currentLease())),
 					"after", time.Since(lostAt).Round(time.Millisecond))
 				break
 			}
@@ -209,7 +233,7 @@ func (r *Registration) Close(ctx context.Context) error {
 		r.closed.Store(true)
 		r.stop()
 		<-r.done // the goroutine's attempts end with runCtx, so this is prompt
-		_, err := r.cli.Revoke(ctx, r.lease)
+		_, err := r.cli.Revoke(ctx, r.currentLease())
 		if err != nil && !errors.Is(err, rpctypes.ErrLeaseNotFound) {
 			r.closeErr = fmt.Errorf("registry: revoke: %w", err)
 		}

@@ -17,6 +17,10 @@ var ErrConfig = errors.New("load: bad config")
 type Config struct {
 	// Addr is the server's host:port; it is also sent as the Host header.
 	Addr string
+	// Addrs, if not empty, spreads the connections over several servers
+	// (several consumer agents): connection i uses Addrs[i % len(Addrs)],
+	// and Addr is ignored.
+	Addrs []string
 	// Workload is what the connections call (default Hash, the race's).
 	Workload Workload
 	// Conns is the number of connections, each carrying one call at a time.
@@ -93,8 +97,13 @@ func Start(cfg Config) (*Generator, error) {
 	if cfg.Workload != Hash {
 		userTable() // built once, before the connections share it
 	}
-	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
-		return nil, errors.Join(ErrConfig, err)
+	if len(cfg.Addrs) == 0 {
+		cfg.Addrs = []string{cfg.Addr}
+	}
+	for _, a := range cfg.Addrs {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			return nil, errors.Join(ErrConfig, err)
+		}
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
@@ -107,7 +116,7 @@ func Start(cfg Config) (*Generator, error) {
 	g.began.Store(time.Now().UnixNano())
 	g.workers = make([]*worker, cfg.Conns)
 	for i := range g.workers {
-		w := &worker{g: g, id: i, params: NewParams(cfg.Seed + uint64(i)),
+		w := &worker{g: g, id: i, addr: cfg.Addrs[i%len(cfg.Addrs)], params: NewParams(cfg.Seed + uint64(i)),
 			param: make([]byte, 0, MaxParamLen), req: make([]byte, 0, 2048),
 			scratch: make([]byte, 0, 16)}
 		w.rr = NewResponseReader(nil, cfg.BufferSize)
@@ -169,6 +178,7 @@ func (g *Generator) Close() {
 type worker struct {
 	g       *Generator
 	id      int
+	addr    string // the server's host:port, also the Host header
 	params  *Params
 	param   []byte
 	req     []byte
@@ -197,7 +207,7 @@ func (w *worker) run() {
 // the worker has a connection.
 func (w *worker) dial() bool {
 	start := time.Now()
-	c, err := net.DialTimeout("tcp", w.g.cfg.Addr, w.g.cfg.Timeout)
+	c, err := net.DialTimeout("tcp", w.addr, w.g.cfg.Timeout)
 	if err != nil {
 		if !w.g.closed.Load() {
 			w.record(Failed, 0, start)
@@ -265,16 +275,16 @@ func (w *worker) call() {
 func (w *worker) nextRequest() {
 	if w.g.cfg.Workload == Hash {
 		w.param = w.params.Append(w.param[:0])
-		w.req = AppendRequest(w.req[:0], w.g.cfg.Addr, w.param)
+		w.req = AppendRequest(w.req[:0], w.addr, w.param)
 		return
 	}
 	r := w.params.next()
 	w.userID = 1 + int64(r%UserIDs)
 	if w.g.cfg.Workload == UserMixed && r/UserIDs%4 == 0 {
-		w.req = AppendEchoRequest(w.req[:0], w.g.cfg.Addr, w.userID)
+		w.req = AppendEchoRequest(w.req[:0], w.addr, w.userID)
 		return
 	}
-	w.req = AppendUserRequest(w.req[:0], w.g.cfg.Addr, w.userID)
+	w.req = AppendUserRequest(w.req[:0], w.addr, w.userID)
 }
 
 // check classifies the answer to the call nextRequest built.

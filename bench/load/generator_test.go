@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -153,5 +154,28 @@ func TestGeneratorObserverSeesEveryCall(t *testing.T) {
 	eq(t, "statuses", len(obs.statuses), 1)
 	if obs.statuses[502] < res.Statuses[502] {
 		t.Fatalf("observer saw %d 502s, window %d", obs.statuses[502], res.Statuses[502])
+	}
+}
+
+// TestAddrsSplitConnections: with Addrs, the connections are split
+// between the servers, and every answer is checked as with one.
+func TestAddrsSplitConnections(t *testing.T) {
+	var na, nb atomic.Int64
+	count := func(n *atomic.Int64) func(string) (int, string) {
+		return func(p string) (int, string) {
+			n.Add(1)
+			return 200, strconv.Itoa(int(javahash.String([]byte(p))))
+		}
+	}
+	a, b := hashServer(t, count(&na)), hashServer(t, count(&nb))
+	res := run(t, Config{Addrs: []string{a, b}, Conns: 4, Seed: 1}, 400*time.Millisecond)
+	if res.Correct == 0 || res.Wrong != 0 || res.Failed != 0 {
+		t.Fatalf("correct %d wrong %d failed %d %v", res.Correct, res.Wrong, res.Failed, res.Statuses)
+	}
+	if na.Load() == 0 || nb.Load() == 0 {
+		t.Fatalf("calls %d and %d, want both servers driven", na.Load(), nb.Load())
+	}
+	if _, err := Start(Config{Addrs: []string{a, "nohost"}, Conns: 1}); !errors.Is(err, ErrConfig) {
+		t.Fatalf("a bad address in Addrs: %v, want ErrConfig", err)
 	}
 }

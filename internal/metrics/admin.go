@@ -21,6 +21,11 @@ type Admin struct {
 	// called on the admin server's goroutines and must be safe for
 	// concurrent use. Unset, /readyz answers like /healthz.
 	Ready func() error
+	// Routes, if set, serves more paths: each key is an exact path (e.g.
+	// "/weight"), each handler runs on the admin server's goroutines and
+	// must be safe for concurrent use. They cannot replace the paths
+	// above.
+	Routes map[string]fasthttp.RequestHandler
 }
 
 // ContentType is the content type of /metrics: the Prometheus text format.
@@ -45,7 +50,8 @@ var pprofIndex = fasthttpadaptor.NewFastHTTPHandlerFunc(pprof.Index)
 //   - GET /healthz: 200 "ok" while the process runs;
 //   - GET /readyz: 200 "ready" when a.Ready says so, else 503 with the
 //     reason;
-//   - /debug/pprof/: the index of Go's profiles, and each profile under it.
+//   - /debug/pprof/: the index of Go's profiles, and each profile under it;
+//   - each path of a.Routes: its handler.
 func (a Admin) Handler() fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
 		switch path := string(ctx.Path()); {
@@ -70,6 +76,8 @@ func (a Admin) Handler() fasthttp.RequestHandler {
 			pprofIndex(ctx)
 		case strings.HasPrefix(path, "/debug/pprof/"):
 			pprofhandler.PprofHandler(ctx)
+		case a.Routes[path] != nil:
+			a.Routes[path](ctx)
 		default:
 			ctx.Error("not found\n", fasthttp.StatusNotFound)
 		}
