@@ -34,7 +34,16 @@ type config struct {
 	timeout     time.Duration
 	seed        uint64
 	sample      time.Duration // if > 0, sample every process's gauges this often in each measured phase
-	workload    load.Workload // what the load calls (--workload)
+	// Light levels (fewer than lightConns connections) measure for at
+	// most lightDuration after at most lightWarmup: at a few hundred calls
+	// a second a long phase adds little, and the default run must stay
+	// short.
+	lightDuration, lightWarmup time.Duration
+	// idle, if > 0, is the idle phase's length: idleConns connections
+	// open on the consumer agent, each after one call, and no calls.
+	idle      time.Duration
+	idleConns int
+	workload  load.Workload // what the load calls (--workload)
 
 	// --overload: drive the mesh alone at --conns (default 10000) and
 	// report statuses, refusals and memory.
@@ -61,6 +70,8 @@ type config struct {
 const (
 	maxConns = 100000         // --conns, per phase
 	maxRun   = 24 * time.Hour // --duration, --warmup and the fault windows
+	// lightConns: levels below it are light (--light-duration, --light-warmup).
+	lightConns = 128
 )
 
 // The race's providers: small, medium and large, 200 threads each, with the
@@ -87,7 +98,12 @@ calls/s), three provider agents (--weights), one consumer agent, and the
 ideal single-hop server, each its own process. Each connection count is
 driven against the ideal, then the mesh, with a closed-loop generator that
 checks every answer against String.hashCode; after a --warmup, --duration
-is measured. Prints a table and writes <out>/<time>.json and .svg.
+is measured; light levels (under 128 connections) measure for at most
+--light-duration after at most --light-warmup. Before the levels, an idle
+phase holds --idle-conns connections open on the consumer agent, each
+after one call, for --idle with no calls, and reports every process's CPU.
+Prints a table (with the mesh's added latency over the ideal at p50, p90
+and p99) and writes <out>/<time>.json and .svg.
 
 With --workload user the load calls com.dubbomesh.demo.UserService's
 getUser(long) instead (ids 1 to 1000, a POJO with nested objects, a list, a
@@ -120,7 +136,7 @@ Flags:
 func parseFlags(args []string, out io.Writer) (config, error) {
 	var (
 		cfg                              config
-		conns                            = "256,512"
+		conns                            = "16,64,256,512"
 		weights                          = "3:5:5"
 		quick                            bool
 		consArgs, agArgs, consEnv, agEnv string
@@ -137,6 +153,10 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&conns, "conns", conns, "comma-separated connection counts, one measured phase each")
 	fs.DurationVar(&cfg.duration, "duration", 30*time.Second, "measured time per phase")
 	fs.DurationVar(&cfg.warmup, "warmup", 5*time.Second, "uncounted warm-up before each measured phase")
+	fs.DurationVar(&cfg.lightDuration, "light-duration", 10*time.Second, "measured time of a phase under 128 connections, at most --duration")
+	fs.DurationVar(&cfg.lightWarmup, "light-warmup", 2*time.Second, "warm-up of a phase under 128 connections, at most --warmup")
+	fs.DurationVar(&cfg.idle, "idle", 60*time.Second, "idle phase before the levels: --idle-conns connections open, no calls, every process's CPU measured (0: none)")
+	fs.IntVar(&cfg.idleConns, "idle-conns", 64, "connections held open on the consumer agent in the idle phase")
 	fs.DurationVar(&cfg.latency, "latency", 50*time.Millisecond, "time each provider call (and ideal answer) takes; 0 measures pure overhead (and lifts the providers' --capacity)")
 	fs.StringVar(&weights, "weights", weights, "provider agent weights small:medium:large")
 	fs.IntVar(&cfg.consumers, "consumers", 1, "consumer agents, each its own process; the mesh phases split the connections between them (1..16)")
@@ -181,6 +201,9 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		if !set["warmup"] {
 			cfg.warmup = time.Second
 		}
+		if !set["idle"] {
+			cfg.idle = 5 * time.Second
+		}
 	}
 	cfg.consumerArgs, cfg.agentArgs = strings.Fields(consArgs), strings.Fields(agArgs)
 	cfg.tlsArgs = strings.Fields(tlsArgs)
@@ -217,6 +240,10 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	c.Duration("fault-recovery", cfg.faultRecovery, time.Millisecond, maxRun)
 	c.Duration("fault-hold", cfg.faultHold, 0, maxRun)
 	c.Duration("sample", cfg.sample, 0, maxRun)
+	c.Duration("light-duration", cfg.lightDuration, time.Millisecond, maxRun)
+	c.Duration("light-warmup", cfg.lightWarmup, 0, maxRun)
+	c.Duration("idle", cfg.idle, 0, maxRun)
+	c.Int("idle-conns", cfg.idleConns, 1, maxConns)
 	c.Int("consumers", cfg.consumers, 1, maxConsumers)
 	if cfg.etcd != "" {
 		_, err := registry.ParseEndpoints(cfg.etcd)
@@ -287,6 +314,16 @@ func parseWeights(s string) ([3]int, error) {
 		w[i] = n
 	}
 	return w, nil
+}
+
+// phaseTimes returns the warm-up and measured time of a phase at conns
+// connections: --warmup and --duration, capped by --light-warmup and
+// --light-duration for a light level.
+func (c *config) phaseTimes(conns int) (warmup, duration time.Duration) {
+	if conns >= lightConns {
+		return c.warmup, c.duration
+	}
+	return min(c.warmup, c.lightWarmup), min(c.duration, c.lightDuration)
 }
 
 // threads returns the providers' --threads: the race's 200, or as many as

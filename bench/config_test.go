@@ -16,10 +16,30 @@ import (
 func TestParseFlagsDefaults(t *testing.T) {
 	cfg, err := parseFlags(nil, io.Discard)
 	noErr(t, err)
-	eq(t, "conns", len(cfg.conns), 2)
-	eq(t, "256", cfg.conns[0], 256)
-	eq(t, "512", cfg.conns[1], 512)
+	eq(t, "conns", len(cfg.conns), 4)
+	eq(t, "16", cfg.conns[0], 16)
+	eq(t, "64", cfg.conns[1], 64)
+	eq(t, "256", cfg.conns[2], 256)
+	eq(t, "512", cfg.conns[3], 512)
 	eq(t, "duration", cfg.duration, 30*time.Second)
+	eq(t, "idle", cfg.idle, 60*time.Second)
+	eq(t, "idle conns", cfg.idleConns, 64)
+	w, d := cfg.phaseTimes(64)
+	eq(t, "light warm-up", w, 2*time.Second)
+	eq(t, "light duration", d, 10*time.Second)
+	w, d = cfg.phaseTimes(128)
+	eq(t, "warm-up", w, 5*time.Second)
+	eq(t, "duration", d, 30*time.Second)
+	// The default run: phases, the idle phase and the mesh's start stay
+	// under five minutes.
+	var total time.Duration
+	for _, n := range cfg.conns {
+		w, d := cfg.phaseTimes(n)
+		total += 2 * (w + d)
+	}
+	if total += cfg.idle + idleSettle; total > 4*time.Minute+30*time.Second {
+		t.Fatalf("default run measures for %v, leaving too little of five minutes to start the mesh", total)
+	}
 	eq(t, "latency", cfg.latency, 50*time.Millisecond)
 	eq(t, "weights", cfg.weights, [3]int{3, 5, 5})
 	eq(t, "workload", cfg.workload, load.Hash)
@@ -55,6 +75,10 @@ func TestParseFlagsQuick(t *testing.T) {
 	noErr(t, err)
 	eq(t, "duration", cfg.duration, 5*time.Second)
 	eq(t, "warmup", cfg.warmup, time.Second)
+	eq(t, "idle", cfg.idle, 5*time.Second)
+	w, d := cfg.phaseTimes(16)
+	eq(t, "light warm-up capped by --warmup", w, time.Second)
+	eq(t, "light duration capped by --duration", d, 5*time.Second)
 	cfg, err = parseFlags([]string{"--quick", "--duration", "2s", "--weights", "1:2:3", "--conns", "8, 16", "--latency", "0"}, io.Discard)
 	noErr(t, err)
 	eq(t, "explicit duration wins", cfg.duration, 2*time.Second)
@@ -81,6 +105,10 @@ func TestParseFlagsErrors(t *testing.T) {
 		{[]string{"--latency", "-1ms"}, "--latency: must be in 0s..1h (got -1ms)"},
 		{[]string{"--timeout", "0"}, "--timeout: must be in 1ms..1h (got 0s)"},
 		{[]string{"--sample", "-1s"}, "--sample: must be in 0s..24h (got -1s)"},
+		{[]string{"--light-duration", "0s"}, "--light-duration: must be in 1ms..24h (got 0s)"},
+		{[]string{"--light-warmup", "-1s"}, "--light-warmup: must be in 0s..24h (got -1s)"},
+		{[]string{"--idle", "-1s"}, "--idle: must be in 0s..24h (got -1s)"},
+		{[]string{"--idle-conns", "0"}, "--idle-conns: must be in 1..100000 (got 0)"},
 		{[]string{"--fault-steady", "0"}, "--fault-steady: must be in 1ms..24h (got 0s)"},
 		{[]string{"--fault-hold", "-1s"}, "--fault-hold: must be in 0s..24h (got -1s)"},
 		{[]string{"--etcd", "not a url"}, `--etcd: "not a url" is not http://host:port or https://host:port`},
@@ -117,7 +145,7 @@ func TestHelpListsEveryFlag(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("error %v, want flag.ErrHelp", err)
 	}
-	for _, f := range []string{"conns", "duration", "warmup", "latency", "weights", "etcd", "wrk", "out", "quick", "sample", "overload", "etcd-members"} {
+	for _, f := range []string{"conns", "duration", "warmup", "latency", "weights", "etcd", "wrk", "out", "quick", "sample", "overload", "etcd-members", "light-duration", "light-warmup", "idle", "idle-conns"} {
 		if !strings.Contains(out.String(), "-"+f) {
 			t.Errorf("--help does not mention --%s", f)
 		}

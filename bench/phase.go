@@ -65,7 +65,8 @@ func phase(ctx context.Context, cfg config, sup *supervisor, sp phaseSpec, progr
 	}
 	defer g.Close()
 	label := fmt.Sprintf("%5d conns  %-5s", conns, target)
-	if err := wait(ctx, sup, g, cfg.warmup, label+"  warm-up", progress); err != nil {
+	warmup, duration := cfg.phaseTimes(conns)
+	if err := wait(ctx, sup, g, warmup, label+"  warm-up", progress); err != nil {
 		return runStats{}, err
 	}
 	procs := append(sp.procs[:len(sp.procs):len(sp.procs)], accounted{name: generatorName, pid: os.Getpid()})
@@ -89,7 +90,7 @@ func phase(ctx context.Context, cfg config, sup *supervisor, sp phaseSpec, progr
 		}
 		smp = startSampler(cfg.sample, targets)
 	}
-	werr := wait(ctx, sup, g, cfg.duration, label+"  measure", progress)
+	werr := wait(ctx, sup, g, duration, label+"  measure", progress)
 	var kept *samples
 	if smp != nil {
 		kept = smp.stop()

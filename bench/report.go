@@ -17,8 +17,9 @@ func writeTable(w io.Writer, r *results) {
 	if s.Workload != "" {
 		workload = "workload " + s.Workload + ", "
 	}
-	fmt.Fprintf(w, "%slatency %gms, weights %d:%d:%d, %d provider threads, %d consumer agent(s), %gs measured after %gs warm-up; qps counts correct answers only\n\n",
-		workload, s.LatencyMs, s.Weights[0], s.Weights[1], s.Weights[2], s.ProviderThreads, max(s.Consumers, 1), s.DurationSec, s.WarmupSec)
+	fmt.Fprintf(w, "%slatency %gms, weights %d:%d:%d, %d provider threads, %d consumer agent(s), %gs measured after %gs warm-up (under %d conns: %gs after %gs); qps counts correct answers only\n\n",
+		workload, s.LatencyMs, s.Weights[0], s.Weights[1], s.Weights[2], s.ProviderThreads, max(s.Consumers, 1), s.DurationSec, s.WarmupSec,
+		lightConns, s.LightDurationSec, s.LightWarmupSec)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "conns\ttarget\tqps\tp50\tp90\tp99\tp99.9\tmax\terrors\twrong\tqps/ideal\t")
@@ -46,6 +47,7 @@ func writeTable(w io.Writer, r *results) {
 		}
 	}
 	tw.Flush()
+	writeAddedTable(w, r.Levels)
 
 	fmt.Fprintf(w, "\nPer process, over each measured phase (per call the generator completed):\n\n")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -81,6 +83,55 @@ func writeTable(w io.Writer, r *results) {
 	writeAgentViews(w, r.Levels)
 }
 
+// writeAddedTable prints what the mesh adds to the ideal at each level: its
+// latency minus the ideal's at p50, p90 and p99, and the agents' CPU per
+// call against the ideal's.
+func writeAddedTable(w io.Writer, levels []level) {
+	if len(levels) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nAdded by the mesh (mesh minus ideal, same run; CPU per call the generator completed):\n\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "conns	mesh qps	added p50	added p90	added p99	agents CPU µs/req	ideal CPU µs/req	agents/ideal	")
+	for _, lv := range levels {
+		a := added(lv)
+		ideal := idealCPU(lv.Ideal)
+		ratio := "-"
+		if ideal > 0 {
+			ratio = fmt.Sprintf("%.2f×", agentsCPU(lv.Mesh)/ideal)
+		}
+		fmt.Fprintf(tw, "%d\t%.1f\t%s\t%s\t%s\t%.1f\t%.1f\t%s\t\n", lv.Conns, lv.Mesh.QPS,
+			signedUs(a.P50), signedUs(a.P90), signedUs(a.P99), agentsCPU(lv.Mesh), ideal, ratio)
+	}
+	tw.Flush()
+}
+
+// added returns the mesh's latency minus the ideal's, in µs, at p50, p90
+// and p99 (the other fields stay 0).
+func added(lv level) latencyUs {
+	m, i := lv.Mesh.LatencyUs, lv.Ideal.LatencyUs
+	return latencyUs{P50: m.P50 - i.P50, P90: m.P90 - i.P90, P99: m.P99 - i.P99}
+}
+
+// idealCPU is the ideal server's CPU per call in its phase.
+func idealCPU(rn runStats) float64 {
+	for _, p := range rn.Procs {
+		if p.Name == "ideal" {
+			return p.CPUUsPerReq
+		}
+	}
+	return 0
+}
+
+// signedUs formats a difference in microseconds with its sign: +0.64ms,
+// -12µs.
+func signedUs(v int64) string {
+	if v < 0 {
+		return "-" + us(-v)
+	}
+	return "+" + us(v)
+}
+
 // agentsCPU sums the CPU per request of the consumer and provider agents:
 // what the mesh itself costs, providers and etcd aside.
 func agentsCPU(rn runStats) float64 {
@@ -99,6 +150,8 @@ func us(v int64) string {
 	switch {
 	case d < time.Millisecond:
 		return fmt.Sprintf("%dµs", v)
+	case d < 10*time.Millisecond:
+		return fmt.Sprintf("%.2fms", float64(v)/1e3)
 	case d < time.Second:
 		return fmt.Sprintf("%.1fms", float64(v)/1e3)
 	}

@@ -13,10 +13,11 @@ import (
 
 // results is everything a run measured; it is written as JSON.
 type results struct {
-	Started  time.Time `json:"started"`
-	Machine  machine   `json:"machine"`
-	Settings settings  `json:"settings"`
-	Levels   []level   `json:"levels"`
+	Started  time.Time  `json:"started"`
+	Machine  machine    `json:"machine"`
+	Settings settings   `json:"settings"`
+	Levels   []level    `json:"levels"`
+	Idle     *idleStats `json:"idle,omitempty"` // the idle phase, unless --idle 0
 }
 
 type machine struct {
@@ -29,24 +30,26 @@ type machine struct {
 }
 
 type settings struct {
-	Conns           []int    `json:"conns"`
-	DurationSec     float64  `json:"duration_s"`
-	WarmupSec       float64  `json:"warmup_s"`
-	LatencyMs       float64  `json:"latency_ms"`
-	Weights         [3]int   `json:"weights"`
-	ProviderThreads int      `json:"provider_threads"`
-	Consumers       int      `json:"consumers"`
-	Capacities      [3]int   `json:"provider_capacities"`
-	ExternalEtcd    string   `json:"external_etcd,omitempty"`
-	EtcdMembers     int      `json:"etcd_members,omitempty"` // the bench's own etcd's, if more than 1
-	Seed            uint64   `json:"seed"`
-	ConsumerArgs    []string `json:"consumer_args,omitempty"`
-	TLS             bool     `json:"tls,omitempty"` // --tls: a mutual TLS mesh measured too
-	AgentArgs       []string `json:"agent_args,omitempty"`
-	ConsumerEnv     []string `json:"consumer_env,omitempty"`
-	AgentEnv        []string `json:"agent_env,omitempty"`
-	SampleSec       float64  `json:"sample_s,omitempty"`
-	Workload        string   `json:"workload,omitempty"` // left out for the race's hash
+	Conns            []int    `json:"conns"`
+	DurationSec      float64  `json:"duration_s"`
+	WarmupSec        float64  `json:"warmup_s"`
+	LightDurationSec float64  `json:"light_duration_s"` // phases under 128 connections measure at most this long
+	LightWarmupSec   float64  `json:"light_warmup_s"`
+	LatencyMs        float64  `json:"latency_ms"`
+	Weights          [3]int   `json:"weights"`
+	ProviderThreads  int      `json:"provider_threads"`
+	Consumers        int      `json:"consumers"`
+	Capacities       [3]int   `json:"provider_capacities"`
+	ExternalEtcd     string   `json:"external_etcd,omitempty"`
+	EtcdMembers      int      `json:"etcd_members,omitempty"` // the bench's own etcd's, if more than 1
+	Seed             uint64   `json:"seed"`
+	ConsumerArgs     []string `json:"consumer_args,omitempty"`
+	TLS              bool     `json:"tls,omitempty"` // --tls: a mutual TLS mesh measured too
+	AgentArgs        []string `json:"agent_args,omitempty"`
+	ConsumerEnv      []string `json:"consumer_env,omitempty"`
+	AgentEnv         []string `json:"agent_env,omitempty"`
+	SampleSec        float64  `json:"sample_s,omitempty"`
+	Workload         string   `json:"workload,omitempty"` // left out for the race's hash
 }
 
 // level is one connection count: the ideal, the mesh, and optionally wrk.

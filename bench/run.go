@@ -80,6 +80,11 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (res *result
 
 	res = &results{Started: time.Now().UTC(), Machine: describeMachine(), Settings: runSettings(cfg)}
 	meshProcs, admins := c.accountedMesh()
+	if cfg.idle > 0 {
+		if res.Idle, err = idlePhase(ctx, sup, c.httpAddr, cfg.idleConns, cfg.idle, idleProcs(meshProcs), stderr); err != nil {
+			return nil, err
+		}
+	}
 	for _, n := range cfg.conns {
 		lv := level{Conns: n}
 		if lv.Ideal, err = phase(ctx, cfg, sup, phaseSpec{target: "ideal", addr: c.idealAddr, conns: n,
@@ -115,6 +120,7 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (res *result
 	}
 
 	writeTable(stdout, res)
+	writeIdleTable(stdout, res.Idle)
 	writeSampleTable(stdout, res)
 	stamp := res.Started.Format("20060102-150405")
 	jsonPath := filepath.Join(cfg.out, stamp+".json")
@@ -133,6 +139,7 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (res *result
 func runSettings(cfg config) settings {
 	return settings{
 		Conns: cfg.conns, DurationSec: cfg.duration.Seconds(), WarmupSec: cfg.warmup.Seconds(),
+		LightDurationSec: min(cfg.duration, cfg.lightDuration).Seconds(), LightWarmupSec: min(cfg.warmup, cfg.lightWarmup).Seconds(),
 		LatencyMs: float64(cfg.latency) / 1e6, Weights: cfg.weights, ProviderThreads: cfg.threads(), Consumers: max(cfg.consumers, 1),
 		Capacities:   [3]int{cfg.capacity(0), cfg.capacity(1), cfg.capacity(2)},
 		ExternalEtcd: cfg.etcd, EtcdMembers: etcdMembersSetting(cfg), Seed: cfg.seed, ConsumerArgs: cfg.consumerArgs, AgentArgs: cfg.agentArgs,

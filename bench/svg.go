@@ -10,9 +10,11 @@ import (
 	"path/filepath"
 )
 
-// Chart geometry: two panels side by side.
+// Chart geometry: two panels side by side, and the added latency panel
+// below the first.
 const (
-	svgW, svgH    = 1080, 420
+	svgW, svgH    = 1080, 800
+	addedTop      = 440
 	panelW        = 440
 	panelH        = 300
 	panelTop      = 60
@@ -53,6 +55,7 @@ func writeSVG(w io.Writer, r *results) error {
 		r.Machine.CPUModel, r.Machine.Cores, s.LatencyMs, s.Weights[0], s.Weights[1], s.Weights[2])))
 	qpsPanel(b, r)
 	latencyPanel(b, r)
+	addedPanel(b, r)
 	fmt.Fprintln(b, "</svg>")
 	return b.Flush()
 }
@@ -67,7 +70,7 @@ func qpsPanel(b *bufio.Writer, r *results) {
 	maxConns, maxQPS = niceCeil(maxConns*1.05), niceCeil(maxQPS*1.05)
 	px := func(c float64) float64 { return x0 + c/maxConns*panelW }
 	py := func(q float64) float64 { return y0 - q/maxQPS*panelH }
-	axes(b, x0, y0, "connections", "qps (correct answers/s)", "throughput")
+	axes(b, x0, y0, panelTop, "connections", "qps (correct answers/s)", "throughput")
 	for i := 0; i <= 4; i++ {
 		c, q := maxConns*float64(i)/4, maxQPS*float64(i)/4
 		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle">%g</text>
@@ -116,7 +119,7 @@ func latencyPanel(b *bufio.Writer, r *results) {
 		return x0 + n/maxNines*panelW
 	}
 	py := func(us int64) float64 { return y0 - float64(us)/1e3/maxMs*panelH }
-	axes(b, x0, y0, "percentile", "latency (ms)", "latency distribution")
+	axes(b, x0, y0, panelTop, "percentile", "latency (ms)", "latency distribution")
 	for i, label := range []string{"0%", "90%", "99%", "99.9%", "99.99%", "99.999%"} {
 		x := x0 + float64(i)/maxNines*panelW
 		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>
@@ -153,14 +156,72 @@ func latencyPanel(b *bufio.Writer, r *results) {
 	}
 }
 
-// axes draws a panel's frame, axis labels and title.
-func axes(b *bufio.Writer, x0, y0 float64, xlabel, ylabel, title string) {
-	fmt.Fprintf(b, `<rect x="%.1f" y="%d" width="%d" height="%d" fill="none" stroke="#333"/>
+// addedPanel draws the mesh's added latency (mesh minus ideal) at p50, p90
+// and p99 against connections, with a zero line; the y axis spans the
+// smallest and largest difference.
+func addedPanel(b *bufio.Writer, r *results) {
+	top := float64(addedTop)
+	x0, y0 := float64(leftX), top+panelH
+	maxConns, lo, hi := 1.0, 0.0, 0.1
+	for _, lv := range r.Levels {
+		maxConns = math.Max(maxConns, float64(lv.Conns))
+		a := added(lv)
+		for _, v := range []int64{a.P50, a.P90, a.P99} {
+			lo, hi = math.Min(lo, float64(v)/1e3), math.Max(hi, float64(v)/1e3)
+		}
+	}
+	maxConns, hi = niceCeil(maxConns*1.05), niceCeil(hi*1.05)
+	if lo < 0 {
+		lo = -niceCeil(-lo * 1.05)
+	}
+	px := func(c float64) float64 { return x0 + c/maxConns*panelW }
+	py := func(ms float64) float64 { return y0 - (ms-lo)/(hi-lo)*panelH }
+	axes(b, x0, y0, addedTop, "connections", "added latency (ms)", "added latency: mesh minus ideal")
+	for i := 0; i <= 4; i++ {
+		c, ms := maxConns*float64(i)/4, lo+(hi-lo)*float64(i)/4
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle">%g</text>
+<text x="%.1f" y="%.1f" text-anchor="end">%.3g</text>
+<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#eee"/>
+`, px(c), y0+16, c, x0-6, py(ms)+4, ms, x0, py(ms), x0+panelW, py(ms))
+	}
+	fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#333" stroke-dasharray="2,2"/>
+`, x0, py(0), x0+panelW, py(0))
+	series := []struct {
+		name, color string
+		us          func(latencyUs) int64
+	}{
+		{"p50", "#1f77b4", func(l latencyUs) int64 { return l.P50 }},
+		{"p90", "#ff7f0e", func(l latencyUs) int64 { return l.P90 }},
+		{"p99", "#d62728", func(l latencyUs) int64 { return l.P99 }},
+	}
+	for k, sr := range series {
+		if len(r.Levels) == 0 {
+			break
+		}
+		pts := ""
+		for _, lv := range r.Levels {
+			pts += fmt.Sprintf("%.1f,%.1f ", px(float64(lv.Conns)), py(float64(sr.us(added(lv)))/1e3))
+		}
+		fmt.Fprintf(b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>
+`, pts, sr.color)
+		for _, lv := range r.Levels {
+			v := sr.us(added(lv))
+			fmt.Fprintf(b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s"><title>%s</title></circle>
+`, px(float64(lv.Conns)), py(float64(v)/1e3), sr.color, esc(fmt.Sprintf("added %s, %d conns: %s", sr.name, lv.Conns, signedUs(v))))
+		}
+		legend(b, x0+12, top+14+18*float64(k), sr.color, "", "added "+sr.name)
+	}
+}
+
+// axes draws a panel's frame, axis labels and title; top is the frame's
+// top edge.
+func axes(b *bufio.Writer, x0, y0, top float64, xlabel, ylabel, title string) {
+	fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="%d" height="%d" fill="none" stroke="#333"/>
 <text x="%.1f" y="%.1f" text-anchor="middle">%s</text>
 <text x="%.1f" y="%.1f" text-anchor="middle" transform="rotate(-90 %.1f %.1f)">%s</text>
-<text x="%.1f" y="%d" text-anchor="middle" font-size="13">%s</text>
-`, x0, panelTop, panelW, panelH, x0+panelW/2, y0+36, esc(xlabel),
-		x0-48, y0-panelH/2, x0-48, y0-panelH/2, esc(ylabel), x0+panelW/2, panelTop-8, esc(title))
+<text x="%.1f" y="%.1f" text-anchor="middle" font-size="13">%s</text>
+`, x0, top, panelW, panelH, x0+panelW/2, y0+36, esc(xlabel),
+		x0-48, y0-panelH/2, x0-48, y0-panelH/2, esc(ylabel), x0+panelW/2, top-8, esc(title))
 }
 
 func legend(b *bufio.Writer, x, y float64, color, dash, label string) {

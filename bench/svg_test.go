@@ -21,8 +21,10 @@ func sampleResults() *results {
 		Settings: settings{LatencyMs: 50, Weights: [3]int{3, 5, 5}}}
 	for _, n := range []int{256, 512} {
 		r.Levels = append(r.Levels, level{Conns: n,
-			Ideal: runStats{Target: "ideal", QPS: float64(n) * 19.5, Curve: curve(50000)},
-			Mesh:  runStats{Target: "mesh", QPS: float64(n) * 18, Curve: curve(51000)}})
+			Mesh: runStats{Target: "mesh", QPS: float64(n) * 18, Curve: curve(51000),
+				LatencyUs: latencyUs{P50: 51000, P90: 51500, P99: 53000}},
+			Ideal: runStats{Target: "ideal", QPS: float64(n) * 19.5, Curve: curve(50000),
+				LatencyUs: latencyUs{P50: 50000, P90: 50200, P99: 52000}}})
 	}
 	return r
 }
@@ -51,9 +53,13 @@ func TestWriteSVGIsValidXML(t *testing.T) {
 	noErr(t, writeSVG(&b, sampleResults()))
 	names := decodeAll(t, b.String())
 	eq(t, "svg roots", names["svg"], 1)
-	// Two qps series plus a latency curve per level and target.
-	eq(t, "polylines", names["polyline"], 2+4)
-	eq(t, "points", names["circle"], 4)
+	// Two qps series, a latency curve per level and target, and the
+	// three added-latency series.
+	eq(t, "polylines", names["polyline"], 2+4+3)
+	eq(t, "points", names["circle"], 4+3*2)
+	if !strings.Contains(b.String(), "added p99, 512 conns: +1.00ms") {
+		t.Fatal("added latency point missing")
+	}
 	if !strings.Contains(b.String(), "AMD &lt;EPYC&gt; &amp; &#34;friends&#34;") {
 		t.Fatal("machine name not escaped")
 	}

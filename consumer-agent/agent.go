@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
+	"github.com/dubbomesh/dubbomesh/internal/idle"
 	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/internal/mtls"
 	"github.com/dubbomesh/dubbomesh/internal/server"
@@ -127,9 +128,11 @@ type Agent struct {
 	routes atomic.Pointer[routeTable]
 	m      *agentMetrics
 	log    *slog.Logger
-	clock  clock
-	stop   chan struct{}
-	open   atomic.Int64 // client connections not yet closed, refused ones included
+	clock  *clock
+	// outlierSleep parks watchOutliers while no call is in flight.
+	outlierSleep *idle.Sleeper
+	stop         chan struct{}
+	open         atomic.Int64 // client connections not yet closed, refused ones included
 
 	mem membership // provider agents kept without their etcd key (membership.go)
 	tls tlsState   // mode mismatches and handshake failures (tls.go)
@@ -140,26 +143,37 @@ type Agent struct {
 	closed    bool
 }
 
+// busy reports whether any loop has calls in flight.
+func (a *Agent) busy() bool {
+	for _, l := range a.loops {
+		if l.calls.Len() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // New starts a consumer agent listening on cfg.Listen. It routes nothing
 // until Update gives it provider agents.
 func New(cfg Config) (*Agent, error) {
 	cfg.setDefaults()
 	server.Configure(cfg.Loops)
 	a := &Agent{
-		cfg:       cfg,
-		m:         newAgentMetrics(),
-		log:       logging.Or(cfg.Log),
-		endpoints: map[string]*endpoint{},
-		services:  map[string]*service{},
-		stop:      make(chan struct{}),
+		cfg:          cfg,
+		m:            newAgentMetrics(),
+		log:          logging.Or(cfg.Log),
+		endpoints:    map[string]*endpoint{},
+		services:     map[string]*service{},
+		stop:         make(chan struct{}),
+		clock:        newClock(),
+		outlierSleep: idle.New(),
 	}
-	a.clock.now.Store(time.Now().UnixNano())
-	go a.clock.run(a.stop)
-	go a.watchOutliers(a.stop)
 	a.routes.Store(&routeTable{})
 	for i := 0; i < cfg.Loops; i++ {
 		a.loops = append(a.loops, newLoop(a, i))
 	}
+	go a.clock.run(a.stop, a.busy, a.outlierSleep.Wake)
+	go a.watchOutliers(a.stop)
 	a.m.register(a)
 	a.startMembership()
 	a.startTLS()

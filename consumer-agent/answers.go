@@ -76,7 +76,7 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 					m.retriesFailed.Inc()
 				}
 				if h.Status.PathFault() {
-					c.ep.fail(l.a.clock.now.Load(), h.Status)
+					c.ep.fail(l.a.clock.Now(), h.Status)
 				}
 				c.hc.complete(set, c.slot, st, body, bodyError)
 			} else {

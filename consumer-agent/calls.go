@@ -24,9 +24,11 @@ type call struct {
 // changing nothing, when the table is full. tag is the upstream
 // connection's id, for takeTagged when that connection is lost.
 func (l *loop) addCall(c call, tag uint64) (id uint32, ok bool) {
+	l.a.clock.Now() // wakes the clock and the outlier watch if they sleep
 	id, ok = l.calls.Add(c, tag, c.deadline)
 	if ok {
 		c.ep.inflight.add(l.idx)
+		c.ep.up(l.idx).Active() // after the count that its Busy reads
 	}
 	return id, ok
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/dubbomesh/dubbomesh/internal/idle"
 )
 
 // Sidelining: a provider agent that fails a call for a reason that says
@@ -62,22 +64,67 @@ func (h *health) sideline(until int64) {
 func (h *health) usable(now int64) bool { return now >= h.until.Load() }
 
 // clock is a coarse UnixNano clock for the hot path, ticking every
-// clockTick; reading it costs one atomic load.
-type clock struct{ now atomic.Int64 }
+// clockTick while the agent has calls in flight; reading it costs one
+// atomic load, two while it sleeps. Idle for clockIdleTicks ticks, it stops
+// ticking (no wake-ups), and the first Now after that reads the time
+// itself and wakes it. Make it with newClock; its methods are safe for
+// concurrent use.
+type clock struct {
+	now   atomic.Int64
+	sleep *idle.Sleeper
+}
 
-const clockTick = 5 * time.Millisecond
+const (
+	clockTick = 5 * time.Millisecond
+	// clockIdleTicks: ticks with no call in flight before the clock sleeps.
+	clockIdleTicks = 40
+)
 
-// run ticks the clock until stop is closed.
-func (c *clock) run(stop <-chan struct{}) {
+func newClock() *clock {
+	c := &clock{sleep: idle.New()}
 	c.now.Store(time.Now().UnixNano())
+	return c
+}
+
+// Now returns the time (UnixNano), at most clockTick old.
+func (c *clock) Now() int64 {
+	if c.sleep.Asleep() {
+		c.now.Store(time.Now().UnixNano())
+		c.sleep.Wake()
+	}
+	return c.now.Load()
+}
+
+// run ticks the clock until stop is closed. busy reports calls in flight;
+// after clockIdleTicks ticks without, the clock sleeps until Now wakes it,
+// and then calls woke, if not nil, to wake what sleeps with it.
+func (c *clock) run(stop <-chan struct{}, busy func() bool, woke func()) {
 	t := time.NewTicker(clockTick)
 	defer t.Stop()
+	quiet := 0
 	for {
 		select {
 		case <-stop:
 			return
 		case now := <-t.C:
 			c.now.Store(now.UnixNano())
+		}
+		if busy() {
+			quiet = 0
+			continue
+		}
+		if quiet++; quiet < clockIdleTicks {
+			continue
+		}
+		t.Stop()
+		if !c.sleep.Sleep(stop, busy) {
+			return
+		}
+		c.now.Store(time.Now().UnixNano())
+		quiet = 0
+		t.Reset(clockTick)
+		if woke != nil {
+			woke()
 		}
 	}
 }

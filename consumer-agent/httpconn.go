@@ -66,7 +66,7 @@ func newHTTPConn(l *loop, conn netpoll.Connection, pipeline int) *httpConn {
 	hc := &httpConn{loop: l, slots: make([]slot, pipeline)}
 	hc.cond.L = &hc.mu
 	hc.w = batch.NewWriter(conn, nil)
-	hc.lastRead.Store(l.a.clock.now.Load())
+	hc.lastRead.Store(l.a.clock.Now())
 	l.track(hc)
 	conn.AddCloseCallback(func(netpoll.Connection) error {
 		l.untrack(hc)

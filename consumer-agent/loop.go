@@ -47,7 +47,7 @@ func newLoop(a *Agent, idx int) *loop {
 	l.loadFn = l.load
 	l.available = func(e *endpoint) bool {
 		c := e.conns[idx]
-		return e.health.usable(a.clock.now.Load()) && c.Writer() != nil && !c.Suspect()
+		return e.health.usable(a.clock.Now()) && c.Writer() != nil && !c.Suspect()
 	}
 	l.wg.Add(2)
 	go l.sweep()
@@ -111,7 +111,7 @@ func (l *loop) sweep() {
 		if c.retried {
 			l.a.m.retriesFailed.Inc()
 		}
-		c.ep.fail(l.a.clock.now.Load(), protocol.StatusTimeout)
+		c.ep.fail(l.a.clock.Now(), protocol.StatusTimeout)
 		c.hc.fail(&set, c.slot, 504, "deadline passed waiting for the provider")
 	}), set.Flush)
 }

@@ -99,41 +99,76 @@ type ejection struct {
 }
 
 // watchOutliers judges the endpoints of each service every outlierEvery
-// until stop is closed.
+// until stop is closed. After outlierIdleTicks ticks with no call in
+// flight or sent, no ejection and no sideline in force, it forgets the
+// rate estimates (as after an ejection: the next calls warm them up again)
+// and sleeps on a.outlierSleep until the clock, woken by a call, wakes it.
 func (a *Agent) watchOutliers(stop <-chan struct{}) {
 	t := time.NewTicker(outlierEvery)
 	defer t.Stop()
+	idle := 0
 	for {
 		select {
 		case <-stop:
 			return
 		case now := <-t.C:
+			at := now.UnixNano()
+			quiet := true
 			a.mu.Lock()
 			for _, ep := range a.endpoints {
-				ep.estimate()
+				if !ep.estimate() {
+					quiet = false
+				}
 			}
 			a.measureAll(now.UnixNano()) // measured.go
 			for _, svc := range a.services {
-				a.ejectOutliers(svc, now.UnixNano())
+				a.ejectOutliers(svc, at)
 			}
 			for _, ep := range a.endpoints {
-				ep.logRotation(now.UnixNano())
+				ep.logRotation(at)
+				if ep.eject.until > at || !ep.health.usable(at) {
+					quiet = false
+				}
+			}
+			if quiet {
+				idle++
+			} else {
+				idle = 0
+			}
+			if idle < outlierIdleTicks {
+				a.mu.Unlock()
+				continue
+			}
+			for _, ep := range a.endpoints {
+				e := &ep.eject
+				e.active, e.avg, e.rate, e.latency, e.known, e.suspect = 0, 0, 0, 0, false, 0
 			}
 			a.mu.Unlock()
+			t.Stop()
+			if !a.outlierSleep.Sleep(stop, a.busy) {
+				return
+			}
+			idle = 0
+			t.Reset(outlierEvery)
 		}
 	}
 }
 
+// outlierIdleTicks: quiet ticks before watchOutliers sleeps.
+const outlierIdleTicks = 10
+
 // estimate updates the endpoint's sent rate and latency estimate, once per
-// tick.
-func (ep *endpoint) estimate() {
+// tick. It reports whether the endpoint is quiet: no call in flight and
+// none sent since the last tick.
+func (ep *endpoint) estimate() (quiet bool) {
 	e := &ep.eject
 	n, sent := ep.inflight.total()
 	d := sent - e.lastSent
 	e.lastSent = sent
 	e.latency, e.known = 0, false
+	quiet = n == 0 && d == 0
 	if e.active == 0 && d == 0 {
-		return // no call sent since the start or the last ejection
+		return quiet // no call sent since the start or the last ejection
 	}
 	e.active++
 	e.avg += rateWeight * (float64(d) - e.avg)
@@ -144,6 +179,7 @@ func (ep *endpoint) estimate() {
 	if e.active >= warmTicks && e.rate >= ejectMinRate {
 		e.latency, e.known = float64(max(n, 0))/e.rate, true
 	}
+	return quiet
 }
 
 // ejectOutliers ejects the slow endpoints of svc at now, from the estimates

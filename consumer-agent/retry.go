@@ -110,7 +110,7 @@ func (l *loop) retry(set *batch.Set, id uint32, s protocol.Status, msg []byte) {
 	st := s.HTTPStatus()
 	c.ep.m.errors.Inc()
 	if s.PathFault() {
-		c.ep.fail(l.a.clock.now.Load(), s)
+		c.ep.fail(l.a.clock.Now(), s)
 	}
 	switch {
 	case c.retried:

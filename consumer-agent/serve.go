@@ -40,7 +40,7 @@ func (a *Agent) onRequest(ctx context.Context, conn netpoll.Connection) error {
 // ReadTimeout from the pass that first sees part of it to arrive whole, so a
 // client dripping bytes cannot hold the connection longer than that.
 func (hc *httpConn) Decode(buf []byte) (used, need int, err error) {
-	hc.lastRead.Store(hc.loop.a.clock.now.Load()) // coarse is enough for idling
+	hc.lastRead.Store(hc.loop.a.clock.Now()) // coarse is enough for idling
 	if hc.stopped {
 		// Framing is lost or the client asked to close: drop the rest.
 		return len(buf), 0, nil

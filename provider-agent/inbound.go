@@ -128,6 +128,7 @@ func (a *Agent) forward(c *inConn, h protocol.Header, body []byte) {
 		p.fail(c.w, id, protocol.StatusOverloaded, fmt.Sprintf("provider agent: %d calls in flight on this loop", l.calls.Cap()))
 		return
 	}
+	l.up.Active() // after the table that its Busy reads
 	dr.ID = int64(cid)
 	direct, ok := a.gate.enter(l, uw, cid, dr, size)
 	if !direct {

@@ -133,10 +133,7 @@ func (r *Registration) register(ctx, runCtx context.Context) (<-chan *clientv3.L
 		r.cli.Revoke(actx, grant.ID) // best effort: it holds nothing
 		return nil, err
 	}
-	ka, err := r.cli.KeepAlive(runCtx, grant.ID)
-	if err != nil {
-		return nil, fmt.Errorf("keep-alive: %w", err)
-	}
+	ka := keepLease(runCtx, r.cli, grant.ID, grant.TTL)
 	r.mu.Lock()
 	r.lease = grant.ID
 	r.mu.Unlock()

@@ -19,6 +19,10 @@ type Table[T any] struct {
 	free  []uint32 // stack of free slot indexes, guarded by mu
 	gen   []uint32 // next generation per slot, guarded by mu
 	live  atomic.Int64
+	// due is when Sweep looks next (UnixNano), noDeadline while it waits
+	// for a deadline; kick wakes it for an earlier one (sweep.go).
+	due  atomic.Int64
+	kick chan struct{}
 }
 
 type slot[T any] struct {
@@ -43,7 +47,9 @@ func New[T any](size int) *Table[T] {
 		bits:  bits,
 		free:  make([]uint32, n),
 		gen:   make([]uint32, n),
+		kick:  make(chan struct{}, 1),
 	}
+	t.due.Store(noDeadline)
 	for i := range t.free {
 		t.free[i] = n - 1 - uint32(i)
 		t.gen[i] = 1
@@ -85,6 +91,9 @@ func (t *Table[T]) Add(v T, tag uint64, deadline int64) (id uint32, ok bool) {
 	s.deadline.Store(deadline)
 	s.id.Store(id) // publishes val
 	t.live.Add(1)
+	if deadline != 0 && deadline < t.due.Load() {
+		t.wakeFor(deadline)
+	}
 	return id, true
 }
 

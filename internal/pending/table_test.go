@@ -285,3 +285,89 @@ func TestIndex(t *testing.T) {
 		t.Fatalf("reused slot: id %d index %d, want a new id with index %d", id, tb.Index(id), x)
 	}
 }
+
+// sweeper runs tb.Sweep until the test ends and returns the values it
+// expires.
+func sweeper(t *testing.T, tb *Table[int]) <-chan int {
+	t.Helper()
+	expired := make(chan int, 16)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		tb.Sweep(5*time.Millisecond, stop, func(_ uint32, v int) { expired <- v }, nil)
+		close(done)
+	}()
+	t.Cleanup(func() { close(stop); <-done })
+	return expired
+}
+
+// TestSweepSleepsWhenNothingIsDue: with no deadline in the table the
+// sweeper waits for Add, and wakes for a deadline earlier than the one it
+// waits for.
+func TestSweepSleepsWhenNothingIsDue(t *testing.T) {
+	tb := New[int](8)
+	tb.Add(0, 0, 0) // no deadline: nothing to wait for
+	expired := sweeper(t, tb)
+	deadline := time.Now().Add(2 * time.Second)
+	for tb.due.Load() != noDeadline {
+		if time.Now().After(deadline) {
+			t.Fatalf("sweeper due at %d with no deadline in the table", tb.due.Load())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	tb.Add(1, 0, time.Now().Add(time.Hour).UnixNano())
+	for tb.due.Load() == noDeadline {
+		time.Sleep(time.Millisecond)
+	}
+	tb.Add(2, 0, time.Now().Add(20*time.Millisecond).UnixNano())
+	select {
+	case v := <-expired:
+		if v != 2 {
+			t.Fatalf("expired %d, want 2", v)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("an earlier deadline did not wake the sweeper")
+	}
+	select {
+	case v := <-expired:
+		t.Fatalf("expired %d an hour early", v)
+	case <-time.After(30 * time.Millisecond):
+	}
+}
+
+// TestSweepManyDeadlines: calls added while the sweeper runs, with
+// deadlines in any order, all expire, none early.
+func TestSweepManyDeadlines(t *testing.T) {
+	tb := New[int](256)
+	expired := sweeper(t, tb)
+	start := time.Now()
+	const n = 200
+	for i := range n {
+		d := time.Duration((i*37)%50) * time.Millisecond
+		tb.Add(int(d), 0, start.Add(d).UnixNano())
+		if i%20 == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	for range n {
+		select {
+		case v := <-expired:
+			if late := time.Since(start); late < time.Duration(v) {
+				t.Fatalf("call due at +%v expired at +%v", time.Duration(v), late)
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatalf("only some deadlines enforced; %d calls left", tb.Len())
+		}
+	}
+}
+
+func TestAddWithDeadlineAllocatesNothing(t *testing.T) {
+	tb := New[int](4)
+	tb.due.Store(0) // a sweeper due long ago: Add never kicks
+	far := time.Now().Add(time.Hour).UnixNano()
+	if n := testing.AllocsPerRun(1000, func() {
+		id, _ := tb.Add(1, 0, far)
+		tb.Take(id)
+	}); n != 0 {
+		t.Fatalf("Add and Take allocate %v times", n)
+	}
+}

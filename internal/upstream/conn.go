@@ -101,6 +101,10 @@ type Conn struct {
 	once    sync.Once
 	done    chan struct{}
 	dials   atomic.Uint64
+	// resting: the checks sleep until the next heartbeat is due, nothing
+	// being outstanding; kick (one token) wakes them (Active).
+	resting atomic.Bool
+	kick    chan struct{}
 }
 
 // Dial starts maintaining a connection to cfg.Addr and returns at once; the
@@ -133,7 +137,7 @@ func Dial(cfg Config) *Conn {
 	if cfg.MaxBackoff < cfg.MinBackoff {
 		cfg.MaxBackoff = 5 * time.Second
 	}
-	c := &Conn{cfg: cfg, closing: make(chan struct{}), done: make(chan struct{})}
+	c := &Conn{cfg: cfg, closing: make(chan struct{}), done: make(chan struct{}), kick: make(chan struct{}, 1)}
 	go c.run()
 	return c
 }
@@ -279,7 +283,8 @@ func (c *Conn) serveOne() bool {
 		c.offer(l)
 	}
 
-	tick := time.NewTicker(c.tickEvery())
+	every := c.tickEvery()
+	tick := time.NewTimer(every)
 	defer tick.Stop()
 	for {
 		select {
@@ -292,10 +297,17 @@ func (c *Conn) serveOne() bool {
 			<-dead
 			c.down(l)
 			return l.offered.Load()
-		case now := <-tick.C:
-			if !c.check(l, now.UnixNano()) {
+		case <-c.kick:
+			// A call went out while the checks rested: nothing was
+			// outstanding until now.
+			l.quietSince = time.Now().UnixNano()
+			tick.Reset(every)
+		case t := <-tick.C:
+			now := t.UnixNano()
+			if !c.check(l, now) {
 				nc.Close()
 			}
+			tick.Reset(c.rest(l, now, every))
 		}
 	}
 }
@@ -324,6 +336,42 @@ func (c *Conn) refused(nc netpoll.Connection) {
 	if err := mc.Refusal(); err != nil {
 		c.cfg.OnDialError(err)
 	}
+}
+
+// Active tells the Conn that a call went out on it. Its checks rest while
+// nothing is outstanding, waking only for the idle heartbeat; Active wakes
+// them, so that liveness watches the call. Call it for every call sent; it
+// is one atomic load while the checks are awake, and allocates nothing.
+func (c *Conn) Active() {
+	if c.resting.Load() && c.resting.CompareAndSwap(true, false) {
+		select {
+		case c.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// rest returns how long the checks may wait after the one at now: every,
+// or, with nothing outstanding, no ping unanswered and the connection not
+// suspended, until the idle heartbeat is due (Active ends the rest early).
+func (c *Conn) rest(l *link, now int64, every time.Duration) time.Duration {
+	if l.pingSent.Load() != 0 || l.suspended.Load() || !l.offered.Load() {
+		return every
+	}
+	d := time.Duration(l.lastRead.Load() + int64(c.cfg.IdleTimeout) - now)
+	if d <= every {
+		return every
+	}
+	c.resting.Store(true)
+	if c.cfg.Busy != nil && c.cfg.Busy() {
+		// A call went out meanwhile; its Active may have seen the checks
+		// awake.
+		if !c.resting.CompareAndSwap(true, false) {
+			<-c.kick // its Active won: take the token
+		}
+		return every
+	}
+	return d
 }
 
 // offer makes l the connection callers send on, unless it was suspended.

@@ -96,6 +96,7 @@ func send(t *testing.T, c *Conn, line string) {
 		w.Unlock()
 	}
 	w.Flush()
+	c.Active() // a call went out, as a caller tells it
 }
 
 func livenessConfig(addr string, got *atomic.Int64, busy *atomic.Bool) Config {
@@ -297,5 +298,45 @@ func TestSuspectUntilAnswered(t *testing.T) {
 	}
 	if c.Dials() != 1 || c.Writer() == nil {
 		t.Fatalf("dials %d: an answered ping must keep the connection", c.Dials())
+	}
+}
+
+// An idle connection's checks rest until the idle heartbeat is due: they
+// make no wake-ups, and Active brings them back for a call.
+func TestIdleChecksRest(t *testing.T) {
+	s := startPingServer(t)
+	var got atomic.Int64
+	var busy atomic.Bool
+	var checks atomic.Int64
+	cfg := livenessConfig(s.ln.Addr().String(), &got, &busy)
+	cfg.Busy = func() bool { checks.Add(1); return busy.Load() }
+	c := Dial(cfg)
+	defer c.Close()
+	if !c.Ready(2 * time.Second) {
+		t.Fatal("not ready")
+	}
+	time.Sleep(50 * time.Millisecond) // the first checks see it idle
+	before := checks.Load()
+	time.Sleep(300 * time.Millisecond) // 30 ticks of 10ms, were it ticking
+	if n := checks.Load() - before; n > 1 {
+		t.Fatalf("%d checks in 300ms on an idle connection, want it resting", n)
+	}
+	// A call: the checks wake and a silent peer is pinged (and suspect).
+	s.frozen.Store(true)
+	busy.Store(true)
+	send(t, c, "call\n")
+	deadline := time.Now().Add(time.Second)
+	for !c.Suspect() {
+		if time.Now().After(deadline) {
+			t.Fatal("no ping for an outstanding call after Active")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestActiveAllocatesNothing(t *testing.T) {
+	c := &Conn{kick: make(chan struct{}, 1)}
+	if n := testing.AllocsPerRun(1000, func() { c.resting.Store(true); c.Active() }); n != 0 {
+		t.Fatalf("Active allocates %v times", n)
 	}
 }
