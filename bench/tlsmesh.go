@@ -47,11 +47,7 @@ func makeCerts(dir string) (agents [3][]string, consumer []string, err error) {
 		return agents, nil, err
 	}
 	issue := func(name string) ([]string, error) {
-		is, err := ca.Issue(certgen.Leaf{Name: name, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}, DNS: []string{"localhost"}})
-		if err != nil {
-			return nil, err
-		}
-		p, err := certgen.WriteFiles(dir, name, ca, is)
+		p, err := ca.IssueFiles(dir, name, certgen.Leaf{Name: name, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}, DNS: []string{"localhost"}})
 		if err != nil {
 			return nil, err
 		}

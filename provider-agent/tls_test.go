@@ -37,11 +37,7 @@ func (p *testPKI) files(t testing.TB, name string, l certgen.Leaf) mtls.Files {
 	if l.IPs == nil && l.DNS == nil {
 		l.IPs = []net.IP{net.IPv4(127, 0, 0, 1)}
 	}
-	is, err := p.ca.Issue(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	paths, err := certgen.WriteFiles(p.dir, name, p.ca, is)
+	paths, err := p.ca.IssueFiles(p.dir, name, l)
 	if err != nil {
 		t.Fatal(err)
 	}

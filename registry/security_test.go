@@ -36,10 +36,8 @@ func startSecureEtcd(t *testing.T) *secureEtcd {
 	assertNoErr(t, err, "NewCA")
 	dir := t.TempDir()
 	files := func(name string) TLSFiles {
-		is, err := ca.Issue(certgen.Leaf{Name: name, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}})
-		assertNoErr(t, err, "Issue")
-		p, err := certgen.WriteFiles(dir, name, ca, is)
-		assertNoErr(t, err, "WriteFiles")
+		p, err := ca.IssueFiles(dir, name, certgen.Leaf{Name: name, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}})
+		assertNoErr(t, err, "IssueFiles")
 		return TLSFiles{Cert: p.Cert, Key: p.Key, CA: p.CA}
 	}
 	server := files("etcd")

@@ -127,6 +127,16 @@ func WriteFiles(dir, name string, ca *CA, is Issued) (Paths, error) {
 	return p, nil
 }
 
+// IssueFiles issues a certificate for l and writes it with ca's
+// certificate to dir as name's files (WriteFiles).
+func (ca *CA) IssueFiles(dir, name string, l Leaf) (Paths, error) {
+	is, err := ca.Issue(l)
+	if err != nil {
+		return Paths{}, err
+	}
+	return WriteFiles(dir, name, ca, is)
+}
+
 func writeAtomic(path string, data []byte, mode os.FileMode) error {
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, data, mode); err != nil {

@@ -37,11 +37,7 @@ func newPKI(t testing.TB, name string) *pki {
 // issue writes a certificate for l, signed by p's CA, as name's files.
 func (p *pki) issue(t testing.TB, name string, l certgen.Leaf) Files {
 	t.Helper()
-	is, err := p.ca.Issue(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	paths, err := certgen.WriteFiles(p.dir, name, p.ca, is)
+	paths, err := p.ca.IssueFiles(p.dir, name, l)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,11 +17,7 @@ import (
 // tlsFiles issues a certificate for 127.0.0.1 from ca into dir.
 func tlsFiles(t *testing.T, ca *certgen.CA, dir, name string) mtls.Files {
 	t.Helper()
-	is, err := ca.Issue(certgen.Leaf{Name: name, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := certgen.WriteFiles(dir, name, ca, is)
+	p, err := ca.IssueFiles(dir, name, certgen.Leaf{Name: name, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}})
 	if err != nil {
 		t.Fatal(err)
 	}
