@@ -26,7 +26,13 @@ const (
 	// measuredMinLoad: an agent holding fewer calls is not measured; its
 	// latency is too noisy to judge and it is far from any bound.
 	measuredMinLoad = 16
-	measuredFloor   = 8 // the smallest measured capacity
+	// measuredMinShare: nor is one holding less than 1/measuredMinShare of
+	// its registered capacity. A provider whose CPU gives out before its
+	// threads does so well past that (the race's small one at 120 of 200);
+	// below it, latency noise (a garbage collection, a loaded host) would
+	// cut a bound where no queue is, and move calls off the round robin.
+	measuredMinShare = 4
+	measuredFloor    = 8 // the smallest measured capacity
 )
 
 // measure updates ep's measured capacity at now from its latency and
@@ -43,7 +49,7 @@ func (a *Agent) measure(ep *endpoint, base float64, now int64) {
 	cur := ep.measured.Load()
 	registered := ep.capacity.Load()
 	switch {
-	case load >= measuredMinLoad && lat > base*measuredSlack+measuredSlackAbs:
+	case int64(load) >= max(measuredMinLoad, registered/measuredMinShare) && lat > base*measuredSlack+measuredSlackAbs:
 		if now-ep.lastCut < int64(lat) {
 			break // the last cut has not shown yet
 		}
