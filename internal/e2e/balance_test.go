@@ -31,6 +31,7 @@ func TestBalanceByCapacity(t *testing.T) {
 		c.addAgent(i, s.weight, "--max-provider-calls", strconv.Itoa(s.threads))
 	}
 	c.waitRoutable()
+	c.waitConnected(2) // or the first calls all go to the small one
 
 	const calls = 12000
 	res := runLoad(context.Background(), t, c.httpAddr, 120, calls, param(3))

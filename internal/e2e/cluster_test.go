@@ -266,6 +266,31 @@ func (c *cluster) waitRoutable() {
 	}
 }
 
+// waitConnected waits until the consumer agent holds an open connection
+// from each of its loops to every provider agent started, so that a load
+// run spreads over all of them from its first call (waitRoutable returns
+// at the first agent that answers).
+func (c *cluster) waitConnected(loops int) {
+	t := c.t
+	t.Helper()
+	want := float64(loops * len(c.agents))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mf := scrape(t, c.adminAddr)["consumer_agent_upstream_connections"]
+		up, down := 0.0, 0.0
+		if mf != nil {
+			up, down = metrics.Sum(mf, "state", "up"), metrics.Sum(mf, "state", "down")
+		}
+		if up == want && down == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("consumer agent holds %v connections up and %v down to provider agents, want %v up", up, down, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // client is one keep-alive HTTP/1.1 connection carrying one call at a time,
 // as wrk and the race's consumer do.
 type client struct {
