@@ -41,11 +41,15 @@ func TestFlushAllocs(t *testing.T) {
 	}
 }
 
-// TestReadAllocs: the reader goroutine's pass over an arriving batch
-// allocates nothing of its own once its buffers have grown. crypto/tls
-// allocates one small object per record it reads (an atLeastReader in
-// readFromUntil), so a round trip, a record read by the server and one by
-// the client, costs two: per batch, not per call.
+// TestReadAllocs: the Conn's own pass over an arriving batch (decrypt into
+// the plaintext buffer, run the handler) allocates nothing once its buffers
+// have grown. What others allocate, per batch and not per call: crypto/tls
+// one small object (an atLeastReader in readFromUntil) per record read and
+// one more per decrypt pass (the attempt that finds no whole record left);
+// netpoll one per event (onProcess's task), as it does for plaintext, and
+// this test's default gopool runner one more (the agents install
+// internal/server's runner, which does not). A round trip is two records
+// and two events, one on each side: 8.
 func TestReadAllocs(t *testing.T) {
 	p := newPKI(t, "server")
 	srv := startEcho(t, mustLoad(t, p.files), time.Second)
@@ -76,7 +80,7 @@ func TestReadAllocs(t *testing.T) {
 		round()
 	}
 	allocs := testing.AllocsPerRun(500, round)
-	if allocs > 2 {
+	if allocs > 8 {
 		t.Fatalf("%v allocations per frame read", allocs)
 	}
 }

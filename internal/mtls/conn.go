@@ -10,72 +10,98 @@ import (
 	"time"
 
 	"github.com/cloudwego/netpoll"
-
-	"github.com/dubbomesh/dubbomesh/internal/batch"
 )
 
-// Conn is a netpoll.Connection over a TLS connection whose handshake is
-// done, so that a TLS link runs the same handlers (batch.Drain under
-// server.Guard) and the same batch.Writer as a netpoll one.
+// Conn is a netpoll.Connection over TLS, so that a TLS link runs the same
+// handlers (batch.Drain under server.Guard) and the same batch.Writer as a
+// plaintext one, on the same event loops.
 //
-// Reading: one goroutine of the Conn's own, started by SetOnRequest or
-// Serve, waits for bytes and then runs the handler, as netpoll's poller
-// would; the handler's Reader hands out what the TLS records decrypted to,
-// and waiting in it for the rest of a frame reads more. Writing: Writer
-// buffers frames in a netpoll LinkBuffer and Flush encrypts everything
-// buffered as one write (as few TLS records as the bytes need), under the
-// write timeout. As with netpoll, the Reader belongs to the handler and the
-// Writer to one goroutine at a time (batch.Writer locks it); Close, IsActive
-// and AddCloseCallback are safe for concurrent use.
+// The handshake runs on Go's standard net.Conn (Dial, Server); then the
+// socket moves to netpoll (toNetpoll) and crypto/tls runs over a transport
+// on the netpoll connection. Reading: when netpoll has read ciphertext, the
+// handler that Serve installed decrypts every whole record buffered,
+// without blocking, into the plaintext buffer that Reader returns, then runs
+// the handler given to Serve; a handler waiting in its Reader for the rest
+// of a frame waits on netpoll for more ciphertext. Writing: Writer buffers
+// frames in a LinkBuffer and Flush encrypts everything buffered (as few
+// TLS records as the bytes need) into netpoll's output buffer and sends it
+// in one system call, under the write timeout. No goroutine of the Conn's
+// own waits in Go's poller, so one set of pollers wakes for every socket.
 //
-// The close callbacks run once, on the reader goroutine, after the
-// connection closed (by either side) and the handler returned.
+// As with netpoll, the Reader belongs to the handler and the Writer to one
+// goroutine at a time (batch.Writer locks it); Close, IsActive and
+// AddCloseCallback are safe for concurrent use. The embedded tls.Conn may
+// be read and written directly (blocking, as a net.Conn) by a user that
+// does not Serve, as tests do.
+//
+// The close callbacks run once, after the connection closed (by either
+// side) and the handler returned.
 type Conn struct {
 	*tls.Conn
-	r netpoll.Reader
-	w writer
+	t  *transport
+	nc netpoll.Connection
+	r  plainReader
+	w  writer
 
-	writeTimeout atomic.Int64 // ns; 0: none
-	closed       atomic.Bool
-	started      atomic.Bool
-	readOnce     atomic.Bool // something was read
-	refusal      atomic.Pointer[error]
+	closing  atomic.Bool // Close was called
+	closed   atomic.Bool // the close callbacks are under way or ran
+	started  atomic.Bool
+	readOnce atomic.Bool // something was decrypted
+	refusal  atomic.Pointer[error]
 
 	mu        sync.Mutex
 	callbacks []netpoll.CloseCallback
 	done      chan struct{} // closed once the callbacks ran
 }
 
-var _ netpoll.Connection = (*Conn)(nil)
+var (
+	_ netpoll.Connection = (*Conn)(nil)
+	_ netpoll.Conn       = (*Conn)(nil) // Fd: socket options (upstream.TuneTCP)
+)
 
-// NewConn wraps tc, whose handshake is complete. The Conn owns tc from now
-// on.
-func NewConn(tc *tls.Conn) *Conn {
-	c := &Conn{Conn: tc, done: make(chan struct{})}
-	c.r = netpoll.NewReader(tc)
+// newConn moves the socket of tc, whose handshake over t is complete, to
+// netpoll and wraps it. raw is t's handshake connection; it is closed in
+// every case (the socket lives on in the Conn). On error tc is unusable.
+func newConn(tc *tls.Conn, t *transport, raw net.Conn) (*Conn, error) {
+	nc, err := toNetpoll(raw)
+	if err != nil {
+		return nil, err
+	}
+	t.moveTo(nc)
+	c := &Conn{Conn: tc, t: t, nc: nc, done: make(chan struct{})}
+	c.r = plainReader{LinkBuffer: netpoll.NewLinkBuffer(), c: c}
 	c.w = writer{LinkBuffer: netpoll.NewLinkBuffer(), c: c}
-	return c
+	nc.AddCloseCallback(func(netpoll.Connection) error {
+		c.closed.Store(true)
+		t.markClosed()
+		c.runCallbacks()
+		return nil
+	})
+	return c, nil
 }
 
-// Reader returns the connection's reader, for its handler only.
-func (c *Conn) Reader() netpoll.Reader { return c.r }
+// Reader returns the connection's plaintext reader, for its handler only.
+func (c *Conn) Reader() netpoll.Reader { return &c.r }
 
 // Writer returns the connection's writer; one goroutine at a time.
 func (c *Conn) Writer() netpoll.Writer { return &c.w }
 
-// IsActive reports whether the connection is still open.
-func (c *Conn) IsActive() bool { return !c.closed.Load() }
+// Fd returns the socket's descriptor, owned by the Conn: for socket
+// options only.
+func (c *Conn) Fd() int { return c.nc.(netpoll.Conn).Fd() }
 
-// Close closes the connection; the reader goroutine then runs the close
-// callbacks. It is safe to call more than once, from any goroutine.
+// IsActive reports whether the connection is still open.
+func (c *Conn) IsActive() bool { return !c.closed.Load() && c.nc.IsActive() }
+
+// Close closes the connection (after a close_notify alert, unless a write
+// is under way); netpoll then runs the close callbacks. It is safe to call
+// more than once, from any goroutine.
 func (c *Conn) Close() error {
-	if c.closed.Swap(true) {
+	if c.closing.Swap(true) {
 		return nil
 	}
 	err := c.Conn.Close()
-	if !c.started.Load() {
-		c.runCallbacks() // no reader goroutine will
-	}
+	c.nc.Close() // if tls.Conn.Close gave up before closing the transport
 	return err
 }
 
@@ -90,15 +116,10 @@ func (c *Conn) SetReadTimeout(time.Duration) error { return errors.ErrUnsupporte
 // SetIdleTimeout is not supported, as SetReadTimeout.
 func (c *Conn) SetIdleTimeout(time.Duration) error { return errors.ErrUnsupported }
 
-// SetWriteTimeout bounds each Flush (to between half of d and d, see
-// writer); zero means none. Call it before the Writer is in use.
+// SetWriteTimeout bounds each Flush's wait for room in the socket; zero
+// means none.
 func (c *Conn) SetWriteTimeout(d time.Duration) error {
-	c.writeTimeout.Store(int64(d))
-	if d <= 0 {
-		c.w.deadline = 0
-		c.Conn.SetWriteDeadline(time.Time{})
-	}
-	return nil
+	return c.nc.SetWriteTimeout(max(d, 0))
 }
 
 // AddCloseCallback adds a callback run once after the connection closed.
@@ -143,41 +164,90 @@ func (c *Conn) SetOnRequest(h netpoll.OnRequest) error {
 // ErrServing is returned by Serve and SetOnRequest on a Conn already served.
 var ErrServing = errors.New("mtls: connection already served")
 
-// Serve starts the reader goroutine: each time bytes arrive it runs h with
-// ctx, counted in batch.Handlers as netpoll's handlers are, until the
-// connection closes. An error from h closes the connection (h should be
-// wrapped in server.Guard, as every handler is). Serve returns at once.
+// Serve makes netpoll run h with ctx each time plaintext has arrived, on
+// netpoll's handler goroutines (counted in batch.Handlers where the process
+// installed internal/server's runner), until the connection closes. An
+// error from h closes the connection (h should be wrapped in server.Guard,
+// as every handler is). Serve returns at once.
 func (c *Conn) Serve(ctx context.Context, h netpoll.OnRequest) error {
 	if c.started.Swap(true) {
 		return ErrServing
 	}
-	if c.closed.Load() {
-		c.runCallbacks()
-		return nil
+	c.nc.SetOnRequest(func(context.Context, netpoll.Connection) error {
+		return c.onRequest(ctx, h)
+	})
+	if !c.nc.IsActive() {
+		// Closed by the peer before there was a handler: netpoll leaves
+		// the close callbacks to us.
+		c.Close()
 	}
-	go c.serve(ctx, h)
 	return nil
 }
 
-func (c *Conn) serve(ctx context.Context, h netpoll.OnRequest) {
-	defer c.runCallbacks()
-	for {
-		// Blocks until the next record arrives; reads past the first
-		// byte fill the buffer with what the record holds.
-		if _, err := c.r.Peek(1); err != nil {
-			c.noteRefusal(err)
-			c.Close()
-			return
-		}
+// onRequest decrypts what netpoll read and hands the plaintext to h, for as
+// long as h makes progress on it.
+func (c *Conn) onRequest(ctx context.Context, h netpoll.OnRequest) error {
+	if err := c.decrypt(); err != nil {
+		c.noteRefusal(err)
+		c.Close()
+		return err
+	}
+	for n := c.r.Len(); n > 0 && c.IsActive(); n = c.r.Len() {
 		c.readOnce.Store(true)
-		batch.Handlers.Enter()
-		err := h(ctx, c)
-		batch.Handlers.Leave()
-		if err != nil || c.closed.Load() {
+		if err := h(ctx, c); err != nil {
 			c.Close()
-			return
+			return err
+		}
+		if c.r.Len() >= n {
+			return nil // h waits for more: it comes with the next event
 		}
 	}
+	return nil
+}
+
+// decryptBlock is the room offered to each record's plaintext (a record
+// holds at most 16 KiB; a larger one takes two reads).
+const decryptBlock = 8 << 10
+
+// decrypt moves the plaintext of every whole record netpoll has read into
+// the plaintext buffer, without waiting. The handler's goroutine only.
+func (c *Conn) decrypt() error {
+	c.t.nonblock = true
+	defer func() { c.t.nonblock = false }()
+	b := c.r.LinkBuffer
+	for {
+		buf, err := b.Malloc(decryptBlock)
+		if err != nil {
+			return err
+		}
+		n, err := c.Conn.Read(buf)
+		b.MallocAck(n)
+		b.Flush()
+		if err == errWouldBlock {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// wait decrypts until the plaintext buffer holds n bytes, waiting on
+// netpoll for ciphertext as needed. The handler's goroutine only.
+func (c *Conn) wait(n int) error {
+	for c.r.LinkBuffer.Len() < n {
+		if err := c.decrypt(); err != nil {
+			return err
+		}
+		if c.r.LinkBuffer.Len() >= n {
+			return nil
+		}
+		// Everything netpoll held went into crypto/tls: wait for more.
+		if _, err := c.nc.Reader().Peek(1); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // noteRefusal records err, which ended the connection before anything was
@@ -197,49 +267,6 @@ func (c *Conn) noteRefusal(err error) {
 func (c *Conn) Refusal() error {
 	if p := c.refusal.Load(); p != nil {
 		return *p
-	}
-	return nil
-}
-
-// writer is a Conn's netpoll.Writer: frames go into a LinkBuffer and Flush
-// writes them out through TLS in one Write, so that a batch becomes as few
-// records as its size needs. A batch spread over several buffer nodes is
-// gathered by the LinkBuffer into its own reused peek buffer.
-//
-// The write deadline is moved only when less than half the write timeout
-// is left of it, not at every Flush: setting a deadline costs a timer
-// update in the runtime, and a flush still gets between half the timeout
-// and all of it.
-type writer struct {
-	*netpoll.LinkBuffer
-	c        *Conn
-	deadline int64 // UnixNano of the write deadline set; 0: none
-}
-
-// Flush writes everything buffered, bounded by the write timeout.
-func (w *writer) Flush() error {
-	if err := w.LinkBuffer.Flush(); err != nil {
-		return err
-	}
-	n := w.LinkBuffer.Len()
-	if n == 0 {
-		return nil
-	}
-	out, err := w.LinkBuffer.Peek(n)
-	if err != nil {
-		return err
-	}
-	if d := w.c.writeTimeout.Load(); d > 0 {
-		if now := time.Now(); w.deadline-now.UnixNano() < d/2 {
-			w.deadline = now.UnixNano() + d
-			w.c.Conn.SetWriteDeadline(time.Unix(0, w.deadline))
-		}
-	}
-	_, err = w.c.Conn.Write(out)
-	w.LinkBuffer.Skip(n)
-	w.LinkBuffer.Release()
-	if err != nil {
-		return &net.OpError{Op: "write", Net: "tls", Err: err}
 	}
 	return nil
 }

@@ -33,7 +33,7 @@ func (e *HandshakeError) Unwrap() error { return e.Err }
 // timeout in all: the server's certificate must chain to s's CA and name
 // addr's host (an IP SAN for an IP address, a DNS name otherwise), and s's
 // current certificate is presented. A failed handshake is a
-// *HandshakeError. The returned Conn is not served yet.
+// *HandshakeError. The returned Conn is on netpoll, not served yet.
 func Dial(addr string, timeout time.Duration, s *Store) (*Conn, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -45,7 +45,8 @@ func Dial(addr string, timeout time.Duration, s *Store) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc := tls.Client(raw, s.ClientConfig(host))
+	t := newTransport(raw)
+	tc := tls.Client(t, s.ClientConfig(host))
 	raw.SetDeadline(deadline)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	err = tc.HandshakeContext(ctx)
@@ -55,5 +56,5 @@ func Dial(addr string, timeout time.Duration, s *Store) (*Conn, error) {
 		return nil, &HandshakeError{Addr: addr, Reason: Classify(err), Err: err}
 	}
 	raw.SetDeadline(time.Time{})
-	return NewConn(tc), nil
+	return newConn(tc, t, raw)
 }

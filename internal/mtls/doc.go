@@ -4,10 +4,12 @@
 // same batch decode and batch flush as a netpoll one, and a listener that
 // refuses, counts and logs peers that fail the handshake (Server).
 //
-// netpoll has no TLS and the kernel offers no kTLS, so a TLS link runs on Go's
-// crypto/tls over a standard net.Conn, with one reader goroutine per
-// connection. Agent links are few and long-lived (loops × provider agents),
-// so the goroutines cost little; plaintext links keep netpoll untouched.
+// netpoll has no TLS and the kernel offers no kTLS. The handshake runs on
+// Go's crypto/tls over a standard net.Conn (with its deadline); then the
+// socket moves to netpoll, and crypto/tls runs over the netpoll connection:
+// records are decrypted on netpoll's handler goroutines without blocking
+// and encrypted into netpoll's output buffer, so a TLS link waits in the
+// same pollers as every other socket. Plaintext links are untouched.
 //
 // Only TLS 1.3 is spoken, and both sides present a certificate that must
 // chain to the CA.

@@ -110,7 +110,8 @@ func (s *Server) accept() {
 // left running for a peer that went.
 func (s *Server) handshake(raw net.Conn) {
 	defer s.wg.Done()
-	tc := tls.Server(raw, s.tls)
+	t := newTransport(raw)
+	tc := tls.Server(t, s.tls)
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.HandshakeTimeout)
 	raw.SetDeadline(time.Now().Add(s.cfg.HandshakeTimeout))
 	err := tc.HandshakeContext(ctx)
@@ -120,7 +121,11 @@ func (s *Server) handshake(raw net.Conn) {
 		return
 	}
 	raw.SetDeadline(time.Time{})
-	c := NewConn(tc)
+	c, err := newConn(tc, t, raw)
+	if err != nil {
+		s.log.Warn("TLS connection lost moving to netpoll", "peer", raw.RemoteAddr().String(), "err", err.Error())
+		return
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
