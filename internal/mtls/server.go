@@ -145,6 +145,7 @@ func (s *Server) handshake(raw net.Conn) {
 
 // refuse counts, logs (rate-limited) and closes a failed handshake.
 func (s *Server) refuse(raw net.Conn, err error) {
+	drainBuffered(raw)
 	raw.Close()
 	r := Classify(err)
 	if s.cfg.Refused != nil {

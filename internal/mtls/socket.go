@@ -49,3 +49,34 @@ func toNetpoll(raw net.Conn) (netpoll.Connection, error) {
 	}
 	return nc, nil
 }
+
+// maxDrain bounds what drainBuffered discards.
+const maxDrain = 64 << 10
+
+// drainBuffered discards what raw's socket has received and not been read,
+// up to maxDrain, without waiting. The handshake reads no further than the
+// record it is in, so a refused peer may have sent more (a plaintext
+// client's whole request): closing a socket with unread bytes makes the
+// kernel reset the connection instead of closing it in order.
+func drainBuffered(raw net.Conn) {
+	sc, ok := raw.(syscall.Conn)
+	if !ok {
+		return
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return
+	}
+	var buf [4 << 10]byte
+	for total := 0; total < maxDrain; {
+		n := 0
+		rc.Read(func(fd uintptr) bool {
+			n, _ = syscall.Read(int(fd), buf[:])
+			return true // one attempt, never wait
+		})
+		if n <= 0 {
+			return
+		}
+		total += n
+	}
+}
