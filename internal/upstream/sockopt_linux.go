@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/cloudwego/netpoll"
-
-	"github.com/dubbomesh/dubbomesh/internal/mtls"
 )
 
 // tcpUserTimeout is TCP_USER_TIMEOUT (linux/tcp.h), which package syscall
@@ -19,25 +17,10 @@ const tcpUserTimeout = 0x12
 // connection) and TCP keepalive, probing after KeepAliveIdle of silence
 // every KeepAliveInterval. It reports the first option the kernel refused;
 // the connection is usable either way. conn must be a netpoll connection
-// over a socket or an *mtls.Conn over TCP (anything else is left alone).
+// over a socket, such as an *mtls.Conn (anything else is left alone).
 func TuneTCP(conn netpoll.Connection, userTimeout time.Duration) error {
-	switch c := conn.(type) {
-	case netpoll.Conn:
+	if c, ok := conn.(netpoll.Conn); ok { // netpoll's, or an *mtls.Conn (on netpoll too)
 		return tuneFD(c.Fd(), userTimeout)
-	case *mtls.Conn:
-		sc, ok := c.NetConn().(syscall.Conn)
-		if !ok {
-			return nil
-		}
-		raw, err := sc.SyscallConn()
-		if err != nil {
-			return err
-		}
-		var terr error
-		if err := raw.Control(func(fd uintptr) { terr = tuneFD(int(fd), userTimeout) }); err != nil {
-			return err
-		}
-		return terr
 	}
 	return nil
 }

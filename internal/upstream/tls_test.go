@@ -59,10 +59,15 @@ func TestDialTLS(t *testing.T) {
 	dir := t.TempDir()
 	srv, lines := startTLSLineServer(t, loadStore(t, tlsFiles(t, ca, dir, "server")))
 	var got atomic.Int64
-	c := Dial(Config{Addr: srv.Addr().String(), NewDecoder: consumeAll(&got), TLS: loadStore(t, tlsFiles(t, ca, dir, "client"))})
+	c := Dial(Config{Addr: srv.Addr().String(), NewDecoder: consumeAll(&got), TLS: loadStore(t, tlsFiles(t, ca, dir, "client")),
+		UserTimeout: 3 * time.Second})
 	defer c.Close()
 	if !c.Ready(2 * time.Second) {
 		t.Fatal("not ready")
+	}
+	// The TLS link's socket is tuned as a plaintext one (TuneTCP).
+	if d, err := userTimeoutOf(c.Writer().Conn().(*mtls.Conn).Fd()); err != nil || d != 3*time.Second {
+		t.Fatalf("TLS link: TCP_USER_TIMEOUT = %v, %v; want 3s", d, err)
 	}
 	w := c.Writer()
 	bw := w.Lock()
