@@ -15,8 +15,9 @@ import (
 // Mutual TLS with consumer agents (Config.TLS). The listener is then
 // crypto/tls's, not netpoll's: each handshake runs on a goroutine of its
 // own, bounded by mtls.DefaultHandshakeTimeout, and a connection that
-// passes is served by its own reader goroutine through the same onPrepare,
-// onRequest (batch decode) and batch.Writer (batch flush) as a netpoll one.
+// passes moves to netpoll and is served through the same onPrepare,
+// onRequest (batch decode) and batch.Writer (batch flush) as a plaintext
+// one, its records decrypted by netpoll's handlers (mtls.Conn).
 // A peer that fails (plaintext, another CA, an expired certificate, no
 // certificate, a stalled handshake) is closed, counted in
 // provider_agent_tls_refused_total by reason and logged once per host and

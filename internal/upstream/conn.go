@@ -82,9 +82,9 @@ type Config struct {
 	// Flush is the flush policy of each connection's Writer.
 	Flush batch.FlushPolicy
 	// TLS, if set, makes each dial a mutual TLS one (mtls.Dial) with its
-	// current certificate and CA: the connection then runs on crypto/tls
-	// with a reader goroutine of its own, through the same decoder and
-	// Writer. A failed handshake, and a peer's refusal of our certificate
+	// current certificate and CA: after the handshake the connection runs
+	// on netpoll with crypto/tls over it (mtls.Conn), through the same
+	// decoder and Writer. A failed handshake, and a peer's refusal of our certificate
 	// before it sent anything, go to OnDialError as an
 	// *mtls.HandshakeError.
 	TLS *mtls.Store
