@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/binary"
 	"io"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/cloudwego/netpoll"
+
+	"github.com/dubbomesh/dubbomesh/internal/peertest"
 )
 
 // TestDataRightAfterHandshake: a client that writes the moment its
@@ -146,5 +149,69 @@ func TestPeerCloseRunsCallbacks(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	if len(calls) != 1 {
 		t.Fatalf("close callback ran %d times", len(calls))
+	}
+}
+
+// TestPartialRecordCostsNothing: a peer that sends the first bytes of a
+// TLS record after its handshake and then stops, or leaves, costs no CPU:
+// the partial record waits in crypto/tls (netpoll holds no unread byte, so
+// it does not run the handler again and again), and the connection closes
+// when the peer goes. The spinning-peer class of bug, on a TLS link.
+func TestPartialRecordCostsNothing(t *testing.T) {
+	for _, how := range []string{"stays", "FIN", "RST"} {
+		t.Run(how, func(t *testing.T) {
+			p := newPKI(t, "server")
+			accepted := make(chan *Conn, 1)
+			handled := make(chan struct{}, 1)
+			srv, err := Listen("127.0.0.1:0", ServerConfig{Store: mustLoad(t, p.files), Accept: func(c *Conn) {
+				accepted <- c
+				c.Serve(context.Background(), func(_ context.Context, conn netpoll.Connection) error {
+					select {
+					case handled <- struct{}{}:
+					default:
+					}
+					return nil // consumes nothing: the record never completes
+				})
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Shutdown(time.Second)
+			c, err := Dial(srv.Addr().String(), time.Second, mustLoad(t, p.issue(t, "client", leafFor("client"))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			sc := <-accepted
+			// An application-data record announcing 256 bytes, with 10 of them.
+			partial := append([]byte{0x17, 0x03, 0x03, 0x01, 0x00}, make([]byte, 10)...)
+			if _, err := syscall.Write(c.Fd(), partial); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(50 * time.Millisecond)
+			select {
+			case <-handled:
+				t.Fatal("the handler ran with no whole record decrypted")
+			default:
+			}
+			if how == "stays" {
+				peertest.AssertIdle(t, 300*time.Millisecond, 30*time.Millisecond)
+				return
+			}
+			if how == "RST" {
+				if err := syscall.SetsockoptLinger(c.Fd(), syscall.SOL_SOCKET, syscall.SO_LINGER, &syscall.Linger{Onoff: 1}); err != nil {
+					t.Fatal(err)
+				}
+				c.Close()
+			} else if err := syscall.Shutdown(c.Fd(), syscall.SHUT_WR); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-sc.Closed():
+			case <-time.After(time.Second):
+				t.Fatalf("the server kept the connection a second after the peer's %s", how)
+			}
+			peertest.AssertIdle(t, 300*time.Millisecond, 30*time.Millisecond)
+		})
 	}
 }
