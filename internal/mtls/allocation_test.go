@@ -18,11 +18,7 @@ import (
 func TestFlushAllocs(t *testing.T) {
 	p := newPKI(t, "server")
 	srv := startEcho(t, mustLoad(t, p.files), time.Second)
-	c, err := Dial(srv.Addr().String(), time.Second, mustLoad(t, p.issue(t, "client", leafFor("client"))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialClient(t, p, srv.Addr().String())
 	go io.Copy(io.Discard, c.Conn) // the echoes
 	frame := make([]byte, 200)
 	w := c.Writer()
@@ -53,11 +49,7 @@ func TestFlushAllocs(t *testing.T) {
 func TestReadAllocs(t *testing.T) {
 	p := newPKI(t, "server")
 	srv := startEcho(t, mustLoad(t, p.files), time.Second)
-	c, err := Dial(srv.Addr().String(), time.Second, mustLoad(t, p.issue(t, "client", leafFor("client"))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialClient(t, p, srv.Addr().String())
 	got := make(chan int, 1)
 	c.Serve(context.Background(), func(_ context.Context, conn netpoll.Connection) error {
 		r := conn.Reader()

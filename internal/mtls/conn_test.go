@@ -80,11 +80,7 @@ func TestHandlerWaitsMidFrame(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown(time.Second)
-	c, err := Dial(srv.Addr().String(), time.Second, mustLoad(t, p.issue(t, "client", leafFor("client"))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialClient(t, p, srv.Addr().String())
 	const size = 200_000
 	frame := make([]byte, 4+size)
 	binary.BigEndian.PutUint32(frame, size)
@@ -128,10 +124,7 @@ func TestHandlerWaitsMidFrame(t *testing.T) {
 func TestPeerCloseRunsCallbacks(t *testing.T) {
 	p := newPKI(t, "server")
 	srv := startEcho(t, mustLoad(t, p.files), time.Second)
-	c, err := Dial(srv.Addr().String(), time.Second, mustLoad(t, p.issue(t, "client", leafFor("client"))))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := dialClient(t, p, srv.Addr().String())
 	calls := make(chan struct{}, 2)
 	c.AddCloseCallback(func(netpoll.Connection) error { calls <- struct{}{}; return nil })
 	c.Serve(context.Background(), func(context.Context, netpoll.Connection) error { return nil })
@@ -177,11 +170,7 @@ func TestPartialRecordCostsNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer srv.Shutdown(time.Second)
-			c, err := Dial(srv.Addr().String(), time.Second, mustLoad(t, p.issue(t, "client", leafFor("client"))))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
+			c := dialClient(t, p, srv.Addr().String())
 			sc := <-accepted
 			// An application-data record announcing 256 bytes, with 10 of them.
 			partial := append([]byte{0x17, 0x03, 0x03, 0x01, 0x00}, make([]byte, 10)...)

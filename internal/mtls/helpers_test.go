@@ -133,3 +133,16 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 func leafFor(name string) certgen.Leaf {
 	return certgen.Leaf{Name: name, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}}
 }
+
+// dialClient dials addr with a client certificate for 127.0.0.1 issued by
+// p's CA, and closes the connection when the test ends (closing it earlier
+// is fine: Close may be called more than once).
+func dialClient(t testing.TB, p *pki, addr string) *Conn {
+	t.Helper()
+	c, err := Dial(addr, time.Second, mustLoad(t, p.issue(t, "client", leafFor("client"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
