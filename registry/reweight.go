@@ -31,6 +31,23 @@ func (r *Registration) SetWeight(ctx context.Context, weight int) (inPlace bool,
 	if weight < 1 || weight > MaxWeight {
 		return false, &formatError{base: ErrBadWeight, why: "weight " + strconv.Itoa(weight)}
 	}
+	return r.update(ctx, "set weight", func(ep *Endpoint) { ep.Weight = weight })
+}
+
+// SetCapacity changes the capacity every endpoint of r registers, as
+// SetWeight changes the weight (same results, same rules): a provider agent
+// with no bound of its own registers the capacity it measured. 0 takes the
+// capacity out of the value. It is safe for concurrent use.
+func (r *Registration) SetCapacity(ctx context.Context, capacity int) (inPlace bool, err error) {
+	if capacity < 0 || capacity > MaxCapacity {
+		return false, &formatError{base: ErrBadCapacity, why: "capacity " + strconv.Itoa(capacity)}
+	}
+	return r.update(ctx, "set capacity", func(ep *Endpoint) { ep.Capacity = capacity })
+}
+
+// update applies set to every endpoint of r, then puts their keys again on
+// the current lease, where it still holds them (see SetWeight).
+func (r *Registration) update(ctx context.Context, what string, set func(*Endpoint)) (inPlace bool, err error) {
 	if r.closed.Load() {
 		return false, fmt.Errorf("%w: deregistered", ErrNotRegistered)
 	}
@@ -38,7 +55,7 @@ func (r *Registration) SetWeight(ctx context.Context, weight int) (inPlace bool,
 	defer r.putMu.Unlock()
 	r.mu.Lock()
 	for i := range r.eps {
-		r.eps[i].Weight = weight
+		set(&r.eps[i])
 	}
 	eps := append([]Endpoint(nil), r.eps...)
 	lease := r.lease
@@ -57,7 +74,7 @@ func (r *Registration) SetWeight(ctx context.Context, weight int) (inPlace bool,
 	defer cancel()
 	resp, err := r.cli.Txn(actx).If(cmps...).Then(puts...).Commit()
 	if err != nil {
-		return false, fmt.Errorf("registry: set weight: %w", err)
+		return false, fmt.Errorf("registry: %s: %w", what, err)
 	}
 	return resp.Succeeded, nil
 }
@@ -68,4 +85,11 @@ func (r *Registration) Weight() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.eps[0].Weight
+}
+
+// Capacity returns the capacity r registers now (0: none).
+func (r *Registration) Capacity() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.eps[0].Capacity
 }

@@ -101,3 +101,33 @@ func TestSetWeightKeepsTLS(t *testing.T) {
 	val, _, _ := getKey(t, cli, Key(a.Interface, a.Addr))
 	assertEq(t, val, `{"weight":4,"capacity":200,"tls":true}`, "value")
 }
+
+// TestSetCapacity: a measured capacity goes into the value, keeping the
+// weight, and 0 takes it out again; a capacity out of range changes nothing.
+func TestSetCapacity(t *testing.T) {
+	cli := newClient(t, newEtcd(t).Endpoints())
+	a := Endpoint{Interface: testIface, Addr: "10.0.0.1:30000", Weight: 3}
+	r := register(t, cli, 5, a)
+	_, u := discover(t, cli)
+
+	inPlace, err := r.SetCapacity(ctxT(t, 5*time.Second), 120)
+	assertNoErr(t, err, "SetCapacity")
+	assertEq(t, inPlace, true, "in place")
+	assertEq(t, r.Capacity(), 120, "Capacity")
+	val, _, _ := getKey(t, cli, Key(a.Interface, a.Addr))
+	assertEq(t, val, `{"weight":3,"capacity":120}`, "value")
+	u.waitFor(t, time.Second, "the capacity", func(s Snapshot) bool {
+		eps := s[testIface]
+		return len(eps) == 1 && eps[0].Capacity == 120 && eps[0].Weight == 3
+	})
+
+	if _, err := r.SetCapacity(ctxT(t, 5*time.Second), MaxCapacity+1); !errors.Is(err, ErrBadCapacity) {
+		t.Fatalf("SetCapacity(MaxCapacity+1) err = %v, want ErrBadCapacity", err)
+	}
+	assertEq(t, r.Capacity(), 120, "Capacity after a refused SetCapacity")
+
+	_, err = r.SetCapacity(ctxT(t, 5*time.Second), 0)
+	assertNoErr(t, err, "SetCapacity(0)")
+	val, _, _ = getKey(t, cli, Key(a.Interface, a.Addr))
+	assertEq(t, val, `{"weight":3}`, "value without a capacity")
+}
