@@ -81,6 +81,11 @@ func main() {
 	}
 	a.SetRegistration(reg.InPlace, reg.Regrants, health.Reachable)
 	a.SetWeigher(reg)
+	if cfg.MaxProviderCalls == 0 {
+		// No bound to register: register what the provider is measured
+		// to take (capacity.go).
+		go measureCapacity(context.Background(), a.m.providerTime, reg, lg, time.Second)
+	}
 	lg.Info("serving", "services", strings.Join(o.services, ","), "addr", addr, "provider", cfg.Provider,
 		"serialization", cfg.Serialization.String(), "weight", o.weight, "capacity", cfg.MaxProviderCalls, "loops", cfg.Loops)
 
