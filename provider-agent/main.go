@@ -81,10 +81,13 @@ func main() {
 	}
 	a.SetRegistration(reg.InPlace, reg.Regrants, health.Reachable)
 	a.SetWeigher(reg)
+	stopMeasuring := func() {}
 	if cfg.MaxProviderCalls == 0 {
 		// No bound to register: register what the provider is measured
-		// to take (capacity.go).
-		go measureCapacity(context.Background(), a.m.providerTime, reg, lg, time.Second)
+		// to take (capacity.go), until the drain deregisters.
+		var mctx context.Context
+		mctx, stopMeasuring = context.WithCancel(context.Background())
+		go measureCapacity(mctx, a.m.providerTime, reg, lg, time.Second)
 	}
 	lg.Info("serving", "services", strings.Join(o.services, ","), "addr", addr, "provider", cfg.Provider,
 		"serialization", cfg.Serialization.String(), "weight", o.weight, "capacity", cfg.MaxProviderCalls, "loops", cfg.Loops)
@@ -92,6 +95,7 @@ func main() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	s := <-sig
+	stopMeasuring()
 	// Consumer agents hear it in-band first (GOAWAY), then from etcd.
 	lg.Info("drain started: deregistering, then waiting for the calls in flight", "signal", s.String(),
 		"goaways", a.GoAway(), "in_flight", a.InFlight(), "timeout", o.drain)
