@@ -7,7 +7,8 @@ import (
 
 func TestResultDecoder(t *testing.T) {
 	ok := decHdr(Hessian2, StatusOK, 0)
-	user := map[any]any{"name": "ann", "tags": []any{"a"}}
+	// One key: the library writes a Go map's keys in Go's random order.
+	user := map[any]any{"tags": []any{"a"}}
 	var rd ResultDecoder
 	for _, c := range []struct {
 		body   []byte
@@ -15,7 +16,7 @@ func TestResultDecoder(t *testing.T) {
 		text   string
 		out    Outcome
 	}{
-		{decLibEncode(t, int32(decFlagValue), user), false, `{"name":"ann","tags":["a"]}`, OutcomeJSON},
+		{decLibEncode(t, int32(decFlagValue), user), false, `{"tags":["a"]}`, OutcomeJSON},
 		{decLibEncode(t, int32(decFlagValue), int32(-1094917604)), false, `-1094917604`, OutcomeValue},
 		{decLibEncode(t, int32(decFlagValue), "héllo"), false, `héllo`, OutcomeValue},
 		{decLibEncode(t, int32(decFlagValue), "héllo"), true, `"héllo"`, OutcomeJSON},
