@@ -50,7 +50,7 @@ const (
 	closes         ending = iota // the agent closes the connection cleanly (EOF)
 	staysOpen                    // a valid call on the same connection is answered 200
 	answerOrEOF                  // either the answers come, then EOF, or EOF at once
-	closesOrResets               // the agent closes; RST allowed, for it leaves a body unread
+	closesOrResets               // the agent closes; RST allowed, for it leaves bytes unread (a body, or a slow client's next byte)
 )
 
 // outcome is what a case observed.
@@ -317,13 +317,13 @@ func batteryCases() []hostile {
 
 		// Slow clients; the agent runs with --read-timeout 2s.
 		{name: "slowloris, finishing in time", sent: "a valid request, its last 6 bytes one per 200 ms", drive: drip(slowReq, len(slowReq)-6, len(slowReq), 200*time.Millisecond), want: []answer{ok("slow")}, end: staysOpen},
-		{name: "slowloris in the headers, 5 s", sent: "a valid request, 25 bytes of its headers one per 200 ms", drive: drip(dripReq, dripHeadEnd-25, dripHeadEnd, 200*time.Millisecond),
+		{name: "slowloris in the headers, 5 s", sent: "a valid request, 25 bytes of its headers one per 200 ms", drive: drip(dripReq, dripHeadEnd-25, dripHeadEnd, 200*time.Millisecond), end: closesOrResets,
 			check: func(t *testing.T, o *outcome) {
 				if !o.writing || o.closedIn < batteryReadTimeout-300*time.Millisecond || o.closedIn > batteryReadTimeout+1500*time.Millisecond {
 					t.Errorf("closed %v after the first byte (client still writing: %v), want about the read timeout %v", o.closedIn, o.writing, batteryReadTimeout)
 				}
 			}},
-		{name: "slowloris in the body, 5 s", sent: "a valid request, the last 25 bytes of its body one per 200 ms", drive: drip(bodyReq, len(bodyReq)-25, len(bodyReq), 200*time.Millisecond),
+		{name: "slowloris in the body, 5 s", sent: "a valid request, the last 25 bytes of its body one per 200 ms", drive: drip(bodyReq, len(bodyReq)-25, len(bodyReq), 200*time.Millisecond), end: closesOrResets,
 			check: func(t *testing.T, o *outcome) {
 				if !o.writing || o.closedIn < batteryReadTimeout-300*time.Millisecond || o.closedIn > batteryReadTimeout+1500*time.Millisecond {
 					t.Errorf("closed %v after the first byte (client still writing: %v), want about the read timeout %v", o.closedIn, o.writing, batteryReadTimeout)
