@@ -1,6 +1,6 @@
 package main
 
-import "time"
+import "github.com/dubbomesh/dubbomesh/lb"
 
 // Measured capacity. A provider agent's registered capacity is its gate's
 // bound (--max-provider-calls): the threads its provider has. A provider
@@ -12,7 +12,7 @@ import "time"
 // does for a window, against a base: the least latency among the agents of
 // its services right now (a slowdown of the whole host, or of this
 // consumer agent, slows them all alike and measures nothing). While its
-// latency stays within measuredSlack of the base, nothing queues there and
+// latency stays within lb.WaitSlack of the base, nothing queues there and
 // the bound, if one was measured, grows by a fiftieth a tick (doubling in
 // about a second) until it reaches the registered capacity, where it is
 // dropped; once its latency passes that, the calls it holds beyond
@@ -20,19 +20,17 @@ import "time"
 // most once per latency (the cut shows in its latency only after the
 // calls it held have been answered). The picker (balance.go) uses the
 // smaller of the registered and the measured capacity.
+//
+// The thresholds and the estimate are lb's (lb.Unwaited), which the
+// provider agents' own measurement shares.
 const (
-	measuredSlack    = 1.10
-	measuredSlackAbs = float64(2 * time.Millisecond)
-	// measuredMinLoad: an agent holding fewer calls is not measured; its
-	// latency is too noisy to judge and it is far from any bound.
-	measuredMinLoad = 16
-	// measuredMinShare: nor is one holding less than 1/measuredMinShare of
-	// its registered capacity. A provider whose CPU gives out before its
-	// threads does so well past that (the race's small one at 120 of 200);
-	// below it, latency noise (a garbage collection, a loaded host) would
-	// cut a bound where no queue is, and move calls off the round robin.
+	// measuredMinShare: an agent holding less than 1/measuredMinShare of
+	// its registered capacity is not measured either. A provider whose CPU
+	// gives out before its threads does so well past that (the race's
+	// small one at 120 of 200); below it, latency noise (a garbage
+	// collection, a loaded host) would cut a bound where no queue is, and
+	// move calls off the round robin.
 	measuredMinShare = 4
-	measuredFloor    = 8 // the smallest measured capacity
 )
 
 // measure updates ep's measured capacity at now from its latency and
@@ -48,12 +46,12 @@ func (a *Agent) measure(ep *endpoint, base float64, now int64) {
 	load := ep.report.Estimate(sent, int(max(n, 0)), now, aging)
 	cur := ep.measured.Load()
 	registered := ep.capacity.Load()
+	c, waits := lb.Unwaited(float64(load), lat, base)
 	switch {
-	case int64(load) >= max(measuredMinLoad, registered/measuredMinShare) && lat > base*measuredSlack+measuredSlackAbs:
+	case waits && int64(load) >= max(lb.MeasureMinLoad, registered/measuredMinShare):
 		if now-ep.lastCut < int64(lat) {
 			break // the last cut has not shown yet
 		}
-		c := max(int64(float64(load)*base/lat), measuredFloor)
 		if registered > 0 && c >= registered {
 			c = 0
 		}
@@ -62,8 +60,8 @@ func (a *Agent) measure(ep *endpoint, base float64, now int64) {
 			ep.lastCut = now
 		}
 	case cur > 0:
-		c := cur + max(cur/50, 1)
-		if (registered > 0 && c >= registered) || (registered == 0 && c > int64(2*max(load, measuredMinLoad))) {
+		c = cur + max(cur/50, 1)
+		if (registered > 0 && c >= registered) || (registered == 0 && c > int64(2*max(load, lb.MeasureMinLoad))) {
 			c = 0 // unbounded again, as far as is known
 		}
 		ep.measured.Store(c)

@@ -3,7 +3,8 @@
 // delay pick (PickSED, sed.go) that also weighs what each peer can take:
 // its load (Report: the load a peer reports, aged, plus the calls sent
 // since), its capacity and its latency, with the weights as the prior and
-// the tie-breaker.
+// the tie-breaker. Unwaited (unwaited.go) estimates a peer's capacity from
+// its latency, for consumer agents and provider agents alike.
 //
 // SWRR is one balancer guarded by a short mutex; Sharded holds one SWRR per
 // event loop so that the hot path never contends on a global lock. Pick and

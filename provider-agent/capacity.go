@@ -7,6 +7,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/dubbomesh/dubbomesh/lb"
 )
 
 // Measured capacity. An agent with --max-provider-calls has its bound to
@@ -16,26 +18,22 @@ import (
 // Little's law the calls answered in that second and their summed time give
 // both the calls the provider held on average (summed time over the second)
 // and their mean latency. Against a base, the least mean latency of the
-// last minute, a latency past measureSlack × base + measureSlackAbs at a
-// load of at least measureMinLoad means calls wait inside the provider; the
-// calls it holds without waiting are then load × base / latency, as TCP
-// Vegas sizes a window. The figure grows by a tenth a second while the
-// provider holds nearly that many without waiting, and goes to etcd when it
-// moves by a tenth or more, at most every capacityPuts seconds. Consumer agents
-// still measure their own and use the smaller (consumer-agent/measured.go).
+// last minute, lb.Unwaited tells whether calls wait inside the provider
+// (at a load of at least lb.MeasureMinLoad) and how many it holds without
+// waiting, with the thresholds consumer agents measure by. The figure grows
+// by a tenth a second while the provider holds nearly that many without
+// waiting, and goes to etcd when it moves by a tenth or more, at most
+// every capacityPuts seconds. Consumer agents still measure their own and
+// use the smaller (consumer-agent/measured.go).
 const (
-	measureSlack    = 1.10
-	measureSlackAbs = 0.002 // seconds
-	measureMinLoad  = 16
-	measureFloor    = 8
-	measureWindow   = 60 // seconds of mean latencies the base is the least of
-	capacityPuts    = 5
+	measureWindow = 60 // seconds of mean latencies the base is the least of
+	capacityPuts  = 5
 )
 
 // capacityMeter turns per-second samples of the provider's answers into a
 // capacity. It belongs to one goroutine.
 type capacityMeter struct {
-	lats     [measureWindow]float64 // mean latency of each second seen, a ring
+	lats     [measureWindow]float64 // mean latency (ns) of each second seen, a ring
 	n        int                    // seconds seen
 	measured int                    // 0: not measured
 }
@@ -43,10 +41,10 @@ type capacityMeter struct {
 // observe takes one sample: calls answered in dt seconds, taking sum
 // seconds in all, and returns the capacity measured so far (0: none).
 func (m *capacityMeter) observe(calls uint64, sum, dt float64) int {
-	if calls < measureMinLoad || sum <= 0 || dt <= 0 {
+	if calls < lb.MeasureMinLoad || sum <= 0 || dt <= 0 {
 		return m.measured
 	}
-	lat := sum / float64(calls)
+	lat := sum / float64(calls) * 1e9 // nanoseconds, as lb.Unwaited takes
 	load := sum / dt
 	m.lats[m.n%measureWindow] = lat
 	m.n++
@@ -54,9 +52,10 @@ func (m *capacityMeter) observe(calls uint64, sum, dt float64) int {
 	for _, l := range m.lats[:min(m.n, measureWindow)] {
 		base = min(base, l)
 	}
+	n, waits := lb.Unwaited(load, lat, base)
 	switch {
-	case load >= measureMinLoad && lat > base*measureSlack+measureSlackAbs:
-		m.measured = max(int(load*base/lat), measureFloor)
+	case waits && load >= lb.MeasureMinLoad:
+		m.measured = int(n)
 	case m.measured > 0 && load >= 0.9*float64(m.measured):
 		m.measured += max(m.measured/10, 1)
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dubbomesh/dubbomesh/lb"
 )
 
 // second is one sample of capacityMeter.observe over a whole second: the
@@ -40,13 +42,13 @@ func TestCapacityMeter(t *testing.T) {
 	if got := second(&m, 30, 0.0625); got != 88 {
 		t.Fatalf("light load: %d, want 88", got)
 	}
-	// Queueing again cuts it, never below measureFloor.
-	if got := second(&m, 20, 1); got != measureFloor {
-		t.Fatalf("deep queue: %d, want %d", got, measureFloor)
+	// Queueing again cuts it, never below lb.MeasureFloor.
+	if got := second(&m, 20, 1); got != lb.MeasureFloor {
+		t.Fatalf("deep queue: %d, want %d", got, lb.MeasureFloor)
 	}
 	// No answers in a second: nothing to judge.
-	if got := m.observe(0, 0, 1); got != measureFloor {
-		t.Fatalf("no answers: %d, want %d", got, measureFloor)
+	if got := m.observe(0, 0, 1); got != lb.MeasureFloor {
+		t.Fatalf("no answers: %d, want %d", got, lb.MeasureFloor)
 	}
 }
 
@@ -120,7 +122,7 @@ func TestMeasureCapacityRegisters(t *testing.T) {
 	got := c.Capacity()
 	// 40 ms at that pace is about 200 calls held, of which about 50 are
 	// served at the 10 ms base; timer jitter moves both.
-	if got < measureFloor || got > 120 {
-		t.Fatalf("queueing: registered %d, want a capacity in [%d, 120] (registered: %v)", got, measureFloor, c.set)
+	if got < lb.MeasureFloor || got > 120 {
+		t.Fatalf("queueing: registered %d, want a capacity in [%d, 120] (registered: %v)", got, lb.MeasureFloor, c.set)
 	}
 }
