@@ -1,0 +1,87 @@
+// Copyright 2026 The dubbomesh Authors. Licensed under the Apache License,
+// Version 2.0, as the rest of this package (see LICENSE).
+
+//go:build linux
+
+package netpoll
+
+import (
+	"os"
+	"sync/atomic"
+	"syscall"
+)
+
+// parkIdle is 1 while a poller that found no events waits in Go's runtime
+// netpoller (parked, no thread held) instead of in a blocking epoll_wait.
+var parkIdle int32
+
+// SetParkIdle chooses how a poller waits once an epoll_wait has found no
+// events. With on, it parks its goroutine in Go's runtime netpoller until
+// its epoll instance has events, holding no thread; with off (the default,
+// upstream netpoll's behaviour), it blocks its thread in epoll_wait.
+//
+// A blocking epoll_wait is a system call: each time a poller goes back into
+// it, the Go runtime's sysmon is woken and ticks every 20 µs for a while,
+// which at light load costs more CPU than the events themselves. Parked,
+// a wake-up costs one more trip through the runtime's netpoller and one
+// more epoll_wait, which at heavy load costs more than it saves.
+//
+// SetParkIdle may be called at any time, from any goroutine; each poller
+// reads the setting before each wait that would block.
+func SetParkIdle(on bool) {
+	var v int32
+	if on {
+		v = 1
+	}
+	atomic.StoreInt32(&parkIdle, v)
+}
+
+// ParkIdle reports the setting made by SetParkIdle.
+func ParkIdle() bool { return atomic.LoadInt32(&parkIdle) == 1 }
+
+// parker waits for an epoll instance's events in Go's runtime netpoller: a
+// duplicate of the epoll fd, non-blocking, registered with the runtime as a
+// file. Readiness of an epoll fd means it has events to report. A parker
+// belongs to one poller goroutine and is closed when its Wait returns.
+type parker struct {
+	f  *os.File
+	rc syscall.RawConn
+}
+
+func newParker(epfd int) *parker {
+	fd, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(epfd), syscall.F_DUPFD_CLOEXEC, 0)
+	if errno != 0 {
+		return nil
+	}
+	if syscall.SetNonblock(int(fd), true) != nil {
+		syscall.Close(int(fd))
+		return nil
+	}
+	f := os.NewFile(fd, "netpoll-epoll")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil
+	}
+	return &parker{f: f, rc: rc}
+}
+
+// wait returns the epoll instance's events once it has some. ok is false if
+// the runtime could not wait for the file (not pollable, or closed): the
+// caller then waits in epoll_wait as upstream does.
+func (k *parker) wait(events []epollevent) (n int, ok bool, err error) {
+	rerr := k.rc.Read(func(fd uintptr) bool {
+		n, err = EpollWait(int(fd), events, 0)
+		return n > 0 || err != nil
+	})
+	if rerr != nil {
+		return 0, false, nil
+	}
+	return n, true, err
+}
+
+func (k *parker) close() {
+	if k != nil {
+		k.f.Close()
+	}
+}
