@@ -61,6 +61,11 @@ type Config struct {
 	// latency exceeds EjectRatio times the fastest other one's (see
 	// outlier.go). Zero means DefaultEjectRatio; negative turns ejection off.
 	EjectRatio float64
+	// ParkBelow lets netpoll's idle pollers park while the process runs
+	// fewer handlers a second than this (server.Park); once per process,
+	// the first agent's setting holds. Zero means server.DefaultParkBelow;
+	// negative never parks.
+	ParkBelow int
 	// Flush is the flush policy of the connections to provider agents
 	// (batch.FlushPolicy; zero: inline). Answers to clients are flushed
 	// inline: each goes to a socket of its own.
@@ -116,6 +121,9 @@ func (c *Config) setDefaults() {
 	if c.EjectRatio == 0 {
 		c.EjectRatio = DefaultEjectRatio
 	}
+	if c.ParkBelow == 0 {
+		c.ParkBelow = server.DefaultParkBelow
+	}
 }
 
 // Agent is a running consumer agent: an HTTP server on netpoll and, per event
@@ -158,6 +166,7 @@ func (a *Agent) busy() bool {
 func New(cfg Config) (*Agent, error) {
 	cfg.setDefaults()
 	server.Configure(cfg.Loops)
+	server.Park(cfg.ParkBelow)
 	a := &Agent{
 		cfg:          cfg,
 		m:            newAgentMetrics(),

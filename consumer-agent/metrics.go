@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dubbomesh/dubbomesh/internal/metrics"
+	"github.com/dubbomesh/dubbomesh/internal/server"
 	"github.com/dubbomesh/dubbomesh/protocol"
 )
 
@@ -223,6 +224,7 @@ func (m *agentMetrics) register(a *Agent) {
 		return float64(n)
 	}))
 	m.reg.MustRegister(stateCollector{a})
+	m.reg.MustRegister(server.Collectors("consumer_agent")...)
 }
 
 // stateCollector reads the per-agent and per-service state at scrape time,

@@ -51,6 +51,11 @@ type Config struct {
 	// Log receives the agent's log lines: the provider unreachable and
 	// back, draining started and done, each once. Nil logs nothing.
 	Log *slog.Logger
+	// ParkBelow lets netpoll's idle pollers park while the process runs
+	// fewer handlers a second than this (server.Park); once per process,
+	// the first agent's setting holds. Zero means server.DefaultParkBelow;
+	// negative never parks.
+	ParkBelow int
 }
 
 // Agent is a running provider agent: a netpoll server for agent frames and,
@@ -91,6 +96,9 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.DefaultTimeout <= 0 {
 		cfg.DefaultTimeout = 3 * time.Second
 	}
+	if cfg.ParkBelow == 0 {
+		cfg.ParkBelow = server.DefaultParkBelow
+	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 8192
 	}
@@ -101,6 +109,7 @@ func New(cfg Config) (*Agent, error) {
 		cfg.Serialization = dubbo.Hessian2
 	}
 	server.Configure(cfg.Loops)
+	server.Park(cfg.ParkBelow)
 	a := &Agent{cfg: cfg, m: newAgentMetrics(), log: logging.Or(cfg.Log)}
 	a.peer = upstream.NewPeer("provider", "provider", cfg.Provider, a.log)
 	a.peer.Hold() // until it listens: a failed start logs only its error

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dubbomesh/dubbomesh/internal/metrics"
+	"github.com/dubbomesh/dubbomesh/internal/server"
 )
 
 // agentMetrics are the provider agent's metrics, on its own registry,
@@ -118,6 +119,7 @@ func (m *agentMetrics) register(a *Agent) {
 	m.gauge("provider_agent_provider_up", "1 while at least one connection to the provider is up.", func() float64 { return oneIf(a.peer.Reachable()) })
 	m.gauge("provider_agent_draining", "1 once new calls are refused while draining.", func() float64 { return oneIf(a.refusing.Load()) })
 	m.reg.MustRegister(providerConns{a})
+	m.reg.MustRegister(server.Collectors("provider_agent")...)
 }
 
 // providerConns reports the connections to the provider at each scrape.

@@ -27,8 +27,10 @@ type workers struct {
 func newWorkers() *workers { return &workers{idle: make(chan func())} }
 
 // run is a netpoll.Config.Runner. It counts each handler in
-// batch.Handlers from the moment it is queued until it returns.
+// batch.Handlers from the moment it is queued until it returns, and in
+// handlerRuns (park.go).
 func (w *workers) run(_ context.Context, f func()) {
+	handlerRuns.Add(1)
 	batch.Handlers.Enter()
 	select {
 	case w.idle <- f:

@@ -1,0 +1,131 @@
+package server
+
+import (
+	"context"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cloudwego/netpoll"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+func TestParkNext(t *testing.T) {
+	const below = 3000
+	for _, c := range []struct {
+		now  bool
+		rate float64
+		want bool
+	}{
+		{true, 0, true},
+		{true, 2999, true},  // under below: stays parked
+		{true, 3000, false}, // from below on: unparks
+		{false, 3000, false},
+		{false, 2001, false}, // between 2/3 and 1: stays as it is
+		{true, 2001, true},
+		{false, 1999, true}, // under two thirds: parks again
+	} {
+		if got := parkNext(c.now, c.rate, below); got != c.want {
+			t.Errorf("parkNext(%v, %g, %d) = %v, want %v", c.now, c.rate, below, got, c.want)
+		}
+	}
+}
+
+// TestParkedPollersServe serves connections with netpoll's pollers parked,
+// then blocking, then parked again, and checks from /proc which way they
+// wait: netpoll calls epoll_wait (232 on amd64) while the Go runtime's
+// netpoller calls epoll_pwait, so a thread sitting in 232 is a blocked
+// poller.
+func TestParkedPollersServe(t *testing.T) {
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		t.Skip("tells the two waits apart by amd64's epoll_wait system call number")
+	}
+	defer netpoll.SetParkIdle(parked.Load())
+	echo := func(_ context.Context, c netpoll.Connection) error {
+		r := c.Reader()
+		b, err := r.Next(r.Len())
+		if err != nil {
+			return err
+		}
+		c.Writer().WriteBinary(b)
+		r.Release()
+		return c.Writer().Flush()
+	}
+	Configure(2)
+	s, err := Listen("127.0.0.1:0", echo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown(time.Second)
+	var conns []net.Conn
+	for range 4 {
+		c, err := net.Dial("tcp", s.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	ping := func() {
+		t.Helper()
+		b := make([]byte, 4)
+		for _, c := range conns {
+			c.SetDeadline(time.Now().Add(2 * time.Second))
+			if _, err := c.Write([]byte("ping")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.ReadFull(c, b); err != nil || string(b) != "ping" {
+				t.Fatalf("echo = %q, %v", b, err)
+			}
+		}
+	}
+	for _, park := range []bool{true, false, true} {
+		netpoll.SetParkIdle(park)
+		blocked := -1
+		for range 100 {
+			ping()
+			time.Sleep(10 * time.Millisecond)
+			if blocked = threadsInEpollWait(t); (blocked == 0) == park {
+				break
+			}
+		}
+		if (blocked == 0) != park {
+			t.Fatalf("parked %v: %d threads blocked in epoll_wait", park, blocked)
+		}
+	}
+}
+
+func threadsInEpollWait(t *testing.T) int {
+	t.Helper()
+	files, err := filepath.Glob("/proc/self/task/*/syscall")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err == nil && strings.HasPrefix(string(b), "232 ") {
+			n++
+		}
+	}
+	return n
+}
+
+func TestCollectors(t *testing.T) {
+	r := prometheus.NewRegistry()
+	r.MustRegister(Collectors("test_agent")...)
+	mfs, err := r.Gather()
+	if err != nil || len(mfs) != 2 || mfs[0].GetName() != "test_agent_handler_runs_total" || mfs[1].GetName() != "test_agent_pollers_parked" {
+		t.Fatalf("gathered %v, %v", mfs, err)
+	}
+	before := handlerRuns.Load()
+	newWorkers().run(context.Background(), func() {})
+	if got := handlerRuns.Load() - before; got != 1 {
+		t.Fatalf("a handler run counted %d times", got)
+	}
+}
