@@ -12,7 +12,6 @@ import (
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
 	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/internal/mtls"
-	"github.com/dubbomesh/dubbomesh/internal/server"
 	"github.com/dubbomesh/dubbomesh/protocol/http1"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
@@ -73,7 +72,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.IntVar(&cfg.MaxPipeline, "max-pipeline", 128, "requests in flight per client connection before reading pauses (1..65536)")
 	fs.IntVar(&cfg.MaxInFlight, "max-inflight", 16384, "calls in flight per event loop before answering 503 (1..1048576)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", DefaultMaxConns, "client connections open at once; past it new ones are answered 503 and closed (1..1048576)")
-	fs.IntVar(&cfg.ParkBelow, "park-below", server.DefaultParkBelow, "park idle event loops in Go's netpoller while the agent handles fewer events a second than this; they wait in epoll_wait from it on (0..16777216; 0: never park)")
+	fs.IntVar(&cfg.ParkBelow, "park-below", DefaultParkBelow, "park idle event loops in Go's netpoller while the agent handles fewer events a second than this; they wait in epoll_wait from it on (0..16777216; 0: never park)")
 	fs.Float64Var(&cfg.EjectRatio, "eject-ratio", DefaultEjectRatio, "eject a provider agent for a while when its estimated latency passes this many times the fastest other one's, and by 20ms or more (1..1000; 0: never)")
 	cfg.Flush = batch.FlushPolicy{Idle: true}
 	fs.Func("flush", "when frames to provider agents go out: inline (from the request's pass), idle (from the last of a burst of busy handlers), yield (from a flusher, after runnable passes wrote theirs) or a delay such as 100us, at most 1s (default "+cfg.Flush.String()+")", func(s string) (err error) {

@@ -53,7 +53,7 @@ type Config struct {
 	Log *slog.Logger
 	// ParkBelow lets netpoll's idle pollers park while the process runs
 	// fewer handlers a second than this (server.Park); once per process,
-	// the first agent's setting holds. Zero means server.DefaultParkBelow;
+	// the first agent's setting holds. Zero means DefaultParkBelow;
 	// negative never parks.
 	ParkBelow int
 }
@@ -97,7 +97,7 @@ func New(cfg Config) (*Agent, error) {
 		cfg.DefaultTimeout = 3 * time.Second
 	}
 	if cfg.ParkBelow == 0 {
-		cfg.ParkBelow = server.DefaultParkBelow
+		cfg.ParkBelow = DefaultParkBelow
 	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 8192

@@ -9,10 +9,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// DefaultParkBelow is the handler rate, in runs a second, under which
-// Park lets netpoll's pollers park (the agents' --park-below default).
-const DefaultParkBelow = 4000
-
 // ParkPeriod is how often Park measures the handler rate.
 const ParkPeriod = time.Second
 

@@ -84,6 +84,7 @@ func TestParkedPollersServe(t *testing.T) {
 			}
 		}
 	}
+	epfds := map[bool]int{}
 	for _, park := range []bool{true, false, true} {
 		netpoll.SetParkIdle(park)
 		blocked := -1
@@ -97,7 +98,28 @@ func TestParkedPollersServe(t *testing.T) {
 		if (blocked == 0) != park {
 			t.Fatalf("parked %v: %d threads blocked in epoll_wait", park, blocked)
 		}
+		epfds[park] = epollFDs(t)
 	}
+	// A parked poller holds a duplicate of its epoll fd in the runtime's
+	// netpoller; a blocking one has closed it.
+	if epfds[true] <= epfds[false] {
+		t.Fatalf("epoll fds: %d parked, %d blocking", epfds[true], epfds[false])
+	}
+}
+
+func epollFDs(t *testing.T) int {
+	t.Helper()
+	fds, err := filepath.Glob("/proc/self/fd/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, fd := range fds {
+		if l, err := os.Readlink(fd); err == nil && l == "anon_inode:[eventpoll]" {
+			n++
+		}
+	}
+	return n
 }
 
 func threadsInEpollWait(t *testing.T) int {

@@ -110,6 +110,11 @@ func (p *defaultPoll) Wait() (err error) {
 				n, parked, err = park.wait(p.events)
 			}
 			parkBroken = !parked
+		} else if msec < 0 && park != nil {
+			// Blocking from now on: take the epoll fd out of the runtime's
+			// netpoller, which would otherwise be woken by every event.
+			park.close()
+			park = nil
 		}
 		if !parked {
 			n, err = EpollWait(p.fd, p.events, msec)
