@@ -46,16 +46,6 @@ func TestParkedPollersServe(t *testing.T) {
 		t.Skip("tells the two waits apart by amd64's epoll_wait system call number")
 	}
 	defer netpoll.SetParkIdle(parked.Load())
-	echo := func(_ context.Context, c netpoll.Connection) error {
-		r := c.Reader()
-		b, err := r.Next(r.Len())
-		if err != nil {
-			return err
-		}
-		c.Writer().WriteBinary(b)
-		r.Release()
-		return c.Writer().Flush()
-	}
 	Configure(2)
 	s, err := Listen("127.0.0.1:0", echo)
 	if err != nil {
@@ -107,31 +97,31 @@ func TestParkedPollersServe(t *testing.T) {
 	}
 }
 
-func epollFDs(t *testing.T) int {
-	t.Helper()
-	fds, err := filepath.Glob("/proc/self/fd/*")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, fd := range fds {
-		if l, err := os.Readlink(fd); err == nil && l == "anon_inode:[eventpoll]" {
-			n++
-		}
-	}
-	return n
+// threadsInEpollWait counts this process's threads sitting in epoll_wait.
+func threadsInEpollWait(t *testing.T) int {
+	return countProc(t, "/proc/self/task/*/syscall", func(p string) bool {
+		b, err := os.ReadFile(p)
+		return err == nil && strings.HasPrefix(string(b), "232 ")
+	})
 }
 
-func threadsInEpollWait(t *testing.T) int {
+// epollFDs counts this process's epoll instances.
+func epollFDs(t *testing.T) int {
+	return countProc(t, "/proc/self/fd/*", func(p string) bool {
+		l, err := os.Readlink(p)
+		return err == nil && l == "anon_inode:[eventpoll]"
+	})
+}
+
+func countProc(t *testing.T, glob string, match func(path string) bool) int {
 	t.Helper()
-	files, err := filepath.Glob("/proc/self/task/*/syscall")
+	paths, err := filepath.Glob(glob)
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err == nil && strings.HasPrefix(string(b), "232 ") {
+	for _, p := range paths {
+		if match(p) {
 			n++
 		}
 	}

@@ -10,17 +10,19 @@ import (
 	"github.com/cloudwego/netpoll"
 )
 
-func TestListenServeShutdown(t *testing.T) {
-	echo := func(_ context.Context, c netpoll.Connection) error {
-		r := c.Reader()
-		b, err := r.Next(r.Len())
-		if err != nil {
-			return err
-		}
-		c.Writer().WriteBinary(b)
-		r.Release()
-		return c.Writer().Flush()
+// echo writes back what it reads.
+func echo(_ context.Context, c netpoll.Connection) error {
+	r := c.Reader()
+	b, err := r.Next(r.Len())
+	if err != nil {
+		return err
 	}
+	c.Writer().WriteBinary(b)
+	r.Release()
+	return c.Writer().Flush()
+}
+
+func TestListenServeShutdown(t *testing.T) {
 	Configure(2)
 	s, err := Listen("127.0.0.1:0", echo)
 	if err != nil {
