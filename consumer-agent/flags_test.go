@@ -22,19 +22,22 @@ func TestParseFlagsDefaults(t *testing.T) {
 		t.Errorf("--listen defaults to %q, want loopback only", o.cfg.Listen)
 	}
 	if o.etcd.Endpoints != "http://127.0.0.1:2379" || o.admin != "" || o.cfg.Timeout != 3*time.Second ||
-		o.cfg.EjectRatio != DefaultEjectRatio || o.cfg.PlainRoundRobin || o.cfg.NoRetry || o.cfg.Loops < 1 {
+		o.cfg.EjectRatio != DefaultEjectRatio || o.cfg.PlainRoundRobin || o.cfg.NoRetry || o.cfg.Loops < 1 ||
+		o.cfg.ParkBelow != DefaultParkBelow {
 		t.Errorf("defaults %+v", o)
 	}
 }
 
 func TestParseFlagsSet(t *testing.T) {
 	o, err := parseFlags([]string{"--listen", ":20000", "--loops", "256", "--eject-ratio", "0", "--retry=false",
-		"--flush", "100us", "--max-body-bytes", "8388608", "--admin", "127.0.0.1:0", "--balance", "weights"}, io.Discard)
+		"--flush", "100us", "--max-body-bytes", "8388608", "--admin", "127.0.0.1:0", "--balance", "weights",
+		"--park-below", "0"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if o.cfg.Listen != ":20000" || o.cfg.Loops != 256 || o.cfg.EjectRatio != -1 || !o.cfg.NoRetry ||
-		o.cfg.Flush.Delay != 100*time.Microsecond || o.admin != "127.0.0.1:0" || !o.cfg.PlainRoundRobin {
+		o.cfg.Flush.Delay != 100*time.Microsecond || o.admin != "127.0.0.1:0" || !o.cfg.PlainRoundRobin ||
+		o.cfg.ParkBelow != -1 {
 		t.Errorf("parsed %+v", o)
 	}
 }
@@ -58,6 +61,7 @@ func TestParseFlagsBad(t *testing.T) {
 		{[]string{"--max-header-bytes", "100"}, "--max-header-bytes: must be in 256..1048576 (got 100)"},
 		{[]string{"--max-conns", "-5"}, "--max-conns: must be in 1..1048576 (got -5)"},
 		{[]string{"--max-inflight", "0"}, "--max-inflight: must be in 1..1048576 (got 0)"},
+		{[]string{"--park-below", "-1"}, "--park-below: must be in 0..16777216 (got -1)"},
 		{[]string{"--max-pipeline", "0"}, "--max-pipeline: must be in 1..65536 (got 0)"},
 		{[]string{"--read-timeout", "0"}, "--read-timeout: must be in 1ms..1h (got 0s)"},
 		{[]string{"--idle-timeout", "-1m"}, "--idle-timeout: must be in 1ms..1h (got -1m)"},
