@@ -52,8 +52,9 @@ func (c *concurrency) plan(delay time.Duration) planFunc {
 		n := c.now.Add(1)
 		for p := c.peak.Load(); n > p && !c.peak.CompareAndSwap(p, n); p = c.peak.Load() {
 		}
-		time.AfterFunc(delay-time.Millisecond, func() { c.now.Add(-1) })
-		return reply{act: actEcho, delay: delay}
+		// Released as its answer is written, never later: the consumer
+		// agent can send the slot's next call only once it has read it.
+		return reply{act: actEcho, delay: delay, sent: func() { c.now.Add(-1) }}
 	}
 }
 

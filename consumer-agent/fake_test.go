@@ -64,6 +64,8 @@ type reply struct {
 	// provider agents do.
 	report bool
 	load   int
+	// sent, if set, runs just before a delayed answer is written.
+	sent func()
 }
 
 // heldCall is a call kept by actHold, with the result it will get.
@@ -274,7 +276,12 @@ func (f *fakeAgent) request(c *fakeConn, out []byte, h protocol.Header, body []b
 	case actEcho, actFail:
 		if r.delay > 0 {
 			res := append([]byte(nil), result...)
-			time.AfterFunc(r.delay, func() { c.write(answer(nil, id, r, res)) })
+			time.AfterFunc(r.delay, func() {
+				if r.sent != nil {
+					r.sent()
+				}
+				c.write(answer(nil, id, r, res))
+			})
 			return out, false
 		}
 		return answer(out, id, r, result), false
