@@ -93,9 +93,9 @@ const DefaultEjectRatio = 5
 // DefaultParkBelow is the consumer agent's default --park-below: its idle
 // pollers park while it handles fewer than 4,000 events a second. Measured
 // on the bench (docs/PERFORMANCE.md, "Parked pollers"): it handles about
-// 2 events per call, 2,500 a second at 64 connections, where parking
-// saves a third of its CPU per call, and 5,500 to 14,000 at 256 and 512,
-// where parking saves nothing.
+// 2 events per call, 2,000 to 2,600 a second at 64 connections, where
+// parking saved it 10 to 35% of its CPU per call, and 5,500 to 20,000 at
+// 256 and 512, where parked pollers cost more than they save.
 const DefaultParkBelow = 4000
 
 // DefaultMaxConns is the default bound on open client connections.

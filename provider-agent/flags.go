@@ -51,9 +51,9 @@ const (
 // DefaultParkBelow is the default --park-below: idle pollers park while
 // the agent handles fewer than 1,200 events a second. Measured on the
 // bench (docs/PERFORMANCE.md, "Parked pollers"): a provider agent
-// handles 400 to 900 a second at 64 connections, where parking halves
-// its CPU per call, and 1,400 to 3,400 at 256 and 512, where a parked
-// poller costs it 10 to 25% more.
+// handles 400 to 900 a second at 64 connections, where parking about
+// halves its CPU per call, and 1,400 to 3,400 at 256 and 512, where
+// parked pollers cost it 10 to 40% more.
 const DefaultParkBelow = 1200
 
 // options is the provider agent's command line.
