@@ -16,7 +16,6 @@ var (
 	// handlerRuns counts the handlers the runner has started: one per
 	// netpoll event that has work (a readable connection, a hang-up).
 	handlerRuns atomic.Uint64
-	parked      atomic.Bool
 	parkOnce    sync.Once
 )
 
@@ -42,7 +41,7 @@ func Park(below int) {
 		if below <= 0 {
 			return
 		}
-		setParked(true)
+		netpoll.SetParkIdle(true)
 		go parkLoop(float64(below))
 	})
 }
@@ -51,12 +50,12 @@ func parkLoop(below float64) {
 	t := time.NewTicker(ParkPeriod)
 	defer t.Stop()
 	last, at := handlerRuns.Load(), time.Now()
-	for now := range t.C {
+	for tick := range t.C {
 		n := handlerRuns.Load()
-		rate := float64(n-last) / now.Sub(at).Seconds()
-		last, at = n, now
-		if next := parkNext(parked.Load(), rate, below); next != parked.Load() {
-			setParked(next)
+		rate := float64(n-last) / tick.Sub(at).Seconds()
+		last, at = n, tick
+		if on := netpoll.ParkIdle(); parkNext(on, rate, below) != on {
+			netpoll.SetParkIdle(!on)
 		}
 	}
 }
@@ -74,14 +73,10 @@ func parkNext(now bool, rate, below float64) bool {
 	return now
 }
 
-func setParked(on bool) {
-	parked.Store(on)
-	netpoll.SetParkIdle(on)
-}
-
 // Collectors returns the metrics of this process's pollers, named with
 // prefix: <prefix>_handler_runs_total, the netpoll events handed to a
-// handler, and <prefix>_pollers_parked, 1 while idle pollers park (Park).
+// handler, and <prefix>_pollers_parked, 1 while idle pollers park (Park;
+// netpoll.ParkIdle).
 // Register them once, on one registry.
 func Collectors(prefix string) []prometheus.Collector {
 	return []prometheus.Collector{
@@ -93,7 +88,7 @@ func Collectors(prefix string) []prometheus.Collector {
 			Name: prefix + "_pollers_parked",
 			Help: "1 while netpoll's idle pollers park in Go's netpoller, 0 while they block in epoll_wait (--park-below)",
 		}, func() float64 {
-			if parked.Load() {
+			if netpoll.ParkIdle() {
 				return 1
 			}
 			return 0

@@ -45,7 +45,7 @@ func TestParkedPollersServe(t *testing.T) {
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skip("tells the two waits apart by amd64's epoll_wait system call number")
 	}
-	defer netpoll.SetParkIdle(parked.Load())
+	defer netpoll.SetParkIdle(netpoll.ParkIdle())
 	Configure(2)
 	s, err := Listen("127.0.0.1:0", echo)
 	if err != nil {
