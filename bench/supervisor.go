@@ -244,17 +244,6 @@ func stopGroup(procs []*proc, grace time.Duration) {
 	}
 }
 
-// freeAddr returns a loopback address with a port nobody listened on a
-// moment ago.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
 // waitListening waits until addr accepts connections, p exits, or the
 // timeout passes.
 func waitListening(addr string, p *proc, timeout time.Duration) error {
