@@ -66,6 +66,10 @@ type Config struct {
 	// the first agent's setting holds. Zero means DefaultParkBelow;
 	// negative never parks.
 	ParkBelow int
+	// ParkProcs is the process's GOMAXPROCS while its pollers park
+	// (server.Park); once per process, like ParkBelow. Zero means
+	// server.DefaultParkProcs; negative leaves GOMAXPROCS alone.
+	ParkProcs int
 	// Flush is the flush policy of the connections to provider agents
 	// (batch.FlushPolicy; zero: inline). Answers to clients are flushed
 	// inline: each goes to a socket of its own.
@@ -132,6 +136,9 @@ func (c *Config) setDefaults() {
 	if c.ParkBelow == 0 {
 		c.ParkBelow = DefaultParkBelow
 	}
+	if c.ParkProcs == 0 {
+		c.ParkProcs = server.DefaultParkProcs
+	}
 }
 
 // Agent is a running consumer agent: an HTTP server on netpoll and, per event
@@ -174,7 +181,7 @@ func (a *Agent) busy() bool {
 func New(cfg Config) (*Agent, error) {
 	cfg.setDefaults()
 	server.Configure(cfg.Loops)
-	server.Park(cfg.ParkBelow)
+	server.Park(cfg.ParkBelow, cfg.ParkProcs)
 	a := &Agent{
 		cfg:          cfg,
 		m:            newAgentMetrics(),

@@ -12,6 +12,7 @@ import (
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
 	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/internal/mtls"
+	"github.com/dubbomesh/dubbomesh/internal/server"
 	"github.com/dubbomesh/dubbomesh/protocol/http1"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
@@ -73,6 +74,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.IntVar(&cfg.MaxInFlight, "max-inflight", 16384, "calls in flight per event loop before answering 503 (1..1048576)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", DefaultMaxConns, "client connections open at once; past it new ones are answered 503 and closed (1..1048576)")
 	fs.IntVar(&cfg.ParkBelow, "park-below", DefaultParkBelow, "park idle event loops in Go's netpoller while the agent handles fewer events a second than this; they wait in epoll_wait from it on (0..16777216; 0: never park)")
+	fs.IntVar(&cfg.ParkProcs, "park-procs", server.DefaultParkProcs, "GOMAXPROCS while event loops park (--park-below); the full count from the park rate on (0..256; 0: leave GOMAXPROCS alone)")
 	fs.Float64Var(&cfg.EjectRatio, "eject-ratio", DefaultEjectRatio, "eject a provider agent for a while when its estimated latency passes this many times the fastest other one's, and by 20ms or more (1..1000; 0: never)")
 	cfg.Flush = batch.FlushPolicy{Idle: true}
 	fs.Func("flush", "when frames to provider agents go out: inline (from the request's pass), idle (from the last of a burst of busy handlers), yield (from a flusher, after runnable passes wrote theirs) or a delay such as 100us, at most 1s (default "+cfg.Flush.String()+")", func(s string) (err error) {
@@ -113,6 +115,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	c.Int("max-inflight", cfg.MaxInFlight, 1, maxTable)
 	c.Int("max-conns", cfg.MaxConns, 1, 1<<20)
 	c.Int("park-below", cfg.ParkBelow, 0, 1<<24)
+	c.Int("park-procs", cfg.ParkProcs, 0, 256)
 	if cfg.PingInterval != 0 {
 		c.Duration("ping-interval", cfg.PingInterval, time.Millisecond, time.Minute)
 	}
@@ -126,6 +129,9 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	}
 	if cfg.ParkBelow == 0 {
 		cfg.ParkBelow = -1 // --park-below 0 never parks
+	}
+	if cfg.ParkProcs == 0 {
+		cfg.ParkProcs = -1 // --park-procs 0 leaves GOMAXPROCS alone
 	}
 	if cfg.EjectRatio == 0 {
 		cfg.EjectRatio = -1 // --eject-ratio 0 turns ejection off

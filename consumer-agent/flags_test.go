@@ -11,6 +11,7 @@ import (
 
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
 	"github.com/dubbomesh/dubbomesh/internal/cmdline/cmdlinetest"
+	"github.com/dubbomesh/dubbomesh/internal/server"
 )
 
 func TestParseFlagsDefaults(t *testing.T) {
@@ -23,7 +24,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 	}
 	if o.etcd.Endpoints != "http://127.0.0.1:2379" || o.admin != "" || o.cfg.Timeout != 3*time.Second ||
 		o.cfg.EjectRatio != DefaultEjectRatio || o.cfg.PlainRoundRobin || o.cfg.NoRetry || o.cfg.Loops < 1 ||
-		o.cfg.ParkBelow != DefaultParkBelow {
+		o.cfg.ParkBelow != DefaultParkBelow || o.cfg.ParkProcs != server.DefaultParkProcs {
 		t.Errorf("defaults %+v", o)
 	}
 }
@@ -31,13 +32,13 @@ func TestParseFlagsDefaults(t *testing.T) {
 func TestParseFlagsSet(t *testing.T) {
 	o, err := parseFlags([]string{"--listen", ":20000", "--loops", "256", "--eject-ratio", "0", "--retry=false",
 		"--flush", "100us", "--max-body-bytes", "8388608", "--admin", "127.0.0.1:0", "--balance", "weights",
-		"--park-below", "0"}, io.Discard)
+		"--park-below", "0", "--park-procs", "0"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if o.cfg.Listen != ":20000" || o.cfg.Loops != 256 || o.cfg.EjectRatio != -1 || !o.cfg.NoRetry ||
 		o.cfg.Flush.Delay != 100*time.Microsecond || o.admin != "127.0.0.1:0" || !o.cfg.PlainRoundRobin ||
-		o.cfg.ParkBelow != -1 {
+		o.cfg.ParkBelow != -1 || o.cfg.ParkProcs != -1 {
 		t.Errorf("parsed %+v", o)
 	}
 }
@@ -62,6 +63,7 @@ func TestParseFlagsBad(t *testing.T) {
 		{[]string{"--max-conns", "-5"}, "--max-conns: must be in 1..1048576 (got -5)"},
 		{[]string{"--max-inflight", "0"}, "--max-inflight: must be in 1..1048576 (got 0)"},
 		{[]string{"--park-below", "-1"}, "--park-below: must be in 0..16777216 (got -1)"},
+		{[]string{"--park-procs", "257"}, "--park-procs: must be in 0..256 (got 257)"},
 		{[]string{"--max-pipeline", "0"}, "--max-pipeline: must be in 1..65536 (got 0)"},
 		{[]string{"--read-timeout", "0"}, "--read-timeout: must be in 1ms..1h (got 0s)"},
 		{[]string{"--idle-timeout", "-1m"}, "--idle-timeout: must be in 1ms..1h (got -1m)"},

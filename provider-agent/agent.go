@@ -56,6 +56,10 @@ type Config struct {
 	// the first agent's setting holds. Zero means DefaultParkBelow;
 	// negative never parks.
 	ParkBelow int
+	// ParkProcs is the process's GOMAXPROCS while its pollers park
+	// (server.Park); once per process, like ParkBelow. Zero means
+	// server.DefaultParkProcs; negative leaves GOMAXPROCS alone.
+	ParkProcs int
 }
 
 // Agent is a running provider agent: a netpoll server for agent frames and,
@@ -99,6 +103,9 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.ParkBelow == 0 {
 		cfg.ParkBelow = DefaultParkBelow
 	}
+	if cfg.ParkProcs == 0 {
+		cfg.ParkProcs = server.DefaultParkProcs
+	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 8192
 	}
@@ -109,7 +116,7 @@ func New(cfg Config) (*Agent, error) {
 		cfg.Serialization = dubbo.Hessian2
 	}
 	server.Configure(cfg.Loops)
-	server.Park(cfg.ParkBelow)
+	server.Park(cfg.ParkBelow, cfg.ParkProcs)
 	a := &Agent{cfg: cfg, m: newAgentMetrics(), log: logging.Or(cfg.Log)}
 	a.peer = upstream.NewPeer("provider", "provider", cfg.Provider, a.log)
 	a.peer.Hold() // until it listens: a failed start logs only its error

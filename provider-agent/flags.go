@@ -17,6 +17,7 @@ import (
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
 	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/internal/mtls"
+	"github.com/dubbomesh/dubbomesh/internal/server"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
@@ -99,6 +100,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.Int64Var(&o.ttl, "ttl", registry.DefaultTTL, fmt.Sprintf("lease TTL in seconds (1..%d)", maxTTL))
 	fs.IntVar(&cfg.Loops, "loops", min(runtime.GOMAXPROCS(0), maxLoops), "event loops, each with one provider connection (1..256)")
 	fs.IntVar(&cfg.ParkBelow, "park-below", DefaultParkBelow, "park idle event loops in Go's netpoller while the agent handles fewer events a second than this; they wait in epoll_wait from it on (0..16777216; 0: never park)")
+	fs.IntVar(&cfg.ParkProcs, "park-procs", server.DefaultParkProcs, "GOMAXPROCS while event loops park (--park-below); the full count from the park rate on (0..256; 0: leave GOMAXPROCS alone)")
 	fs.DurationVar(&cfg.DefaultTimeout, "timeout", 3*time.Second, "deadline for calls whose request carries none (1ms..1h)")
 	fs.IntVar(&cfg.MaxInFlight, "max-inflight", 8192, "calls in flight per event loop before answering overloaded (1..1048576)")
 	fs.IntVar(&cfg.MaxProviderCalls, "max-provider-calls", 200, "calls the provider holds at once (its thread pool; Dubbo's default is 200); past it calls wait in the agent (0..1048576; 0: no bound)")
@@ -151,12 +153,16 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	c.Int("max-provider-calls", cfg.MaxProviderCalls, 0, maxTable)
 	c.Int("max-queue", cfg.MaxQueue, 1, maxTable)
 	c.Int("park-below", cfg.ParkBelow, 0, 1<<24)
+	c.Int("park-procs", cfg.ParkProcs, 0, 256)
 	o.log.Check(&c)
 	if err := c.Err(); err != nil {
 		return options{}, err
 	}
 	if cfg.ParkBelow == 0 {
 		cfg.ParkBelow = -1 // --park-below 0 never parks
+	}
+	if cfg.ParkProcs == 0 {
+		cfg.ParkProcs = -1 // --park-procs 0 leaves GOMAXPROCS alone
 	}
 	cfg.TLS = o.tls.Store()
 	o.services = services

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
 	"github.com/dubbomesh/dubbomesh/internal/cmdline/cmdlinetest"
+	"github.com/dubbomesh/dubbomesh/internal/server"
 	"github.com/dubbomesh/dubbomesh/protocol/dubbo"
 )
 
@@ -53,19 +54,22 @@ func TestParseFlagsDefaults(t *testing.T) {
 	}
 	if o.cfg.Listen != ":30000" || o.cfg.Provider != "127.0.0.1:20880" || o.weight != 1 || o.ttl != 10 ||
 		!slices.Equal(o.services, []string{defaultService}) || o.cfg.Serialization != dubbo.Hessian2 ||
-		o.cfg.MaxProviderCalls != 200 || o.drain != 10*time.Second || o.cfg.Loops < 1 || o.cfg.ParkBelow != DefaultParkBelow {
+		o.cfg.MaxProviderCalls != 200 || o.drain != 10*time.Second || o.cfg.Loops < 1 || o.cfg.ParkBelow != DefaultParkBelow ||
+		o.cfg.ParkProcs != server.DefaultParkProcs {
 		t.Errorf("defaults %+v", o)
 	}
 }
 
 func TestParseFlagsSet(t *testing.T) {
 	o, err := parseFlags([]string{"--service", "a.B", "--service", "c.D", "--weight", "1000", "--serialization", "fastjson",
-		"--max-provider-calls", "0", "--drain-timeout", "0", "--advertise", "10.0.0.1:30000", "--ttl", "3600", "--park-below", "0"}, io.Discard)
+		"--max-provider-calls", "0", "--drain-timeout", "0", "--advertise", "10.0.0.1:30000", "--ttl", "3600", "--park-below", "0",
+		"--park-procs", "0"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(o.services, []string{"a.B", "c.D"}) || o.weight != 1000 || o.cfg.Serialization != dubbo.FastJSON ||
-		o.cfg.MaxProviderCalls != 0 || o.drain != 0 || o.advert != "10.0.0.1:30000" || o.ttl != 3600 || o.cfg.ParkBelow != -1 {
+		o.cfg.MaxProviderCalls != 0 || o.drain != 0 || o.advert != "10.0.0.1:30000" || o.ttl != 3600 || o.cfg.ParkBelow != -1 ||
+		o.cfg.ParkProcs != -1 {
 		t.Errorf("parsed %+v", o)
 	}
 }
@@ -88,6 +92,7 @@ func TestParseFlagsBad(t *testing.T) {
 		{[]string{"--max-inflight", "0"}, "--max-inflight: must be in 1..1048576 (got 0)"},
 		{[]string{"--max-queue", "0"}, "--max-queue: must be in 1..1048576 (got 0)"},
 		{[]string{"--park-below", "16777217"}, "--park-below: must be in 0..16777216 (got 16777217)"},
+		{[]string{"--park-procs", "-1"}, "--park-procs: must be in 0..256 (got -1)"},
 		{[]string{"--drain-timeout", "-1s"}, "--drain-timeout: must be in 0s..1h (got -1s)"},
 		{[]string{"--weight", "0"}, "--weight: must be in 1..1000 (got 0)"},
 		{[]string{"--weight", "1001"}, "--weight: must be in 1..1000 (got 1001)"},

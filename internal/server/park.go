@@ -1,6 +1,7 @@
 package server
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,6 +13,11 @@ import (
 // ParkPeriod is how often Park measures the handler rate.
 const ParkPeriod = time.Second
 
+// DefaultParkProcs is the agents' default GOMAXPROCS while their pollers
+// park (--park-procs): one P, measured on the bench (docs/PERFORMANCE.md,
+// "One P at light load").
+const DefaultParkProcs = 1
+
 var (
 	// handlerRuns counts the handlers the runner has started: one per
 	// netpoll event that has work (a readable connection, a hang-up).
@@ -20,33 +26,56 @@ var (
 )
 
 // Park starts, once per process, the goroutine that chooses how netpoll's
-// pollers wait (netpoll.SetParkIdle, a patch of ours: third_party/netpoll).
-// While the process runs fewer than below handlers a second, a poller with
-// nothing to do parks in Go's runtime netpoller, holding no thread; from
-// below on, it blocks in epoll_wait as upstream netpoll's do, and it parks
-// again once the rate falls under two thirds of below. The rate is taken
-// every ParkPeriod; the process starts parked.
+// pollers wait (netpoll.SetParkIdle, a patch of ours: third_party/netpoll)
+// and how many Ps the Go runtime runs. While the process runs fewer than
+// below handlers a second, a poller with nothing to do parks in Go's
+// runtime netpoller, holding no thread, and the process runs on procs Ps
+// (runtime.GOMAXPROCS); from below on, pollers block in epoll_wait as
+// upstream netpoll's do and GOMAXPROCS is what it was when Park was
+// called. Both go back once the rate falls under two thirds of below. The
+// rate is taken every ParkPeriod; the process starts parked.
 //
 // Parked pollers spare the runtime's sysmon, which each blocking
 // epoll_wait wakes into 20 µs ticks: at light load that halves the agents'
-// CPU per call. Under heavy load a parked poller's wake-up costs an extra
-// trip through the runtime's netpoller, so the rate switches it off
-// (docs/PERFORMANCE.md, "Parked pollers").
+// CPU per call. One P spares the thread wake-ups the scheduler makes to
+// look for more work each time a goroutine is readied while another P is
+// idle: at light load a third less CPU again. Under heavy load a parked
+// poller's wake-up costs an extra trip through the runtime's netpoller and
+// one P is too few, so the rate switches both off (docs/PERFORMANCE.md,
+// "Parked pollers" and "One P at light load").
 //
-// below <= 0 never parks. Later calls do nothing; the goroutine runs for
-// the rest of the process, like netpoll's pollers. Park is safe for
-// concurrent use.
-func Park(below int) {
+// below <= 0 never parks; procs <= 0, or not under GOMAXPROCS, leaves
+// GOMAXPROCS alone. Later calls do nothing; the goroutine runs for the
+// rest of the process, like netpoll's pollers. Park is safe for concurrent
+// use.
+func Park(below, procs int) {
 	parkOnce.Do(func() {
 		if below <= 0 {
 			return
 		}
-		netpoll.SetParkIdle(true)
-		go parkLoop(float64(below))
+		m := parkMode{full: runtime.GOMAXPROCS(0), light: procs}
+		m.set(true)
+		go m.loop(float64(below))
 	})
 }
 
-func parkLoop(below float64) {
+// parkMode switches a process between its light mode (parked pollers,
+// light Ps) and its heavy one (blocking pollers, full Ps).
+type parkMode struct{ full, light int }
+
+func (m parkMode) set(parked bool) {
+	netpoll.SetParkIdle(parked)
+	if m.light <= 0 || m.light >= m.full {
+		return
+	}
+	if parked {
+		runtime.GOMAXPROCS(m.light)
+	} else {
+		runtime.GOMAXPROCS(m.full)
+	}
+}
+
+func (m parkMode) loop(below float64) {
 	t := time.NewTicker(ParkPeriod)
 	defer t.Stop()
 	last, at := handlerRuns.Load(), time.Now()
@@ -55,7 +84,7 @@ func parkLoop(below float64) {
 		rate := float64(n-last) / tick.Sub(at).Seconds()
 		last, at = n, tick
 		if on := netpoll.ParkIdle(); parkNext(on, rate, below) != on {
-			netpoll.SetParkIdle(!on)
+			m.set(!on)
 		}
 	}
 }
@@ -76,8 +105,8 @@ func parkNext(now bool, rate, below float64) bool {
 // Collectors returns the metrics of this process's pollers, named with
 // prefix: <prefix>_handler_runs_total, the netpoll events handed to a
 // handler, and <prefix>_pollers_parked, 1 while idle pollers park (Park;
-// netpoll.ParkIdle).
-// Register them once, on one registry.
+// netpoll.ParkIdle). The Ps the process runs on are go_sched_gomaxprocs_threads,
+// from the Go collector. Register them once, on one registry.
 func Collectors(prefix string) []prometheus.Collector {
 	return []prometheus.Collector{
 		prometheus.NewCounterFunc(prometheus.CounterOpts{

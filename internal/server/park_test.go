@@ -36,6 +36,31 @@ func TestParkNext(t *testing.T) {
 	}
 }
 
+// TestParkModeProcs switches a parkMode both ways and checks netpoll's
+// switch and the runtime's GOMAXPROCS follow, and that a light count of 0,
+// or not under the full one, leaves GOMAXPROCS alone.
+func TestParkModeProcs(t *testing.T) {
+	defer netpoll.SetParkIdle(netpoll.ParkIdle())
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	const full = 3
+	runtime.GOMAXPROCS(full)
+	m := parkMode{full: full, light: 1}
+	m.set(true)
+	if p := runtime.GOMAXPROCS(0); p != 1 || !netpoll.ParkIdle() {
+		t.Fatalf("parked: GOMAXPROCS %d, netpoll parks %v", p, netpoll.ParkIdle())
+	}
+	m.set(false)
+	if p := runtime.GOMAXPROCS(0); p != full || netpoll.ParkIdle() {
+		t.Fatalf("blocking: GOMAXPROCS %d, netpoll parks %v", p, netpoll.ParkIdle())
+	}
+	for _, light := range []int{-1, 0, full, full + 1} {
+		parkMode{full: full, light: light}.set(true)
+		if p := runtime.GOMAXPROCS(0); p != full || !netpoll.ParkIdle() {
+			t.Fatalf("light %d, parked: GOMAXPROCS %d, netpoll parks %v", light, p, netpoll.ParkIdle())
+		}
+	}
+}
+
 // TestParkedPollersServe serves connections with netpoll's pollers parked,
 // then blocking, then parked again, and checks from /proc which way they
 // wait: netpoll calls epoll_wait (232 on amd64) while the Go runtime's
