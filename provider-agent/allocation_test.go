@@ -166,7 +166,9 @@ func TestAnswerAllocs(t *testing.T) {
 }
 
 // TestRoundTripAllocs checks the whole path over loopback: what allocates
-// is netpoll's per-wakeup task (a few objects per read), not the requests.
+// is netpoll's per-wakeup task (a few objects per read: 4, and 8 under the
+// race detector, at 2 handler runs a batch), not the requests, which would
+// add 64 a batch for one allocation each.
 func TestRoundTripAllocs(t *testing.T) {
 	a := benchAgent(t, dubbo.Hessian2)
 	rc := newRaceClient(t, a, 64)
@@ -175,12 +177,14 @@ func TestRoundTripAllocs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	runs := metric(t, a, "provider_agent_handler_runs_total")
 	n := testing.AllocsPerRun(100, func() {
 		if err := rc.roundTrip(); err != nil {
 			t.Fatal(err)
 		}
 	})
-	if perCall := n / 64; perCall > 0.25 {
-		t.Fatalf("%v allocations per batch of 64 calls (%.2f per call), want the per-call path to allocate nothing", n, perCall)
+	runs = (metric(t, a, "provider_agent_handler_runs_total") - runs) / 101
+	if perCall := n / 64; perCall > 0.5 {
+		t.Fatalf("%v allocations per batch of 64 calls (%.2f per call, %.1f handler runs), want the per-call path to allocate nothing", n, perCall, runs)
 	}
 }
