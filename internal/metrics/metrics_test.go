@@ -6,6 +6,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -222,4 +223,22 @@ func TestServe(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Serve still running 5 s after its listener closed")
 	}
+}
+
+// TestRegistryGOMAXPROCS checks the Go collector exposes the Ps the
+// process runs on, the gauge the agents' --park-procs is read from.
+func TestRegistryGOMAXPROCS(t *testing.T) {
+	mfs, err := NewRegistry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "go_sched_gomaxprocs_threads" {
+			if got := mf.GetMetric()[0].GetGauge().GetValue(); got != float64(runtime.GOMAXPROCS(0)) {
+				t.Fatalf("go_sched_gomaxprocs_threads = %v, want %d", got, runtime.GOMAXPROCS(0))
+			}
+			return
+		}
+	}
+	t.Fatal("no go_sched_gomaxprocs_threads")
 }
