@@ -1,6 +1,7 @@
 package server
 
 import (
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -31,9 +32,11 @@ var (
 // below handlers a second, a poller with nothing to do parks in Go's
 // runtime netpoller, holding no thread, and the process runs on procs Ps
 // (runtime.GOMAXPROCS); from below on, pollers block in epoll_wait as
-// upstream netpoll's do and GOMAXPROCS is what it was when Park was
-// called. Both go back once the rate falls under two thirds of below. The
-// rate is taken every ParkPeriod; the process starts parked.
+// upstream netpoll's do and GOMAXPROCS is the runtime's default again
+// (runtime.SetDefaultGOMAXPROCS: it follows the CPU limit), or the value
+// of the GOMAXPROCS environment variable when that is set. Both go back
+// once the rate falls under two thirds of below. The rate is taken every
+// ParkPeriod; the process starts parked.
 //
 // Parked pollers spare the runtime's sysmon, which each blocking
 // epoll_wait wakes into 20 µs ticks: at light load that halves the agents'
@@ -44,16 +47,19 @@ var (
 // one P is too few, so the rate switches both off (docs/PERFORMANCE.md,
 // "Parked pollers" and "One P at light load").
 //
-// below <= 0 never parks; procs <= 0, or not under GOMAXPROCS, leaves
-// GOMAXPROCS alone. Later calls do nothing; the goroutine runs for the
-// rest of the process, like netpoll's pollers. Park is safe for concurrent
-// use.
+// below <= 0 never parks; procs <= 0 leaves GOMAXPROCS alone, and so does
+// a procs not under the count in effect when the pollers park. Later
+// calls do nothing; the goroutine runs for the rest of the process, like
+// netpoll's pollers. Park is safe for concurrent use.
 func Park(below, procs int) {
 	parkOnce.Do(func() {
 		if below <= 0 {
 			return
 		}
-		m := parkMode{full: runtime.GOMAXPROCS(0), light: procs}
+		m := parkMode{light: procs}
+		if os.Getenv("GOMAXPROCS") != "" {
+			m.full = runtime.GOMAXPROCS(0)
+		}
 		m.set(true)
 		go m.loop(float64(below))
 	})
@@ -61,17 +67,23 @@ func Park(below, procs int) {
 
 // parkMode switches a process between its light mode (parked pollers,
 // light Ps) and its heavy one (blocking pollers, full Ps).
-type parkMode struct{ full, light int }
+type parkMode struct {
+	light int // Ps while parked; <= 0: GOMAXPROCS left alone
+	full  int // Ps while blocking; 0: the runtime's default
+}
 
 func (m parkMode) set(parked bool) {
 	netpoll.SetParkIdle(parked)
-	if m.light <= 0 || m.light >= m.full {
-		return
-	}
-	if parked {
-		runtime.GOMAXPROCS(m.light)
-	} else {
+	switch {
+	case m.light <= 0:
+	case parked:
+		if m.light < runtime.GOMAXPROCS(0) {
+			runtime.GOMAXPROCS(m.light)
+		}
+	case m.full > 0:
 		runtime.GOMAXPROCS(m.full)
+	default:
+		runtime.SetDefaultGOMAXPROCS()
 	}
 }
 

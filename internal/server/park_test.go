@@ -37,24 +37,33 @@ func TestParkNext(t *testing.T) {
 }
 
 // TestParkModeProcs switches a parkMode both ways and checks netpoll's
-// switch and the runtime's GOMAXPROCS follow, and that a light count of 0,
-// or not under the full one, leaves GOMAXPROCS alone.
+// switch and the runtime's GOMAXPROCS follow: a fixed full count, the
+// runtime's default, and a light count of 0, or not under the count in
+// effect, that leaves GOMAXPROCS alone.
 func TestParkModeProcs(t *testing.T) {
 	defer netpoll.SetParkIdle(netpoll.ParkIdle())
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	runtime.SetDefaultGOMAXPROCS()
+	def := runtime.GOMAXPROCS(0)
 	const full = 3
+	for _, m := range []parkMode{{light: 1, full: full}, {light: 1}} {
+		runtime.GOMAXPROCS(full)
+		m.set(true)
+		if p := runtime.GOMAXPROCS(0); p != 1 || !netpoll.ParkIdle() {
+			t.Fatalf("%+v parked: GOMAXPROCS %d, netpoll parks %v", m, p, netpoll.ParkIdle())
+		}
+		m.set(false)
+		want := m.full
+		if want == 0 {
+			want = def
+		}
+		if p := runtime.GOMAXPROCS(0); p != want || netpoll.ParkIdle() {
+			t.Fatalf("%+v blocking: GOMAXPROCS %d (want %d), netpoll parks %v", m, p, want, netpoll.ParkIdle())
+		}
+	}
 	runtime.GOMAXPROCS(full)
-	m := parkMode{full: full, light: 1}
-	m.set(true)
-	if p := runtime.GOMAXPROCS(0); p != 1 || !netpoll.ParkIdle() {
-		t.Fatalf("parked: GOMAXPROCS %d, netpoll parks %v", p, netpoll.ParkIdle())
-	}
-	m.set(false)
-	if p := runtime.GOMAXPROCS(0); p != full || netpoll.ParkIdle() {
-		t.Fatalf("blocking: GOMAXPROCS %d, netpoll parks %v", p, netpoll.ParkIdle())
-	}
 	for _, light := range []int{-1, 0, full, full + 1} {
-		parkMode{full: full, light: light}.set(true)
+		parkMode{light: light, full: full}.set(true)
 		if p := runtime.GOMAXPROCS(0); p != full || !netpoll.ParkIdle() {
 			t.Fatalf("light %d, parked: GOMAXPROCS %d, netpoll parks %v", light, p, netpoll.ParkIdle())
 		}
