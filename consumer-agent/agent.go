@@ -95,12 +95,14 @@ type Config struct {
 const DefaultEjectRatio = 5
 
 // DefaultParkBelow is the consumer agent's default --park-below: its idle
-// pollers park while it handles fewer than 4,000 events a second. Measured
-// on the bench (docs/PERFORMANCE.md, "Parked pollers"): it handles about
-// 2 events per call, 2,000 to 2,600 a second at 64 connections, where
-// parking saved it 10 to 35% of its CPU per call, and 5,500 to 20,000 at
-// 256 and 512, where parked pollers cost more than they save.
-const DefaultParkBelow = 4000
+// pollers park, and it runs on --park-procs Ps, while it handles fewer
+// than 30,000 events a second. Measured on the bench (docs/PERFORMANCE.md,
+// "One P at light load"): it handles about 2 events per call, 500 to
+// 20,000 a second from 16 to 512 connections; parked on one P it spent
+// the same CPU per call as with blocking pollers on two Ps at 256
+// connections and 11-20% less at 512. The bound keeps one P from
+// becoming the bottleneck of a busier agent.
+const DefaultParkBelow = 30000
 
 // DefaultMaxConns is the default bound on open client connections.
 const DefaultMaxConns = 16384
