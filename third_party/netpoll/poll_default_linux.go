@@ -133,6 +133,14 @@ func (p *defaultPoll) Wait() (err error) {
 		}
 		// we can make sure that there is no op remaining if Handler finished
 		p.opcache.free()
+		// dubbomesh: a parker looks for events before it parks (it must,
+		// see parker.wait), so a look at timeout 0 here would only repeat
+		// it. Yield first, as upstream does before it blocks, so that the
+		// handlers just started run before that look.
+		if park != nil && n < p.size && ParkIdle() {
+			msec = -1
+			runtime.Gosched()
+		}
 	}
 }
 

@@ -69,6 +69,11 @@ func newParker(epfd int) *parker {
 // wait returns the epoll instance's events once it has some. ok is false if
 // the runtime could not wait for the file (not pollable, or closed): the
 // caller then waits in epoll_wait as upstream does.
+//
+// It looks with epoll_wait at timeout 0 before it parks, and must: the
+// runtime forgets a readiness it saw before the Read began, and the fd is
+// edge-triggered there, so events that came in since the caller's last look
+// would wake nobody. The caller need not look itself before calling wait.
 func (k *parker) wait(events []epollevent) (n int, ok bool, err error) {
 	rerr := k.rc.Read(func(fd uintptr) bool {
 		n, err = EpollWait(int(fd), events, 0)
