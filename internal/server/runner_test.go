@@ -1,0 +1,48 @@
+package server
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestWorkersKeepABurst runs a burst of handlers that are all running at
+// once, as a poller hands out the events of a busy epoll_wait on one P,
+// then a second burst of the same size: the second must run on the workers
+// the first left parked, without starting a goroutine (a new one grows its
+// stack again to the handler's depth).
+func TestWorkersKeepABurst(t *testing.T) {
+	const burst = 512
+	w := newWorkers()
+	runBurst := func() {
+		t.Helper()
+		var started, done sync.WaitGroup
+		gate := make(chan struct{})
+		started.Add(burst)
+		done.Add(burst)
+		for range burst {
+			w.run(context.Background(), func() {
+				started.Done()
+				<-gate
+				done.Done()
+			})
+		}
+		started.Wait()
+		close(gate)
+		done.Wait()
+		for deadline := time.Now().Add(5 * time.Second); w.nidle.Load() < burst; {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of %d workers parked", w.nidle.Load(), burst)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	runBurst()
+	before := runtime.NumGoroutine()
+	runBurst()
+	if after := runtime.NumGoroutine(); after != before {
+		t.Fatalf("goroutines: %d before the second burst, %d after", before, after)
+	}
+}
