@@ -165,10 +165,11 @@ func TestAnswerAllocs(t *testing.T) {
 	})
 }
 
-// TestRoundTripAllocs checks the whole path over loopback: what allocates
-// is netpoll's per-wakeup task (a few objects per read: 4, and 8 under the
-// race detector, at 2 handler runs a batch), not the requests, which would
-// add 64 a batch for one allocation each.
+// TestRoundTripAllocs checks the whole path over loopback, netpoll's
+// wake-ups included: nothing allocates. Under the race detector its own
+// instrumentation allocates at each wake-up (8 a batch of 64 calls, at 2
+// handler runs a batch), so there the bound is half an allocation per call:
+// the requests would add 64 a batch for one allocation each.
 func TestRoundTripAllocs(t *testing.T) {
 	a := benchAgent(t, dubbo.Hessian2)
 	rc := newRaceClient(t, a, 64)
@@ -184,7 +185,11 @@ func TestRoundTripAllocs(t *testing.T) {
 		}
 	})
 	runs = (metric(t, a, "provider_agent_handler_runs_total") - runs) / 101
-	if perCall := n / 64; perCall > 0.5 {
+	bound := 0.0
+	if raceEnabled {
+		bound = 0.5
+	}
+	if perCall := n / 64; perCall > bound {
 		t.Fatalf("%v allocations per batch of 64 calls (%.2f per call, %.1f handler runs), want the per-call path to allocate nothing", n, perCall, runs)
 	}
 }

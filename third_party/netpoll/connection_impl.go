@@ -53,6 +53,7 @@ type connection struct {
 	maxSize       int       // The maximum size of data between two Release().
 	bookSize      int       // The size of data that can be read at once.
 	state         connState // Connection state should be changed sequentially.
+	reqTask       func()    // dubbomesh: see requestTask (connection_task.go)
 }
 
 var (

@@ -46,6 +46,14 @@ func ParkIdle() bool { return atomic.LoadInt32(&parkIdle) == 1 }
 type parker struct {
 	f  *os.File
 	rc syscall.RawConn
+
+	// look is k.lookOnce, bound once: a func made per wait would be an
+	// allocation per wake-up. events, n and err are its argument and
+	// results, used by the poller's goroutine only.
+	look   func(fd uintptr) bool
+	events []epollevent
+	n      int
+	err    error
 }
 
 func newParker(epfd int) *parker {
@@ -63,7 +71,9 @@ func newParker(epfd int) *parker {
 		f.Close()
 		return nil
 	}
-	return &parker{f: f, rc: rc}
+	k := &parker{f: f, rc: rc}
+	k.look = k.lookOnce
+	return k
 }
 
 // wait returns the epoll instance's events once it has some. ok is false if
@@ -75,14 +85,20 @@ func newParker(epfd int) *parker {
 // edge-triggered there, so events that came in since the caller's last look
 // would wake nobody. The caller need not look itself before calling wait.
 func (k *parker) wait(events []epollevent) (n int, ok bool, err error) {
-	rerr := k.rc.Read(func(fd uintptr) bool {
-		n, err = EpollWait(int(fd), events, 0)
-		return n > 0 || err != nil
-	})
+	k.events = events
+	rerr := k.rc.Read(k.look)
+	k.events = nil
 	if rerr != nil {
 		return 0, false, nil
 	}
-	return n, true, err
+	return k.n, true, k.err
+}
+
+// lookOnce takes the events at hand, waiting for none: the body of the
+// runtime's read loop in wait.
+func (k *parker) lookOnce(fd uintptr) bool {
+	k.n, k.err = EpollWait(int(fd), k.events, 0)
+	return k.n > 0 || k.err != nil
 }
 
 func (k *parker) close() {
