@@ -26,8 +26,9 @@ const maxIdleWorkers = 1024
 // A handler may block (waiting for the rest of a request): the runner then
 // simply starts another worker, so no handler waits for another.
 type workers struct {
-	idle  chan func() // unbuffered: a send succeeds only into a parked worker
-	nidle atomic.Int32
+	idle    chan func() // unbuffered: a send succeeds only into a parked worker
+	nidle   atomic.Int32
+	started atomic.Int64 // worker goroutines started
 }
 
 func newWorkers() *workers { return &workers{idle: make(chan func())} }
@@ -41,6 +42,7 @@ func (w *workers) run(_ context.Context, f func()) {
 	select {
 	case w.idle <- f:
 	default:
+		w.started.Add(1)
 		go w.work(f)
 	}
 }

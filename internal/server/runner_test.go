@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -40,9 +39,11 @@ func TestWorkersKeepABurst(t *testing.T) {
 		}
 	}
 	runBurst()
-	before := runtime.NumGoroutine()
+	if n := w.started.Load(); n != burst {
+		t.Fatalf("the first burst started %d workers, want %d", n, burst)
+	}
 	runBurst()
-	if after := runtime.NumGoroutine(); after != before {
-		t.Fatalf("goroutines: %d before the second burst, %d after", before, after)
+	if n := w.started.Load() - burst; n != 0 {
+		t.Fatalf("the second burst started %d workers, want 0", n)
 	}
 }
