@@ -6,6 +6,7 @@ import (
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/internal/pending"
+	"github.com/dubbomesh/dubbomesh/internal/tick"
 	"github.com/dubbomesh/dubbomesh/lb"
 	"github.com/dubbomesh/dubbomesh/protocol"
 )
@@ -68,36 +69,43 @@ func (l *loop) untrack(hc *httpConn) {
 }
 
 // sweepIdle closes the loop's client connections that have read nothing for
-// IdleTimeout and owe no answer.
+// IdleTimeout and owe no answer. It wakes when the connection that read
+// longest ago could first be idle (at most every IdleTimeout/4, capped at a
+// second, while a connection that read long ago still owes answers), on
+// the process's grid of periodic work: with no connection, or all of them
+// busy, it wakes once per IdleTimeout.
 func (l *loop) sweepIdle() {
 	defer l.wg.Done()
-	every := l.a.cfg.IdleTimeout / 4
-	if every > time.Second {
-		every = time.Second
-	}
-	t := time.NewTicker(every)
+	limit := l.a.cfg.IdleTimeout
+	every := min(limit/4, time.Second)
+	t := time.NewTimer(tick.Next(time.Now(), limit))
 	defer t.Stop()
-	var idle []*httpConn
+	var conns []*httpConn
 	for {
+		var now time.Time
 		select {
 		case <-l.done:
 			return
-		case now := <-t.C:
-			before := now.Add(-l.a.cfg.IdleTimeout).UnixNano()
-			l.connsMu.Lock()
-			for hc := range l.conns {
-				idle = append(idle, hc)
-			}
-			l.connsMu.Unlock()
-			for i, hc := range idle {
-				if hc.idle(before) {
-					l.a.m.idleClosed.Inc()
-					hc.w.Conn().Close()
-				}
-				idle[i] = nil
-			}
-			idle = idle[:0]
+		case now = <-t.C:
 		}
+		before := now.Add(-limit).UnixNano()
+		l.connsMu.Lock()
+		for hc := range l.conns {
+			conns = append(conns, hc)
+		}
+		l.connsMu.Unlock()
+		next := limit
+		for i, hc := range conns {
+			if hc.idle(before) {
+				l.a.m.idleClosed.Inc()
+				hc.w.Conn().Close()
+			} else {
+				next = min(next, time.Duration(hc.lastRead.Load()-before))
+			}
+			conns[i] = nil
+		}
+		conns = conns[:0]
+		t.Reset(tick.Next(time.Now(), max(next, every)))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
+	"github.com/dubbomesh/dubbomesh/internal/tick"
 	"github.com/dubbomesh/dubbomesh/internal/upstream"
 	"github.com/dubbomesh/dubbomesh/protocol"
 	"github.com/dubbomesh/dubbomesh/registry"
@@ -150,6 +151,7 @@ func (a *Agent) keepOrphans(s registry.Snapshot) registry.Snapshot {
 		}
 		if !m.orphans[addr] {
 			m.orphans[addr] = true
+			a.checkMembership() // starts the watcher's checks
 			a.log.Warn("provider agent's key is gone from etcd; still using it while its connections stay healthy", "agent", addr)
 		}
 		if !cloned {
@@ -180,10 +182,12 @@ func (a *Agent) checkMembership() {
 }
 
 // watchMembership drops kept agents none of whose connections is up, when
-// a connection is lost and every membershipEvery, until stop is closed.
+// a connection is lost and, while some agent is kept without a key, every
+// membershipEvery (on the process's grid of periodic work), until stop is
+// closed.
 func (a *Agent) watchMembership(stop <-chan struct{}) {
-	t := time.NewTicker(membershipEvery)
-	defer t.Stop()
+	t := time.NewTimer(membershipEvery)
+	t.Stop()
 	for {
 		select {
 		case <-stop:
@@ -198,7 +202,13 @@ func (a *Agent) watchMembership(stop <-chan struct{}) {
 				break
 			}
 		}
+		kept := len(a.mem.orphans) > 0
 		a.mu.Unlock()
+		if kept {
+			t.Reset(tick.Next(time.Now(), membershipEvery))
+		} else {
+			t.Stop()
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/dubbomesh/dubbomesh/internal/tick"
 	"github.com/dubbomesh/dubbomesh/lb"
 )
 
@@ -70,13 +71,13 @@ type Capacitor interface {
 }
 
 // measureCapacity samples h (the provider-time histogram) every period
-// (a second in the agent) until ctx ends, and registers the capacity
+// (a second in the agent; on the process's grid, internal/tick) until ctx ends, and registers the capacity
 // measured through c, at most once every capacityPuts periods. For an
 // agent with no bound of its own only.
 func measureCapacity(ctx context.Context, h prometheus.Histogram, c Capacitor, lg *slog.Logger, every time.Duration) {
 	var m capacityMeter
-	tick := time.NewTicker(every)
-	defer tick.Stop()
+	t := time.NewTimer(tick.Next(time.Now(), every))
+	defer t.Stop()
 	lastCount, lastSum := histogramTotals(h)
 	last := time.Now()
 	var put time.Time
@@ -84,7 +85,8 @@ func measureCapacity(ctx context.Context, h prometheus.Histogram, c Capacitor, l
 		select {
 		case <-ctx.Done():
 			return
-		case now := <-tick.C:
+		case now := <-t.C:
+			t.Reset(tick.Next(now, every))
 			count, sum := histogramTotals(h)
 			got := m.observe(count-lastCount, sum-lastSum, now.Sub(last).Seconds())
 			lastCount, lastSum, last = count, sum, now

@@ -11,9 +11,11 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/dubbomesh/dubbomesh/internal/logging"
+	"github.com/dubbomesh/dubbomesh/internal/tick"
 )
 
-// Probe timing: etcd is read every ProbeEvery, each read bounded by
+// Probe timing: etcd is read every ProbeEvery (on the process's grid of
+// periodic work, internal/tick), each read bounded by
 // ProbeEvery, and declared unreachable after probeFailures failures in a
 // row, so that a leader election's second without a leader is not an
 // outage.
@@ -63,7 +65,7 @@ func (h *Health) Close() {
 
 func (h *Health) run(ctx context.Context) {
 	defer close(h.done)
-	t := time.NewTicker(ProbeEvery)
+	t := time.NewTimer(tick.Next(time.Now(), ProbeEvery))
 	defer t.Stop()
 	fails := 0
 	var downSince time.Time
@@ -101,6 +103,7 @@ func (h *Health) run(ctx context.Context) {
 		default:
 			fails++
 		}
+		t.Reset(tick.Next(time.Now(), ProbeEvery))
 		select {
 		case <-ctx.Done():
 			return

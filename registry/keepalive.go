@@ -7,10 +7,13 @@ import (
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/dubbomesh/dubbomesh/internal/tick"
 )
 
 // keepLease keeps lease id (TTL ttl seconds) alive with one KeepAliveOnce
-// every ttl/3 and sends each answer on the returned channel, which it
+// every ttl/3 (at most; on the process's grid of periodic work,
+// internal/tick) and sends each answer on the returned channel, which it
 // closes when the lease is gone (etcd no longer knows it), when no answer
 // came for a whole TTL (etcd unreachable: the keys may have expired), or
 // when ctx ends. It does what clientv3's KeepAlive does for one lease
@@ -24,7 +27,7 @@ func keepLease(ctx context.Context, cli *clientv3.Client, id clientv3.LeaseID, t
 	go func() {
 		defer close(out)
 		last := time.Now()
-		t := time.NewTimer(period)
+		t := time.NewTimer(tick.Next(time.Now(), period))
 		defer t.Stop()
 		for {
 			select {
@@ -42,7 +45,7 @@ func keepLease(ctx context.Context, cli *clientv3.Client, id clientv3.LeaseID, t
 				case out <- resp:
 				default: // the reader has one answer pending: enough
 				}
-				t.Reset(period)
+				t.Reset(tick.Next(time.Now(), period))
 				continue
 			case err == nil, errors.Is(err, rpctypes.ErrLeaseNotFound):
 				return // the lease expired or was revoked
@@ -52,7 +55,7 @@ func keepLease(ctx context.Context, cli *clientv3.Client, id clientv3.LeaseID, t
 			if time.Since(last) >= time.Duration(ttl)*time.Second {
 				return // no answer for a whole TTL: treat the lease as lost
 			}
-			t.Reset(retry)
+			t.Reset(tick.Next(time.Now(), retry))
 		}
 	}()
 	return out

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http/pprof"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
@@ -36,7 +37,18 @@ const ContentType = "text/plain; version=0.0.4; charset=utf-8"
 // first, so that an address in use fails its start rather than a goroutine
 // later.
 func (a Admin) Serve(ln net.Listener) error {
-	return fasthttp.Serve(ln, a.Handler())
+	s := &fasthttp.Server{
+		Handler: a.Handler(),
+		// fasthttp's Date header comes from a goroutine that, from the
+		// first response on, wakes every second for the rest of the
+		// process, and fasthttp lets no handler set one of its own: an
+		// idle agent scraped by Prometheus would wake for it. Admin
+		// answers carry no Date (README, "Observability").
+		NoDefaultDate: true,
+		// The worker pool's sweep of idle workers wakes every this long.
+		MaxIdleWorkerDuration: time.Minute,
+	}
+	return s.Serve(ln)
 }
 
 // pprofIndex is net/http/pprof's index page, which lists the profiles.

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"math"
@@ -216,6 +217,11 @@ func TestServe(t *testing.T) {
 		if path == "/metrics" && resp.Header.Get("Content-Type") != ContentType {
 			t.Errorf("/metrics Content-Type %q", resp.Header.Get("Content-Type"))
 		}
+	}
+	// fasthttp's Date header would start a goroutine that wakes every
+	// second for good.
+	if buf := make([]byte, 1<<20); bytes.Contains(buf[:runtime.Stack(buf, true)], []byte("updateServerDate")) {
+		t.Error("serving started fasthttp's once-a-second Date goroutine")
 	}
 	ln.Close()
 	select {

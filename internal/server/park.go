@@ -9,6 +9,9 @@ import (
 
 	"github.com/cloudwego/netpoll"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dubbomesh/dubbomesh/internal/idle"
+	"github.com/dubbomesh/dubbomesh/internal/tick"
 )
 
 // ParkPeriod is how often Park measures the handler rate.
@@ -23,6 +26,9 @@ var (
 	// handlerRuns counts the handlers the runner has started: one per
 	// netpoll event that has work (a readable connection, a hang-up).
 	handlerRuns atomic.Uint64
+	// parkSleeper parks Park's goroutine while no handler runs; the
+	// runner wakes it.
+	parkSleeper = idle.New()
 	parkOnce    sync.Once
 )
 
@@ -36,7 +42,8 @@ var (
 // (runtime.SetDefaultGOMAXPROCS: it follows the CPU limit), or the value
 // of the GOMAXPROCS environment variable when that is set. Both go back
 // once the rate falls under two thirds of below. The rate is taken every
-// ParkPeriod; the process starts parked.
+// ParkPeriod, except while no handler runs at all; the process starts
+// parked.
 //
 // Parked pollers spare the runtime's sysmon, which each blocking
 // epoll_wait wakes into 20 µs ticks: at light load that halves the agents'
@@ -61,7 +68,7 @@ func Park(below, procs int) {
 			m.full = runtime.GOMAXPROCS(0)
 		}
 		m.set(true)
-		go m.loop(float64(below))
+		go m.loop(float64(below), ParkPeriod, nil)
 	})
 }
 
@@ -87,17 +94,35 @@ func (m parkMode) set(parked bool) {
 	}
 }
 
-func (m parkMode) loop(below float64) {
-	t := time.NewTicker(ParkPeriod)
+// loop takes the handler rate every period, on the process's grid of
+// periodic work, and switches the mode by it, until stop is closed (nil:
+// never). After a period in which no handler ran (the pollers are parked
+// then), it sleeps until one does: an idle process makes no wake-up for it.
+func (m parkMode) loop(below float64, period time.Duration, stop <-chan struct{}) {
+	t := time.NewTimer(tick.Next(time.Now(), period))
 	defer t.Stop()
 	last, at := handlerRuns.Load(), time.Now()
-	for tick := range t.C {
+	for {
+		var now time.Time
+		select {
+		case <-stop:
+			return
+		case now = <-t.C:
+		}
 		n := handlerRuns.Load()
-		rate := float64(n-last) / tick.Sub(at).Seconds()
-		last, at = n, tick
+		rate := float64(n-last) / now.Sub(at).Seconds()
+		quiet := n == last
+		last, at = n, now
 		if on := netpoll.ParkIdle(); parkNext(on, rate, below) != on {
 			m.set(!on)
 		}
+		if quiet && netpoll.ParkIdle() {
+			if !parkSleeper.Sleep(stop, func() bool { return handlerRuns.Load() != last }) {
+				return
+			}
+			at = time.Now()
+		}
+		t.Reset(tick.Next(time.Now(), period))
 	}
 }
 

@@ -224,3 +224,37 @@ func TestCollectors(t *testing.T) {
 		t.Fatalf("a handler run counted %d times", got)
 	}
 }
+
+// TestParkLoopSleepsWhileQuiet runs the mode loop with parked pollers and
+// no handler: it must go to sleep after a quiet period, wake at the next
+// handler run, and sleep again once that is over.
+func TestParkLoopSleepsWhileQuiet(t *testing.T) {
+	defer netpoll.SetParkIdle(netpoll.ParkIdle())
+	netpoll.SetParkIdle(true)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		parkMode{}.loop(1e9, 10*time.Millisecond, stop)
+	}()
+	defer func() { close(stop); <-done }()
+	waitAsleep := func(what string) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); !parkSleeper.Asleep(); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the loop did not go to sleep", what)
+			}
+		}
+	}
+	waitAsleep("quiet from the start")
+	time.Sleep(50 * time.Millisecond)
+	if !parkSleeper.Asleep() {
+		t.Fatal("the loop woke with no handler run")
+	}
+	ran := make(chan struct{})
+	newWorkers().run(context.Background(), func() { close(ran) })
+	<-ran
+	if parkSleeper.Asleep() {
+		t.Fatal("still asleep after a handler run")
+	}
+	waitAsleep("quiet after a handler run")
+}

@@ -35,9 +35,10 @@ func newWorkers() *workers { return &workers{idle: make(chan func())} }
 
 // run is a netpoll.Config.Runner. It counts each handler in
 // batch.Handlers from the moment it is queued until it returns, and in
-// handlerRuns (park.go).
+// handlerRuns (park.go), waking Park's goroutine if it sleeps.
 func (w *workers) run(_ context.Context, f func()) {
 	handlerRuns.Add(1)
+	parkSleeper.Wake()
 	batch.Handlers.Enter()
 	select {
 	case w.idle <- f:
