@@ -14,6 +14,7 @@ import (
 
 	"github.com/dubbomesh/dubbomesh/bench/demo"
 	"github.com/dubbomesh/dubbomesh/bench/load"
+	"github.com/dubbomesh/dubbomesh/internal/freeport"
 )
 
 // moduleRoot returns the directory of the go.mod of the working directory.
@@ -106,11 +107,11 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 	}
 
 	for i, pv := range providers {
-		addr, err := freeAddr()
+		addr, err := freeport.Addr()
 		if err != nil {
 			return nil, err
 		}
-		adm, err := freeAddr()
+		adm, err := freeport.Addr()
 		if err != nil {
 			return nil, err
 		}
@@ -123,7 +124,7 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 		c.providers[i], c.provAddrs[i], c.provAdm[i] = p, addr, adm
 	}
 	var err error
-	if c.idealAddr, err = freeAddr(); err != nil {
+	if c.idealAddr, err = freeport.Addr(); err != nil {
 		return nil, err
 	}
 	if c.ideal, err = sup.start("ideal", exe("ideal"), "--listen", c.idealAddr, "--latency", cfg.latency.String()); err != nil {
@@ -138,11 +139,11 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 		return nil, err
 	}
 	for i, pv := range providers {
-		addr, err := freeAddr()
+		addr, err := freeport.Addr()
 		if err != nil {
 			return nil, err
 		}
-		adm, err := freeAddr()
+		adm, err := freeport.Addr()
 		if err != nil {
 			return nil, err
 		}
@@ -157,11 +158,11 @@ func startCluster(ctx context.Context, cfg config, sup *supervisor, bin, dataDir
 		c.agents[i], c.agentAddrs[i], c.agentAdm[i] = p, addr, adm
 	}
 	for i := range max(cfg.consumers, 1) {
-		httpAddr, err := freeAddr()
+		httpAddr, err := freeport.Addr()
 		if err != nil {
 			return nil, err
 		}
-		adm, err := freeAddr()
+		adm, err := freeport.Addr()
 		if err != nil {
 			return nil, err
 		}

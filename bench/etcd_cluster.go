@@ -11,6 +11,8 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/dubbomesh/dubbomesh/internal/freeport"
 )
 
 // ErrNoLeader is returned when the members of the bench's etcd do not
@@ -33,7 +35,7 @@ const statusTimeout = 300 * time.Millisecond
 // startEtcd returns once all of them listen and agree on a leader.
 func startEtcd(ctx context.Context, sup *supervisor, bin, dataDir string, members int, timeout time.Duration) ([]*proc, []string, error) {
 	if members == 1 {
-		addr, err := freeAddr()
+		addr, err := freeport.Addr()
 		if err != nil {
 			return nil, nil, err
 		}
@@ -53,10 +55,10 @@ func startEtcd(ctx context.Context, sup *supervisor, bin, dataDir string, member
 	var initial []string
 	for i := range members {
 		var err error
-		if clients[i], err = freeAddr(); err != nil {
+		if clients[i], err = freeport.Addr(); err != nil {
 			return nil, nil, err
 		}
-		if peers[i], err = freeAddr(); err != nil {
+		if peers[i], err = freeport.Addr(); err != nil {
 			return nil, nil, err
 		}
 		initial = append(initial, etcdMemberNames[i]+"=http://"+peers[i])

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dubbomesh/dubbomesh/internal/certgen"
+	"github.com/dubbomesh/dubbomesh/internal/freeport"
 )
 
 // The mutual TLS mesh (--tls): a second consumer agent and three more
@@ -71,10 +72,10 @@ func (c *cluster) startTLSMesh(ctx context.Context, cfg config, exe func(string)
 	}
 	m := &tlsMesh{}
 	for i, pv := range providers {
-		if m.agentAddrs[i], err = freeAddr(); err != nil {
+		if m.agentAddrs[i], err = freeport.Addr(); err != nil {
 			return nil, err
 		}
-		if m.agentAdm[i], err = freeAddr(); err != nil {
+		if m.agentAdm[i], err = freeport.Addr(); err != nil {
 			return nil, err
 		}
 		args := append([]string{"--listen", m.agentAddrs[i], "--advertise", m.agentAddrs[i],
@@ -85,10 +86,10 @@ func (c *cluster) startTLSMesh(ctx context.Context, cfg config, exe func(string)
 			return nil, err
 		}
 	}
-	if m.httpAddr, err = freeAddr(); err != nil {
+	if m.httpAddr, err = freeport.Addr(); err != nil {
 		return nil, err
 	}
-	if m.consAdm, err = freeAddr(); err != nil {
+	if m.consAdm, err = freeport.Addr(); err != nil {
 		return nil, err
 	}
 	args := append([]string{"--listen", m.httpAddr, "--admin", m.consAdm, "--etcd", etcd}, consTLS...)

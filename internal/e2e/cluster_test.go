@@ -20,6 +20,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/dubbomesh/dubbomesh/internal/freeport"
 	"github.com/dubbomesh/dubbomesh/internal/metrics"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
@@ -47,15 +48,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// freeAddr returns a loopback address with a port nobody listens on.
+// freeAddr returns a loopback address with a port nobody listens on, out
+// of the range that outgoing connections take theirs from (freeport).
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeport.Addr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addr
 }
 
 // proc is one child process of the cluster.

@@ -14,6 +14,8 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+
+	"github.com/dubbomesh/dubbomesh/internal/freeport"
 )
 
 // runEnv, when set, makes the test binary run main instead of the tests,
@@ -104,12 +106,11 @@ func (m *member) stop(t *testing.T) {
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeport.Addr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return addr
 }
 
 func client(t *testing.T, eps ...string) *clientv3.Client {

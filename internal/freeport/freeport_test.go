@@ -1,17 +1,17 @@
-package main
+package freeport
 
 import (
 	"net"
 	"testing"
 )
 
-// TestFreeAddr: every address is a free loopback port, below the kernel's
+// TestAddr: every address is a free loopback port, below the kernel's
 // ephemeral range where it has one, and never handed out twice.
-func TestFreeAddr(t *testing.T) {
+func TestAddr(t *testing.T) {
 	seen := map[string]bool{}
 	low := ephemeralLow()
 	for range 200 {
-		addr, err := freeAddr()
+		addr, err := Addr()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -25,8 +25,8 @@ func TestFreeAddr(t *testing.T) {
 		}
 		port := ln.Addr().(*net.TCPAddr).Port
 		ln.Close()
-		if low > lowestPort && (port < lowestPort || port >= low) {
-			t.Fatalf("port %d outside %d..%d", port, lowestPort, low-1)
+		if low > lowest && (port < lowest || port >= low) {
+			t.Fatalf("port %d outside %d..%d", port, lowest, low-1)
 		}
 	}
 }
