@@ -98,8 +98,18 @@ func (m parkMode) set(parked bool) {
 // periodic work, and switches the mode by it, until stop is closed (nil:
 // never). After a period in which no handler ran (the pollers are parked
 // then), it sleeps until one does: an idle process makes no wake-up for it.
+// A rate is never taken over less than half a period, so that the first
+// handlers after a sleep, or after the start, do not switch the mode on
+// their own.
 func (m parkMode) loop(below float64, period time.Duration, stop <-chan struct{}) {
-	t := time.NewTimer(tick.Next(time.Now(), period))
+	next := func() time.Duration {
+		d := tick.Next(time.Now(), period)
+		if d < period/2 {
+			d += period // on the grid still: ParkPeriod is one grid step
+		}
+		return d
+	}
+	t := time.NewTimer(next())
 	defer t.Stop()
 	last, at := handlerRuns.Load(), time.Now()
 	for {
@@ -122,7 +132,7 @@ func (m parkMode) loop(below float64, period time.Duration, stop <-chan struct{}
 			}
 			at = time.Now()
 		}
-		t.Reset(tick.Next(time.Now(), period))
+		t.Reset(next())
 	}
 }
 
