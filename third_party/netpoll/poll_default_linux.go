@@ -133,11 +133,18 @@ func (p *defaultPoll) Wait() (err error) {
 		}
 		// we can make sure that there is no op remaining if Handler finished
 		p.opcache.free()
-		// dubbomesh: a parker looks for events before it parks (it must,
-		// see parker.wait), so a look at timeout 0 here would only repeat
-		// it. Yield first, as upstream does before it blocks, so that the
-		// handlers just started run before that look.
-		if park != nil && n < p.size && ParkIdle() {
+		// dubbomesh: upstream looks again at timeout 0 here, and yields and
+		// waits only if that look finds nothing. Yield and wait at once
+		// instead when the look would only repeat the wait's own: a parker
+		// looks for events before it parks (it must, see parker.wait), so
+		// a parking poller skips it unless the events filled the array;
+		// and a blocking epoll_wait returns at once with what arrived
+		// meanwhile, so a blocking poller skips it after a wake-up that
+		// brought one event, where the look mostly finds nothing. After a
+		// batch, upstream's look stays: under heavy load it finds events
+		// and saves a yield. Yielding first, as upstream does before it
+		// waits, lets the handlers just started run before the wait.
+		if n == 1 || park != nil && n < p.size && ParkIdle() {
 			msec = -1
 			runtime.Gosched()
 		}
