@@ -70,10 +70,10 @@ type Capacitor interface {
 	Capacity() int
 }
 
-// measureCapacity samples h (the provider-time histogram) every period
-// (a second in the agent; on the process's grid, internal/tick) until ctx ends, and registers the capacity
-// measured through c, at most once every capacityPuts periods. For an
-// agent with no bound of its own only.
+// measureCapacity samples h (the provider-time histogram) every period (a
+// second in the agent; on the process's grid, internal/tick) until ctx
+// ends, and registers the capacity measured through c, at most once every
+// capacityPuts periods. For an agent with no bound of its own only.
 func measureCapacity(ctx context.Context, h prometheus.Histogram, c Capacitor, lg *slog.Logger, every time.Duration) {
 	var m capacityMeter
 	t := time.NewTimer(tick.Next(time.Now(), every))

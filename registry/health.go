@@ -15,10 +15,9 @@ import (
 )
 
 // Probe timing: etcd is read every ProbeEvery (on the process's grid of
-// periodic work, internal/tick), each read bounded by
-// ProbeEvery, and declared unreachable after probeFailures failures in a
-// row, so that a leader election's second without a leader is not an
-// outage.
+// periodic work, internal/tick), each read bounded by ProbeEvery, and
+// declared unreachable after probeFailures failures in a row, so that a
+// leader election's second without a leader is not an outage.
 const (
 	ProbeEvery    = time.Second
 	probeFailures = 2
