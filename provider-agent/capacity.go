@@ -71,12 +71,13 @@ type Capacitor interface {
 }
 
 // measureCapacity samples h (the provider-time histogram) every period (a
-// second in the agent; on the process's grid, internal/tick) until ctx
-// ends, and registers the capacity measured through c, at most once every
-// capacityPuts periods. For an agent with no bound of its own only.
+// second in the agent; on the process's grid, never over less than half a
+// period: tick.Window) until ctx ends, and registers the capacity measured
+// through c, at most once every capacityPuts periods. For an agent with no
+// bound of its own only.
 func measureCapacity(ctx context.Context, h prometheus.Histogram, c Capacitor, lg *slog.Logger, every time.Duration) {
 	var m capacityMeter
-	t := time.NewTimer(tick.Next(time.Now(), every))
+	t := time.NewTimer(tick.Window(time.Now(), every))
 	defer t.Stop()
 	lastCount, lastSum := histogramTotals(h)
 	last := time.Now()
@@ -86,7 +87,7 @@ func measureCapacity(ctx context.Context, h prometheus.Histogram, c Capacitor, l
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			t.Reset(tick.Next(now, every))
+			t.Reset(tick.Window(now, every))
 			count, sum := histogramTotals(h)
 			got := m.observe(count-lastCount, sum-lastSum, now.Sub(last).Seconds())
 			lastCount, lastSum, last = count, sum, now

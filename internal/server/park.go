@@ -98,18 +98,11 @@ func (m parkMode) set(parked bool) {
 // periodic work, and switches the mode by it, until stop is closed (nil:
 // never). After a period in which no handler ran (the pollers are parked
 // then), it sleeps until one does: an idle process makes no wake-up for it.
-// A rate is never taken over less than half a period, so that the first
-// handlers after a sleep, or after the start, do not switch the mode on
-// their own.
+// A rate is never taken over less than half a period (tick.Window), so
+// that the first handlers after a sleep, or after the start, do not switch
+// the mode on their own.
 func (m parkMode) loop(below float64, period time.Duration, stop <-chan struct{}) {
-	next := func() time.Duration {
-		d := tick.Next(time.Now(), period)
-		if d < period/2 {
-			d += period // on the grid still: ParkPeriod is one grid step
-		}
-		return d
-	}
-	t := time.NewTimer(next())
+	t := time.NewTimer(tick.Window(time.Now(), period))
 	defer t.Stop()
 	last, at := handlerRuns.Load(), time.Now()
 	for {
@@ -132,7 +125,7 @@ func (m parkMode) loop(below float64, period time.Duration, stop <-chan struct{}
 			}
 			at = time.Now()
 		}
-		t.Reset(next())
+		t.Reset(tick.Window(time.Now(), period))
 	}
 }
 

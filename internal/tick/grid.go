@@ -37,3 +37,16 @@ func Next(now time.Time, d time.Duration) time.Duration {
 	}
 	return end - off
 }
+
+// Window is Next for a loop that takes a rate over each wait: the wait is
+// never under half of d, since a rate taken over a sliver of a period (the
+// first wait after a start or a sleep) is mostly noise. Where Next's wait
+// is under half of d, Window's is one step of the grid longer. Window is
+// safe for concurrent use.
+func Window(now time.Time, d time.Duration) time.Duration {
+	w := Next(now, d)
+	if w < d/2 {
+		w += min(d, Grid)
+	}
+	return w
+}

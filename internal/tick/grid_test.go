@@ -73,6 +73,32 @@ func TestLoopsLineUp(t *testing.T) {
 	}
 }
 
+// TestWindow checks, at many instants, that a rate window ends on the
+// grid, lasts at least half of d, and at most d and a grid step.
+func TestWindow(t *testing.T) {
+	start := time.Unix(1_800_000_000, 123_456_789)
+	for _, d := range []time.Duration{10 * time.Millisecond, 300 * time.Millisecond, time.Second, 1500 * time.Millisecond, 3 * time.Second} {
+		step := min(d, Grid)
+		short := 0
+		for i := range 10_000 {
+			now := start.Add(time.Duration(i) * 7919 * time.Microsecond)
+			w := Window(now, d)
+			if w < d/2 || w > d+step {
+				t.Fatalf("Window(%v, %v) = %v: not in [d/2, d+step]", now, d, w)
+			}
+			if at := time.Duration(now.Add(w).UnixNano()) - phase; at%step != 0 {
+				t.Fatalf("Window(%v, %v) = %v: ends %v off the grid", now, d, w, at%step)
+			}
+			if Next(now, d) < d/2 {
+				short++
+			}
+		}
+		if d < 2*Grid && short == 0 {
+			t.Fatalf("d %v: Next was never under half of d, the case Window is for", d)
+		}
+	}
+}
+
 func TestNextZero(t *testing.T) {
 	if got := Next(time.Now(), 0); got != 0 {
 		t.Fatalf("Next(now, 0) = %v, want 0", got)
