@@ -1,6 +1,8 @@
 // Command consumer-agent sits beside a program that cannot speak Dubbo. It
-// serves HTTP/1.1 calls, finds provider agents in etcd, picks one by smooth
-// weighted round robin and forwards each call over the agent protocol.
+// serves HTTP/1.1 calls, finds provider agents in etcd, picks one per call
+// by shortest expected delay (the load each reports in its answers, its
+// registered capacity and its latency; the weights are the prior and break
+// ties, see balance.go) and forwards the call over the agent protocol.
 //
 // A bad flag, or an --admin or --listen address it cannot listen on, ends it
 // at once with one line, "consumer-agent: --flag: why", and exit status 2.
