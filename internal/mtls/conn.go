@@ -205,18 +205,32 @@ func (c *Conn) onRequest(ctx context.Context, h netpoll.OnRequest) error {
 	return nil
 }
 
-// decryptBlock is the room offered to each record's plaintext (a record
-// holds at most 16 KiB; a larger one takes two reads).
+// decryptBlock is the room offered to plaintext when the record it comes
+// from is not known yet.
 const decryptBlock = 8 << 10
 
 // decrypt moves the plaintext of every whole record netpoll has read into
-// the plaintext buffer, without waiting. The handler's goroutine only.
+// the plaintext buffer, without waiting, and hands the start of a record cut
+// short to crypto/tls, so that netpoll holds no unread byte when it returns
+// (or netpoll would run the handler again and again for it). Each whole
+// record is read into room the size of its body, so that small records
+// share the buffer's nodes, and crypto/tls is not called when netpoll holds
+// nothing. The handler's goroutine only.
 func (c *Conn) decrypt() error {
 	c.t.nonblock = true
 	defer func() { c.t.nonblock = false }()
 	b := c.r.LinkBuffer
+	more := false // the last Read filled its room: crypto/tls may hold the rest
 	for {
-		buf, err := b.Malloc(decryptBlock)
+		room, whole := c.t.wholeRecord()
+		switch {
+		case whole:
+		case more || c.nc.Reader().Len() > 0:
+			room = decryptBlock
+		default:
+			return nil
+		}
+		buf, err := b.Malloc(room)
 		if err != nil {
 			return err
 		}
@@ -229,6 +243,7 @@ func (c *Conn) decrypt() error {
 		if err != nil {
 			return err
 		}
+		more = n == len(buf)
 	}
 }
 

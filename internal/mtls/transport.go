@@ -11,18 +11,25 @@ import (
 	"github.com/cloudwego/netpoll"
 )
 
-// transport is the net.Conn under a Conn's tls.Conn. It has two stages:
+// transport is the net.Conn under a Conn's tls.Conn. Its reads never go
+// past the end of the TLS record being read, so it always knows where
+// crypto/tls stands in the stream: how much of the current record it still
+// lacks. It has two stages:
 //
 //   - Handshake: over the standard net.Conn the handshake needs (deadlines,
-//     a context, a goroutine of its own). Reads then never go past the end
-//     of the TLS record being read, so that when the handshake is done no
-//     byte that follows it waits inside crypto/tls's buffer, where no event
-//     would ever announce it.
+//     a context, a goroutine of its own). Stopping at the end of each
+//     record means that when the handshake is done no byte that follows it
+//     waits inside crypto/tls's buffer, where no event would ever announce
+//     it.
 //   - Netpoll (after moveTo): over a netpoll connection on the same socket.
 //     While the Conn decrypts (nonblock), Read hands over only what netpoll
 //     has already read and then returns errWouldBlock, which crypto/tls
 //     treats as a passing timeout: its state stays intact and the next Read
-//     goes on where this one stopped. Otherwise Read waits on netpoll.
+//     goes on where this one stopped. Otherwise Read waits on netpoll. With
+//     a record's header buffered, one Read hands over the header and the
+//     body together; wholeRecord tells the Conn whether a Read would finish
+//     a record without waiting, so that it does not call crypto/tls only to
+//     hear that nothing is left.
 //     Write copies the records crypto/tls encrypted into netpoll's output
 //     buffer; the Conn's Flush sends them in one system call (batching), and
 //     a record written outside a Flush (an alert, a KeyUpdate answer) is sent
@@ -34,10 +41,11 @@ type transport struct {
 	raw net.Conn           // the handshake's connection; nil once moved
 	nc  netpoll.Connection // after moveTo
 
-	// Handshake stage: where the record being read ends.
+	// Where crypto/tls stands in the stream (the reading goroutine's).
 	hdr  [recordHeaderLen]byte
-	hn   int // header bytes read of the record being read
-	left int // body bytes of the record being read not read yet
+	hn   int // header bytes handed over of the record being read
+	left int // body bytes of the record being read not handed over yet
+	body int // the body length of the record being read, once its header is
 
 	nonblock bool // Read does not wait (set by the reading goroutine around its Reads)
 
@@ -50,6 +58,11 @@ type transport struct {
 
 // recordHeaderLen is a TLS record header's size: type, version, length.
 const recordHeaderLen = 5
+
+// maxRecordBody is the longest record body crypto/tls accepts (RFC 8446,
+// 5.2: 2^14 bytes of plaintext and 256 of expansion); it refuses a header
+// announcing more as soon as it reads it.
+const maxRecordBody = 1<<14 + 256
 
 // errWouldBlock is Read's answer in nonblock mode when netpoll holds no
 // byte: a net.Error that is a timeout, so crypto/tls keeps the connection.
@@ -74,38 +87,94 @@ func (t *transport) moveTo(nc netpoll.Connection) {
 	t.nc, t.raw = nc, nil
 }
 
-// Read reads ciphertext: during the handshake up to the end of the current
-// record, then from netpoll.
+// Read reads ciphertext, never past the end of the current record: during
+// the handshake from raw, then from netpoll.
 func (t *transport) Read(p []byte) (int, error) {
 	if t.raw != nil {
-		return t.readRecord(p)
+		n, err := t.raw.Read(p[:t.ahead(len(p), false)])
+		t.advance(p[:n])
+		return n, err
 	}
 	if t.nonblock && t.nc.Reader().Len() == 0 {
 		return 0, errWouldBlock
 	}
-	return t.nc.Read(p)
+	n, err := t.nc.Read(p[:t.ahead(len(p), true)])
+	t.advance(p[:n])
+	return n, err
 }
 
-// readRecord reads from raw without crossing a record boundary: a header
-// first, then at most the body that header announced.
-func (t *transport) readRecord(p []byte) (int, error) {
-	if t.left == 0 {
-		if len(p) > recordHeaderLen-t.hn {
-			p = p[:recordHeaderLen-t.hn]
-		}
-		n, err := t.raw.Read(p)
-		copy(t.hdr[t.hn:], p[:n])
-		if t.hn += n; t.hn == recordHeaderLen {
-			t.hn, t.left = 0, int(binary.BigEndian.Uint16(t.hdr[3:]))
-		}
-		return n, err
+// ahead returns how many of n bytes a read may take without crossing the
+// end of the current record: the rest of its body, or the rest of its
+// header, and with peek (on netpoll) the body too when the header's rest
+// is buffered already.
+func (t *transport) ahead(n int, peek bool) int {
+	if t.left > 0 {
+		return min(n, t.left)
 	}
-	if len(p) > t.left {
-		p = p[:t.left]
+	want := recordHeaderLen - t.hn
+	if peek {
+		if body, ok := t.peekBody(); ok {
+			want += body
+		}
 	}
-	n, err := t.raw.Read(p)
-	t.left -= n
-	return n, err
+	return min(n, want)
+}
+
+// peekBody returns the body length the current record's header announces
+// when netpoll holds the header's rest (crypto/tls may have part of it).
+// The reading goroutine's.
+func (t *transport) peekBody() (int, bool) {
+	want := recordHeaderLen - t.hn
+	r := t.nc.Reader()
+	if r.Len() < want {
+		return 0, false
+	}
+	rest, err := r.Peek(want)
+	if err != nil {
+		return 0, false
+	}
+	var hdr [recordHeaderLen]byte
+	copy(hdr[copy(hdr[:], t.hdr[:t.hn]):], rest)
+	return int(binary.BigEndian.Uint16(hdr[3:])), true
+}
+
+// advance notes that b, the next bytes of the stream, went to crypto/tls.
+func (t *transport) advance(b []byte) {
+	for len(b) > 0 {
+		if t.left > 0 {
+			k := min(len(b), t.left)
+			t.left -= k
+			b = b[k:]
+			continue
+		}
+		k := copy(t.hdr[t.hn:], b)
+		b = b[k:]
+		if t.hn += k; t.hn == recordHeaderLen {
+			t.hn = 0
+			t.body = int(binary.BigEndian.Uint16(t.hdr[3:]))
+			t.left = t.body
+		}
+	}
+}
+
+// wholeRecord reports whether netpoll holds the rest of the record
+// crypto/tls is reading, or the whole next one, so that a Read finishes it
+// without waiting, and the room its plaintext needs (no more than its
+// body). A header announcing more than any record holds counts as whole:
+// crypto/tls refuses it from the header alone. On netpoll, the reading
+// goroutine's.
+func (t *transport) wholeRecord() (room int, ok bool) {
+	if t.left > 0 {
+		return t.body, t.nc.Reader().Len() >= t.left
+	}
+	body, ok := t.peekBody()
+	if !ok {
+		return 0, false
+	}
+	if body > maxRecordBody {
+		return 1, true
+	}
+	return max(body, 1), t.nc.Reader().Len() >= recordHeaderLen-t.hn+body
 }
 
 // Write writes records: during the handshake to raw, then into netpoll's
