@@ -5,12 +5,9 @@
 package mtls
 
 import (
-	"context"
 	"io"
 	"testing"
 	"time"
-
-	"github.com/cloudwego/netpoll"
 )
 
 // TestFlushAllocs: writing a frame and flushing it through TLS allocates
@@ -47,27 +44,7 @@ func TestFlushAllocs(t *testing.T) {
 // runner, which does not allocate). A round trip is two records and two
 // events, one on each side: 4.
 func TestReadAllocs(t *testing.T) {
-	p := newPKI(t, "server")
-	srv := startEcho(t, mustLoad(t, p.files), time.Second)
-	c := dialClient(t, p, srv.Addr().String())
-	got := make(chan int, 1)
-	c.Serve(context.Background(), func(_ context.Context, conn netpoll.Connection) error {
-		r := conn.Reader()
-		n := r.Len()
-		r.Skip(n)
-		r.Release()
-		got <- n
-		return nil
-	})
-	frame := make([]byte, 200)
-	w := c.Writer()
-	round := func() {
-		b, _ := w.Malloc(len(frame))
-		copy(b, frame)
-		w.Flush()
-		for n := 0; n < len(frame); n += <-got {
-		}
-	}
+	round := echoRoundTrip(t, 200)
 	for range 100 {
 		round()
 	}

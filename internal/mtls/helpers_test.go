@@ -146,3 +146,36 @@ func dialClient(t testing.TB, p *pki, addr string) *Conn {
 	t.Cleanup(func() { c.Close() })
 	return c
 }
+
+// echoRoundTrip starts an echo server and a served client, and returns a
+// round trip: a frame of size bytes written and flushed, and its echo read
+// back whole by the client's handler.
+func echoRoundTrip(tb testing.TB, size int) func() {
+	tb.Helper()
+	p := newPKI(tb, "server")
+	srv := startEcho(tb, mustLoad(tb, p.files), time.Second)
+	c := dialClient(tb, p, srv.Addr().String())
+	got := make(chan int, 1)
+	c.Serve(context.Background(), func(_ context.Context, conn netpoll.Connection) error {
+		r := conn.Reader()
+		n := r.Len()
+		r.Skip(n)
+		r.Release()
+		got <- n
+		return nil
+	})
+	frame := make([]byte, size)
+	w := c.Writer()
+	return func() {
+		b, err := w.Malloc(len(frame))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		copy(b, frame)
+		if err := w.Flush(); err != nil {
+			tb.Fatal(err)
+		}
+		for n := 0; n < len(frame); n += <-got {
+		}
+	}
+}
