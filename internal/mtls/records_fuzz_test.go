@@ -107,6 +107,9 @@ func FuzzRecordReads(f *testing.F) {
 					if !whole && want {
 						t.Fatalf("wholeRecord: not whole at %d of %d buffered, record ends at %d", len(got), fed, end)
 					}
+					if body := end - recordStart(ends, len(got)) - recordHeaderLen; whole && body <= maxRecordBody && room < max(body, 1) {
+						t.Fatalf("wholeRecord: room %d for a body of %d", room, body)
+					}
 					if whole && room < 1 {
 						t.Fatalf("wholeRecord: room %d", room)
 					}
