@@ -20,11 +20,10 @@ func measureFixture() (*Agent, []*endpoint) {
 	return a, eps
 }
 
-// hold gives ep load calls in flight over its two loops, answered in ms
+// hold gives ep load calls in flight over its loops, answered in ms
 // milliseconds as of now (enough answers for the average to count).
 func hold(ep *endpoint, load int64, ms float64, now int64) {
-	ep.inflight[0].n.Store(load / 2)
-	ep.inflight[1].n.Store(load - load/2)
+	spread(ep.inflight, load)
 	for i := range ep.inflight {
 		ep.inflight[i].latN.Store(0)
 		for range 2 * latencyWarm {
@@ -94,7 +93,6 @@ func TestMeasuredCapacity(t *testing.T) {
 
 	// No answers for latencyStale: nothing to measure, the bound kept.
 	small.measured.Store(120)
-	small.lastCut = 0
 	now += int64(latencyStale)
 	hold(medium, 200, 50, now)
 	hold(large, 200, 50, now)

@@ -28,11 +28,18 @@ func outlierFixture(ratio float64, n int) (*Agent, *service) {
 // milliseconds (0: unknown).
 func setLoad(svc *service, inflight []int64, ms []float64) {
 	for i, m := range svc.list() {
-		f := m.ep.inflight
-		f[0].n.Store(inflight[i] / 2)
-		f[1].n.Store(inflight[i] - inflight[i]/2)
+		spread(m.ep.inflight, inflight[i])
 		m.ep.eject.latency = ms[i] * float64(time.Millisecond) / float64(outlierEvery)
 		m.ep.eject.known = ms[i] > 0
+	}
+}
+
+// spread puts n calls in flight on f, shared out over its loops.
+func spread(f inFlight, n int64) {
+	for i := range f {
+		k := n / int64(len(f)-i)
+		f[i].n.Store(k)
+		n -= k
 	}
 }
 
