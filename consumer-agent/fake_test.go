@@ -77,10 +77,10 @@ type heldCall struct {
 
 // lastRequest copies the fields of the last request received.
 type lastRequest struct {
-	timeout                             uint32
-	iface, method, types, version, args string
-	nargs                               int
-	attachments                         string // "k=v" entries joined by "&"
+	timeout                       uint32
+	iface, method, types, version string
+	nargs                         int
+	attachments                   string // "k=v" entries joined by "&"
 }
 
 type fakeConn struct {

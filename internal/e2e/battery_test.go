@@ -133,15 +133,6 @@ func (h *hostile) wantString() string {
 // ok is the answer to a valid hash call for p.
 func ok(p string) answer { return answer{200, strconv.Itoa(int(javaHash(p)))} }
 
-// repeat returns n copies of a.
-func repeat(a answer, n int) []answer {
-	s := make([]answer, n)
-	for i := range s {
-		s[i] = a
-	}
-	return s
-}
-
 // postRaw is an HTTP/1.1 POST of body with the given extra header lines.
 func postRaw(body string, headers ...string) string {
 	var b strings.Builder

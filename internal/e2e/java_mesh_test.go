@@ -298,7 +298,6 @@ func TestJavaMesh(t *testing.T) {
 					form := "interface=" + userService + "&method=getUser&parameterTypesString=J&parameter=" + strconv.FormatInt(id, 10)
 					want := userJSON(id)
 					if i%2 == 1 {
-						id = floorMod(int64(javaHash(strconv.Itoa(i))), 1000)
 						form = "interface=" + userService + "&method=create&parameterTypesString=" + urlEncode(strDesc+roleDesc) +
 							"&parameter=" + strconv.Itoa(i) + "&parameter=%22ADMIN%22"
 						want = createJSON(strconv.Itoa(i), "ADMIN")

@@ -89,7 +89,7 @@ func TestHessianDifferential(t *testing.T) {
 	for _, v := range []int64{0, -8, 15, -9, 16, -2048, 2047, -2049, 2048, -262144, 262143, -262145, 262144, math.MinInt32, math.MaxInt32, math.MinInt32 - 1, math.MaxInt32 + 1, math.MinInt64, math.MaxInt64} {
 		values = append(values, v)
 	}
-	for _, v := range []float64{0, 1, -1, 127, -128, 128, 32767, -32768, 32768, 1.5, 0.1, -0.0, math.NaN(), math.Inf(1), math.Inf(-1), math.MaxFloat64, 5e-324, 1e7, 1e-3} {
+	for _, v := range []float64{0, 1, -1, 127, -128, 128, 32767, -32768, 32768, 1.5, 0.1, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), math.MaxFloat64, 5e-324, 1e7, 1e-3} {
 		values = append(values, v)
 	}
 	for _, n := range []int{0, 1, 31, 32, 1023, 1024, 4095, 4096, 4097, 32767, 32768, 32769, 70000} {

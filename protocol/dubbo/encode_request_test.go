@@ -187,13 +187,13 @@ func TestEncodeRequestFastJSONEscaping(t *testing.T) {
 		}
 	}
 	// Doubles are written so that JSON reads them back exactly.
-	for _, f := range []float64{0, -0.0, 1, -1.5, 0.1, 1e-6, 1e-7, 1e20, 1e21, 123456789.125, math.MaxFloat64, 5e-324} {
+	for _, f := range []float64{0, math.Copysign(0, -1), 1, -1.5, 0.1, 1e-6, 1e-7, 1e20, 1e21, 123456789.125, math.MaxFloat64, 5e-324} {
 		s := strconv.FormatFloat(f, 'g', -1, 64)
 		r := &Request{Serialization: FastJSON, Interface: []byte("i"), Method: []byte("m"), ParameterTypes: []byte("D"), Args: [][]byte{[]byte(s)}}
 		_, body := encFrame(t, r)
 		line := bytes.Split(body, []byte("\n"))[5]
 		var got float64
-		if err := json.Unmarshal(line, &got); err != nil || got != f {
+		if err := json.Unmarshal(line, &got); err != nil || got != f || math.Signbit(got) != math.Signbit(f) {
 			t.Fatalf("double %s written as %s, read back %v (%v)", s, line, got, err)
 		}
 	}

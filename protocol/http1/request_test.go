@@ -266,6 +266,7 @@ func TestParseExpect100Pending(t *testing.T) {
 
 	n, err = Parse([]byte(head+"hel"), &req, nil)
 	equal(t, "err", err, ErrIncomplete)
+	equal(t, "n", n, 0)
 	n, err = Parse([]byte(head+"hello"), &req, nil)
 	equal(t, "err", err, nil)
 	equal(t, "n", n, len(head)+5)

@@ -27,9 +27,6 @@ func (t *internTable) reset() {
 	t.used = t.used[:0]
 }
 
-// len returns the number of keys.
-func (t *internTable) len() int { return len(t.ends) }
-
 // key returns key i; it aliases the table until the next reset.
 func (t *internTable) key(i int) []byte {
 	start := int32(0)
