@@ -417,6 +417,18 @@ func libraryDecodes(t Type) bool {
 	return !(t.Kind == KindArray && t.Elem == KindChar && t.Dims >= 2)
 }
 
+// librarySlice reports whether the library decodes an array of t into
+// slices of a Go type of its own (time.Time, *gxbig.Decimal,
+// *gxbig.Integer). Such an array may hold an object whose "class" names
+// another class (written as that class, as the package documents); the
+// library cannot put the map it reads there, and reflect.Set panics, which
+// checkDifferential then takes as nothing to compare. Java's Hessian would
+// refuse to store such an element too, or take it as a subclass: the
+// provider decides.
+func librarySlice(t Type) bool {
+	return t.Kind == KindArray && (t.Elem == KindDate || t.Elem == KindBigDecimal || t.Elem == KindBigInteger)
+}
+
 // checkDifferential encodes args of types into one stream, decodes the stream
 // with the library and compares each value with the expectation. It returns
 // false, having checked nothing, when an argument is refused.
@@ -439,9 +451,16 @@ func checkDifferential(t *testing.T, types []Type, args [][]byte) bool {
 		}
 	}
 	defer func() {
-		if r := recover(); r != nil && r != errLibraryClass {
-			panic(r)
+		r := recover()
+		if r == nil || r == errLibraryClass {
+			return
 		}
+		for i, typ := range types {
+			if librarySlice(typ) && bytes.Contains(args[i], []byte(`"class"`)) && strings.Contains(fmt.Sprint(r), "reflect.Set") {
+				return // see librarySlice
+			}
+		}
+		panic(r)
 	}()
 	d := hessian.NewDecoder(out)
 	for i, typ := range types {
