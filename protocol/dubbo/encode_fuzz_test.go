@@ -60,7 +60,9 @@ func FuzzEncodeRequest(f *testing.F) {
 			t.Fatalf("size %d, body %d", n, len(body))
 		}
 		if hess {
-			encFuzzCheckHessian(t, r, body)
+			if !encFuzzLibrarySlice(r) {
+				encFuzzCheckHessian(t, r, body)
+			}
 		} else {
 			encFuzzCheckJSON(t, r, body)
 		}
@@ -80,6 +82,29 @@ func encFuzzHasOther(r *Request) bool {
 		if typ == encTOther {
 			return true
 		}
+	}
+	return false
+}
+
+// encFuzzLibrarySlice reports whether r has an array of Date, BigDecimal or
+// BigInteger whose argument has a "class" key: an element may then be an
+// object of another class, written as that class, and the library, which
+// decodes such arrays into slices of Go types of its own, panics on it
+// (librarySlice in protocol/jsonhessian's tests).
+func encFuzzLibrarySlice(r *Request) bool {
+	types := r.ParameterTypes
+	for _, arg := range r.Args {
+		typ, k, _ := encNextType(types)
+		if typ == encTOther {
+			jt, _, _ := jsonhessian.NextType(types)
+			switch jt.Elem {
+			case jsonhessian.KindDate, jsonhessian.KindBigDecimal, jsonhessian.KindBigInteger:
+				if jt.Kind == jsonhessian.KindArray && bytes.Contains(arg, []byte(`"class"`)) {
+					return true
+				}
+			}
+		}
+		types = types[k:]
 	}
 	return false
 }
