@@ -66,24 +66,25 @@ func FuzzEncodeRequest(f *testing.F) {
 		} else {
 			encFuzzCheckJSON(t, r, body)
 		}
-		if !encFuzzHasOther(r) {
+		if others, _ := encFuzzOthers(r); len(others) == 0 {
 			encFuzzCheckParse(t, r) // ParseRequest reads the race's types only
 		}
 	})
 }
 
-// encFuzzHasOther reports whether r has an argument of a type outside the
-// fast path (encTOther), which jsonhessian transcodes.
-func encFuzzHasOther(r *Request) bool {
-	types := r.ParameterTypes
-	for range r.Args {
-		typ, k, _ := encNextType(types)
-		types = types[k:]
+// encFuzzOthers returns r's arguments of types outside the fast path
+// (encTOther), which jsonhessian transcodes, with their types, in order.
+func encFuzzOthers(r *Request) (args [][]byte, types []jsonhessian.Type) {
+	desc := r.ParameterTypes
+	for _, arg := range r.Args {
+		typ, k, _ := encNextType(desc)
 		if typ == encTOther {
-			return true
+			jt, _, _ := jsonhessian.NextType(desc)
+			args, types = append(args, arg), append(types, jt)
 		}
+		desc = desc[k:]
 	}
-	return false
+	return args, types
 }
 
 // encFuzzLibrarySlice reports whether r has an array of Date, BigDecimal or
@@ -92,47 +93,35 @@ func encFuzzHasOther(r *Request) bool {
 // decodes such arrays into slices of Go types of its own, panics on it
 // (librarySlice in protocol/jsonhessian's tests).
 func encFuzzLibrarySlice(r *Request) bool {
-	types := r.ParameterTypes
-	for _, arg := range r.Args {
-		typ, k, _ := encNextType(types)
-		if typ == encTOther {
-			jt, _, _ := jsonhessian.NextType(types)
-			switch jt.Elem {
-			case jsonhessian.KindDate, jsonhessian.KindBigDecimal, jsonhessian.KindBigInteger:
-				if jt.Kind == jsonhessian.KindArray && bytes.Contains(arg, []byte(`"class"`)) {
-					return true
-				}
+	args, types := encFuzzOthers(r)
+	for i, jt := range types {
+		switch jt.Elem {
+		case jsonhessian.KindDate, jsonhessian.KindBigDecimal, jsonhessian.KindBigInteger:
+			if jt.Kind == jsonhessian.KindArray && bytes.Contains(args[i], []byte(`"class"`)) {
+				return true
 			}
 		}
-		types = types[k:]
 	}
 	return false
 }
 
-// encFuzzOtherValues returns what the library reads from the arguments of
-// r of other types (encTOther), transcoded on their own, in order, by a
+// encFuzzOtherValues returns what the library reads from r's arguments of
+// other types (encFuzzOthers), transcoded on their own, in order, by a
 // fresh jsonhessian.Encoder: one hessian2 stream, as in the request, so
 // that class definitions number alike.
 func encFuzzOtherValues(t *testing.T, r *Request) []any {
 	var (
 		e   jsonhessian.Encoder
 		buf []byte
-		n   int
 	)
-	types := r.ParameterTypes
-	for _, arg := range r.Args {
-		typ, k, _ := encNextType(types)
-		if typ == encTOther {
-			jt, _, _ := jsonhessian.NextType(types)
-			var err error
-			if buf, err = e.AppendArg(buf, jt, arg); err != nil {
-				t.Fatalf("AppendArg %q alone: %v, but RequestSize accepted it", arg, err)
-			}
-			n++
+	args, types := encFuzzOthers(r)
+	for i, jt := range types {
+		var err error
+		if buf, err = e.AppendArg(buf, jt, args[i]); err != nil {
+			t.Fatalf("AppendArg %q alone: %v, but RequestSize accepted it", args[i], err)
 		}
-		types = types[k:]
 	}
-	return encDecodeAll(t, buf, n)
+	return encDecodeAll(t, buf, len(args))
 }
 
 // encFuzzAttachments splits NUL-separated key=value pairs.
