@@ -192,7 +192,30 @@ func javaMeshCases(javaPort string) []javaMeshCase {
 		describeCase("BigDecimal", `{"class":"java.math.BigDecimal","value":"1.10"}`, "java.math.BigDecimal:1.10"),
 		describeCase("BigInteger", `{"class":"java.math.BigInteger","value":"-123456789012345678901"}`, "java.math.BigInteger:-123456789012345678901"),
 		describeCase("byte[]", `{"class":"[B","value":"AQID"}`, "[B:[1, 2, 3]"),
+		describeCase("Long", `{"class":"java.lang.Long","value":7}`, "java.lang.Long:7"),
+		describeCase("Long from a string", `{"class":"java.lang.Long","value":"9007199254740993"}`, "java.lang.Long:9007199254740993"),
+		describeCase("Integer", `{"class":"java.lang.Integer","value":"-7"}`, "java.lang.Integer:-7"),
+		describeCase("Double", `{"class":"java.lang.Double","value":2}`, "java.lang.Double:2.0"),
+		describeCase("Boolean", `{"class":"java.lang.Boolean","value":false}`, "java.lang.Boolean:false"),
 		describeCase("byte[] past a chunk", `{"class":"[B","value":"`+b64(javaBytes(70000))+`"}`, "[B:"+javaByteArrayString(70000)),
+
+		// Boxes: Longs in a List<Long> say so; a box takes null; byte,
+		// short and float results are text, a float as the double Dubbo's
+		// hessian2 carries.
+		{name: "sumLongs List<Long>", call: meshCall{method: "sumLongs", types: []string{"Ljava/util/List;"},
+			args: []marg{lit(`[{"class":"java.lang.Long","value":1},{"class":"java.lang.Long","value":"9007199254740993"}]`)}},
+			plain: true, body: "9007199254740994", want: int64(9007199254740994)},
+		{name: "sumLongs of untyped small numbers", call: meshCall{method: "sumLongs", types: []string{"Ljava/util/List;"},
+			args: []marg{lit(`[1,2]`)}}, status: 500, errPrefix: "java.lang.ClassCastException: "},
+		{name: "boxes null", call: meshCall{method: "boxes", types: []string{"Ljava/lang/Integer;", "Ljava/lang/Long;", "Ljava/lang/Boolean;", "Ljava/lang/Double;"},
+			args: []marg{lit("null"), lit("null"), lit("null"), lit("null")}}, plain: true, body: "null,null,null,null", want: "null,null,null,null"},
+		{name: "boxes", call: meshCall{method: "boxes", types: []string{"Ljava/lang/Integer;", "Ljava/lang/Long;", "Ljava/lang/Boolean;", "Ljava/lang/Double;"},
+			args: []marg{lit("-1"), lit("5000000000"), lit("true"), lit("0.5")}}, plain: true, body: "-1,5000000000,true,0.5", want: "-1,5000000000,true,0.5"},
+		{name: "narrow short", call: meshCall{method: "narrow", types: []string{"I"}, args: []marg{lit("70000")}}, plain: true, body: "4464", want: 4464},
+		{name: "narrowByte byte", call: meshCall{method: "narrowByte", types: []string{"I"}, args: []marg{lit("300")}}, plain: true, body: "44", want: 44},
+		{name: "third float", call: meshCall{method: "third", types: []string{"F"}, args: []marg{lit("1")}},
+			plain: true, body: "0.3333333432674408", want: 0.3333333432674408},
+		{name: "third float NaN", call: meshCall{method: "third", types: []string{"F"}, args: []marg{txt("NaN")}}, plain: true, body: "NaN", want: "NaN"},
 
 		// Failures.
 		{name: "exception", call: meshCall{method: "failing", types: []string{"J"}, args: []marg{lit("9")}},

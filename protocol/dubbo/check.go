@@ -94,6 +94,23 @@ func encNextType(desc []byte) (encType, int, error) {
 	return encTOther, n, nil
 }
 
+// encArgType is encNextType for a descriptor and its argument arg: a box of
+// the fast path given "null" is encTOther, for package jsonhessian, which
+// writes null.
+func encArgType(desc, arg []byte) (encType, int, error) {
+	t, n, err := encNextType(desc)
+	if err == nil && encNullBox(t, n, arg) {
+		return encTOther, n, nil
+	}
+	return t, n, err
+}
+
+// encNullBox reports whether the descriptor of type t and length n is a box
+// of the fast path and arg is "null".
+func encNullBox(t encType, n int, arg []byte) bool {
+	return t != encTString && t != encTOther && n > 1 && string(arg) == "null"
+}
+
 func encIndexByte(b []byte, c byte) int {
 	for i, x := range b {
 		if x == c {
@@ -124,6 +141,7 @@ func encQuote(b []byte) string {
 //   - double/Double: anything strconv.ParseFloat accepts without error,
 //     including "NaN" and "Inf" forms (fastjson requests reject those later,
 //     in RequestSize, as JSON cannot carry them);
+//   - a box (Integer, Long, Boolean, Double as well) also "null";
 //   - every other type: what package jsonhessian accepts for it (text for
 //     the other primitives and boxes, BigDecimal, BigInteger and Date;
 //     JSON for classes, collections, maps and arrays).
@@ -148,6 +166,9 @@ func encCheckArgs(types []byte, args [][]byte, enc *jsonhessian.Encoder, other b
 		}
 		if i == len(args) {
 			return encCountError(i+1+encCountTypes(types[n:]), len(args))
+		}
+		if encNullBox(t, n, args[i]) {
+			t = encTOther
 		}
 		if t == encTOther {
 			if other {

@@ -3,6 +3,7 @@ package dubbo
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 
@@ -204,17 +205,41 @@ func (d *decHessian) result(rd *ResultDecoder, dst []byte, asJSON bool) ([]byte,
 	}
 	rd.json.Reset()
 	text, n, err := rd.json.Append(dst, d.b[d.pos:])
+	k := rd.json.Kind()
 	rd.json.Reset() // keep no reference to body
 	if err != nil {
 		return nil, 0, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	d.pos += n
-	if k := rd.json.Kind(); !asJSON && k.Scalar() && k != hessianjson.KindString {
-		// A Byte, Short or Float box, which Java writes as an object
-		// holding the number: text, like the other boxes.
-		return text, OutcomeValue, nil
+	if !asJSON && k.Scalar() && k != hessianjson.KindString {
+		// A Byte, Short or Float box, which Caucho's Hessian writes as
+		// an object holding the number: text, like the other boxes.
+		return decJavaScalar(text, len(dst), k)
 	}
 	return text, OutcomeJSON, nil
+}
+
+// decJavaScalar turns the scalar of kind k that the renderer wrote as JSON
+// at text[start:] into Java's String.valueOf text of it.
+func decJavaScalar(text []byte, start int, k hessianjson.Kind) ([]byte, Outcome, error) {
+	switch k {
+	case hessianjson.KindNull:
+		return text[:start], OutcomeNull, nil
+	case hessianjson.KindDouble:
+		// Digits as encoding/json writes them, or "NaN", "Infinity" and
+		// "-Infinity" as JSON strings.
+		var buf [40]byte
+		j := append(buf[:0], text[start:]...)
+		if len(j) >= 2 && j[0] == '"' {
+			j = j[1 : len(j)-1]
+		}
+		f, err := strconv.ParseFloat(string(j), 64)
+		if err != nil && !math.IsInf(f, 0) {
+			return nil, 0, fmt.Errorf("%w: a double rendered as %q", ErrMalformed, j)
+		}
+		return decAppendJavaDouble(text[:start], f), OutcomeValue, nil
+	}
+	return text, OutcomeValue, nil // an int or a boolean: the same text
 }
 
 // decRenderValue renders a fast-path value as String.valueOf does.

@@ -1,7 +1,9 @@
 package dubbo
 
 import (
+	"encoding/binary"
 	"errors"
+	"math"
 	"testing"
 )
 
@@ -57,5 +59,49 @@ func TestResultDecoderAllocs(t *testing.T) {
 	})
 	if n != 0 {
 		t.Fatalf("%v allocations per Decode of a JSON result", n)
+	}
+}
+
+// Caucho's Hessian writes a byte, short or float result (or its box) as an
+// object of ByteHandle, ShortHandle or FloatHandle holding the number: the
+// text of a primitive, as String.valueOf renders the number it carries (a
+// float as the double it travels as), unless JSON is asked for.
+func TestResultDecoderCauchoHandles(t *testing.T) {
+	handle := func(class string, value []byte) []byte {
+		str := func(s string) []byte { return append([]byte{0x30 + byte(len(s)>>8), byte(len(s))}, s...) }
+		b := []byte{0x91, 'C'} // flag 1: a value; a class definition
+		b = append(b, str("com.caucho.hessian.io."+class)...)
+		b = append(b, 0x91) // one field
+		b = append(b, str("_value")...)
+		b = append(b, 0x60) // an instance of class 0
+		return append(b, value...)
+	}
+	double := func(f float64) []byte {
+		return binary.BigEndian.AppendUint64([]byte{'D'}, math.Float64bits(f))
+	}
+	ok := decHdr(Hessian2, StatusOK, 0)
+	var rd ResultDecoder
+	for _, c := range []struct {
+		body   []byte
+		asJSON bool
+		text   string
+		out    Outcome
+	}{
+		{handle("ShortHandle", []byte{0x93}), false, `3`, OutcomeValue},
+		{handle("ByteHandle", []byte{0x8f}), false, `-1`, OutcomeValue},
+		{handle("ByteHandle", []byte{0x8f}), true, `-1`, OutcomeJSON},
+		{handle("FloatHandle", double(float64(float32(0.1)))), false, `0.10000000149011612`, OutcomeValue},
+		{handle("FloatHandle", double(math.MaxFloat32)), false, `3.4028234663852886E38`, OutcomeValue},
+		{handle("FloatHandle", double(math.MaxFloat32)), true, `3.4028234663852886e+38`, OutcomeJSON},
+		{handle("FloatHandle", double(math.NaN())), false, `NaN`, OutcomeValue},
+		{handle("FloatHandle", double(math.NaN())), true, `"NaN"`, OutcomeJSON},
+		{handle("FloatHandle", double(math.Inf(-1))), false, `-Infinity`, OutcomeValue},
+		{handle("FloatHandle", []byte{0x5c}), false, `1.0`, OutcomeValue},
+		{handle("FloatHandle", []byte{'N'}), false, ``, OutcomeNull},
+	} {
+		text, out, err := rd.Decode(ok, c.body, nil, c.asJSON)
+		if err != nil || string(text) != c.text || out != c.out {
+			t.Errorf("% x (JSON %v): %q, %d, %v; want %q, %d", c.body, c.asJSON, text, out, err, c.text, c.out)
+		}
 	}
 }

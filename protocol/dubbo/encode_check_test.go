@@ -30,6 +30,9 @@ func TestCheckArgsAccepts(t *testing.T) {
 		{"ZLjava/lang/Boolean;", []string{"true", "false"}},
 		{"DDDDD", []string{"1.5", "-0", "1e300", "NaN", "-Inf"}},
 		{"Ljava/lang/Double;", []string{"0x1p-2"}},
+		// A box takes null; the string "null" stays a String.
+		{"Ljava/lang/Integer;Ljava/lang/Long;Ljava/lang/Boolean;Ljava/lang/Double;", []string{"null", "null", "null", "null"}},
+		{"Ljava/lang/String;", []string{"null"}},
 		{"Ljava/lang/String;IJZD", []string{"s", "1", "2", "true", "3.5"}},
 		{strings.Repeat("I", 255), strings.Split(strings.Repeat("1", 255), "")},
 	}
@@ -74,6 +77,9 @@ func TestCheckArgsRefuses(t *testing.T) {
 		{"J", []string{"-9223372036854775809"}, ErrBadArgument, ""},
 		{"Z", []string{"TRUE"}, ErrBadArgument, `dubbo: bad argument: parameter 1: "TRUE" is not a boolean (want true or false)`},
 		{"Ljava/lang/Boolean;", []string{"1"}, ErrBadArgument, ""},
+		{"I", []string{"null"}, ErrBadArgument, `dubbo: bad argument: parameter 1: "null" is not an int`},
+		{"ZJD", []string{"null", "1", "1"}, ErrBadArgument, ""},
+		{"Ljava/lang/Integer;", []string{"NULL"}, ErrBadArgument, ""},
 		{"D", []string{"abc"}, ErrBadArgument, ""},
 		{"D", []string{"1e400"}, ErrBadArgument, ""},
 		{"D", []string{""}, ErrBadArgument, ""},

@@ -135,7 +135,7 @@ func encHessianRequestSize(r *Request) (int, error) {
 	r.encArgs, r.encEnds = r.encArgs[:0], r.encEnds[:0]
 	types := r.ParameterTypes
 	for i, arg := range r.Args {
-		t, k, _ := encNextType(types)
+		t, k, _ := encArgType(types, arg)
 		if t == encTOther {
 			// The arguments are one hessian2 stream: class definitions
 			// and list types written for one are referred to by the
@@ -176,7 +176,7 @@ func encPutHessianRequest(b []byte, r *Request) int {
 	types := r.ParameterTypes
 	other, prev := 0, 0
 	for _, arg := range r.Args {
-		t, k, _ := encNextType(types)
+		t, k, _ := encArgType(types, arg)
 		types = types[k:]
 		if t == encTOther {
 			end := r.encEnds[other]
@@ -271,7 +271,7 @@ func encJSONRequestSize(r *Request) (int, error) {
 	}
 	types := r.ParameterTypes
 	for i, arg := range r.Args {
-		t, k, _ := encNextType(types)
+		t, k, _ := encArgType(types, arg)
 		var m int
 		ok := true
 		if t == encTOther {
@@ -313,7 +313,7 @@ func encPutJSONRequest(b []byte, r *Request) int {
 	off += encPutJSONLine(b[off:], r.ParameterTypes)
 	types := r.ParameterTypes
 	for _, arg := range r.Args {
-		t, k, _ := encNextType(types)
+		t, k, _ := encArgType(types, arg)
 		if t == encTOther {
 			jt, _, _ := jsonhessian.NextType(types)
 			off += encPutJSONOther(b[off:], jt, arg)

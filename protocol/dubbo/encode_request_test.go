@@ -97,6 +97,8 @@ func TestEncodeRequestHessian(t *testing.T) {
 			[]any{"a", int32(math.MinInt32), int64(math.MaxInt64), true, 1.5}, "2.1", 60000},
 		{"boxed", "Ljava/lang/Integer;Ljava/lang/Long;Ljava/lang/Boolean;Ljava/lang/Double;",
 			[]string{"+007", "-1", "false", "-0.25"}, []any{int32(7), int64(-1), false, -0.25}, "", 0},
+		{"null boxes", "Ljava/lang/Integer;Ljava/lang/String;Ljava/lang/Long;Ljava/lang/Boolean;Ljava/lang/Double;I",
+			[]string{"null", "null", "null", "null", "null", "3"}, []any{nil, "null", nil, nil, nil, int32(3)}, "", 0},
 		{"doubles", "DDDDD", []string{"0", "127", "32767", "NaN", "-Inf"},
 			[]any{0.0, 127.0, 32767.0, math.NaN(), math.Inf(-1)}, "", 0},
 	}
@@ -162,6 +164,14 @@ func TestEncodeRequestFastJSON(t *testing.T) {
 		"7\n-9223372036854775808\nfalse\n1e-7\n100.0\n\"\"\n" +
 		`{"path":"a.B","interface":"a.B","version":"1.2","timeout":"3000"}` + "\n"
 	encAssertBytes(t, "typed request", body, []byte(want))
+
+	r = &Request{ID: 1, Serialization: FastJSON, Interface: []byte("a.B"), Method: []byte("m"),
+		ParameterTypes: []byte("Ljava/lang/Integer;Ljava/lang/Double;Ljava/lang/String;"),
+		Args:           [][]byte{[]byte("null"), []byte("null"), []byte("null")}}
+	_, body = encFrame(t, r)
+	want = `"2.0.1"` + "\n" + `"a.B"` + "\nnull\n" + `"m"` + "\n" + `"Ljava/lang/Integer;Ljava/lang/Double;Ljava/lang/String;"` + "\n" +
+		"null\nnull\n\"null\"\n" + `{"path":"a.B","interface":"a.B","version":"0.0.0"}` + "\n"
+	encAssertBytes(t, "null boxes", body, []byte(want))
 }
 
 func TestEncodeRequestFastJSONEscaping(t *testing.T) {

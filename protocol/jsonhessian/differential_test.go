@@ -302,6 +302,12 @@ func expectObject(m map[string]any) any {
 	case classBytes:
 		return expectArray(typeBytes, m["value"])
 	}
+	if k := knownJavaClasses[class]; k.IsBox() || k == KindString {
+		if s, ok := m["value"].(string); ok && k.IsBox() && k != KindCharBox {
+			return expectText(Type{Kind: k.unbox()}, s)
+		}
+		return expectJSON(Type{Kind: k, Elem: k}, m["value"])
+	}
 	out := make(map[string]any, len(m))
 	if knownJavaClasses[class] != KindMap {
 		checkLibraryClass(class)

@@ -32,7 +32,8 @@
 //
 //   - an object becomes an untyped map, which the provider reads into the
 //     declared class; a "class" key makes it a typed object, a date, a
-//     BigDecimal or BigInteger, a byte[] ("[B"), or a typed map
+//     BigDecimal or BigInteger, a byte[] ("[B"), a box such as a Long
+//     ({"class":"java.lang.Long","value":5}), or a typed map
 //     (json_object.go). Java's Hessian reads an untyped map into the
 //     declared class only where the class itself is declared (a parameter,
 //     a field, an array's element): inside a List, Map or Object generics

@@ -67,6 +67,12 @@ var transcodeCases = []struct {
 	{"Lcom/x/User;", []string{`{"raw":{"class":"[B","value":"AQID"},"raw2":{"class":"[B","value":[1,255,-128]}}`}},
 	{"Lcom/x/User;", []string{`{"cl\u0061ss":"com.x.Escaped","k\u00e9y":1}`}},
 	{"Ljava/math/BigDecimal;Ljava/math/BigInteger;Ljava/util/Date;", []string{"5", "5", "5"}},
+	// Boxes say what a number is where nothing declares it: a small Long.
+	{"Ljava/lang/Object;", []string{`[{"class":"java.lang.Long","value":1},{"value":"9007199254740993","class":"java.lang.Long"},` +
+		`{"class":"java.lang.Long","value":null},{"class":"java.lang.Integer","value":"-2"},{"class":"java.lang.Short","value":3},` +
+		`{"class":"java.lang.Byte","value":-4},{"class":"java.lang.Double","value":1},{"class":"java.lang.Float","value":"NaN"},` +
+		`{"class":"java.lang.Boolean","value":"true"},{"class":"java.lang.Character","value":"é"},{"class":"java.lang.String","value":"s"}]`}},
+	{"Ljava/util/Map;", []string{`{"a":{"class":"java.lang.Long","value":5},"b":{"class":"java.lang.Long","value":-9223372036854775808}}`}},
 
 	// Arrays.
 	{"[I[J[D[Z[S[F", []string{`[1,-2,300000]`, `[5,-9223372036854775808]`, `[1,0.5,-2,1e300]`, `[true,false]`, `[1,-32768]`, `[0.1,3.4028235e38]`}},
@@ -173,6 +179,16 @@ func TestAppendArgErrors(t *testing.T) {
 		{"F", "1e39", `"1e39" is not a float`},
 		{"D", "x", `"x" is not a double`},
 		{"C", "ab", `"ab" is not a char`},
+		// Boxes in values.
+		{"Ljava/lang/Object;", `{"class":"java.lang.Long","value":1.5}`, `"1.5" is not a long`},
+		{"Ljava/lang/Object;", `{"class":"java.lang.Long","value":"1x"}`, `JSON at offset 34: "1x" is not a long`},
+		{"Ljava/lang/Object;", `{"class":"java.lang.Integer","value":2147483648}`, `is not a int`},
+		{"Ljava/lang/Object;", `{"class":"java.lang.Byte","value":"128"}`, `"128" is not a byte`},
+		{"Ljava/lang/Object;", `{"class":"java.lang.Long","value":"null"}`, `"null" is not a long`},
+		{"Ljava/lang/Object;", `{"class":"java.lang.Long"}`, `lacks its "value"`},
+		{"Ljava/lang/Object;", `{"class":"java.lang.Long","value":1,"x":2}`, `takes only "class" and "value"`},
+		{"Ljava/lang/Object;", `{"class":"java.lang.Character","value":"ab"}`, `"ab" is not a char`},
+		{"Ljava/lang/Object;", `{"class":"java.lang.Boolean","value":1}`, `a number where Boolean is declared`},
 		{"C", "😀", `is not a char`},
 		{"C", "", `is not a char`},
 		{"Ljava/lang/String;", "\xff", `not valid UTF-8`},

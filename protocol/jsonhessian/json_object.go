@@ -1,5 +1,7 @@
 package jsonhessian
 
+import "strings"
+
 // JSON objects. Without a "class" key an object is an untyped map ('H'):
 // the provider reads it into the declared class, as Java's Hessian does,
 // and ignores keys the class lacks. Where the descriptor declares a Date,
@@ -15,6 +17,15 @@ package jsonhessian
 //   - "[B" (Java's name of byte[]), with the key "value" (base64 or an
 //     array of numbers): hessian binary. Java's Hessian reads a byte[] field
 //     from nothing else, neither a string nor an untyped list;
+//   - a box (java.lang.Long, Integer, Short, Byte, Double, Float, Boolean,
+//     Character) or java.lang.String, with the key "value": the value as
+//     that type, a number also given in a string ("9007199254740993", as
+//     JavaScript callers send longs past 2^53). Inside a List, a Map or an
+//     Object nothing else makes a small integer a Long: a JSON integer is
+//     an int where it fits. Dubbo's hessian2 has no short, byte or float,
+//     so a Short or Byte is written as an int and a Float as a double, as a
+//     Java consumer's Hessian writes them, and Java reads an Integer or a
+//     Double there;
 //   - a java.util map class (HashMap, TreeMap, ...): a typed map ('M');
 //   - a java.util collection class: refused, a list is a JSON array;
 //   - any other class: a typed object, whose fields are the other keys in
@@ -75,11 +86,13 @@ func (e *Encoder) objectValue(dst []byte, t Type) ([]byte, error) {
 	case classBytes:
 		return e.specialObject(dst, typeBytes, int(c.count))
 	}
-	switch knownJavaClasses[string(e.name)] {
-	case KindMap:
+	switch k := knownJavaClasses[string(e.name)]; {
+	case k == KindMap:
 		return e.typedMap(dst, int(c.count))
-	case KindList:
+	case k == KindList:
 		return dst, e.errorAt(off, "an object of class %s, a collection: send a JSON array", e.name)
+	case k.IsBox() || k == KindString:
+		return e.specialObject(dst, Type{Kind: k, Elem: k}, int(c.count))
 	}
 	return e.typedObject(dst, c)
 }
@@ -232,7 +245,8 @@ func (e *Encoder) typedObject(dst []byte, c container) ([]byte, error) {
 }
 
 // specialObject writes the object of n members at e.pos, whose "class" is
-// Date, BigDecimal or BigInteger, as the value of its "value" key read as t.
+// Date, BigDecimal, BigInteger, byte[], a box or String, as the value of its
+// "value" key read as t.
 func (e *Encoder) specialObject(dst []byte, t Type, n int) ([]byte, error) {
 	off := e.pos
 	e.pos++
@@ -253,7 +267,11 @@ func (e *Encoder) specialObject(dst []byte, t Type, n int) ([]byte, error) {
 			if e.peek() == '{' {
 				return dst, e.errorAt(e.pos, "the \"value\" of class %s must be a string or a number", e.name)
 			}
-			dst, err = e.value(dst, t)
+			if k := t.Kind; k.IsBox() && k != KindCharBox && e.peek() == '"' {
+				dst, err = e.boxText(dst, t)
+			} else {
+				dst, err = e.value(dst, t)
+			}
 		default:
 			return dst, e.errorAt(e.pos, "an object of class %s has a key %s: it takes only \"class\" and \"value\"", e.name, quote(key))
 		}
@@ -266,6 +284,22 @@ func (e *Encoder) specialObject(dst []byte, t Type, n int) ([]byte, error) {
 	}
 	if !found {
 		return dst, e.errorAt(off, "an object of class %s lacks its \"value\"", e.name)
+	}
+	return dst, nil
+}
+
+// boxText writes the JSON string at e.pos, the "value" of a box other than
+// Character, as the text of that box's primitive ("+7", "9007199254740993",
+// "NaN"; not "null").
+func (e *Encoder) boxText(dst []byte, t Type) ([]byte, error) {
+	off := e.pos
+	s, _, err := e.readString()
+	if err != nil {
+		return dst, err
+	}
+	dst, err = e.appendText(dst, Type{Kind: t.Kind.unbox(), Elem: t.Kind.unbox()}, s)
+	if err != nil {
+		return dst, e.errorAt(off, "%s", strings.TrimPrefix(err.Error(), ErrBadArgument.Error()+": "))
 	}
 	return dst, nil
 }

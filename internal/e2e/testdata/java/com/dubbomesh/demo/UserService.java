@@ -105,4 +105,19 @@ public interface UserService {
 
     /** The request's attachment of this name, as a String; null if absent. */
     String attachment(String name);
+
+    /** The sum of xs, each read as a Long (a ClassCastException for an Integer). */
+    long sumLongs(List<Long> xs);
+
+    /** String.valueOf of each argument, joined by ",". */
+    String boxes(Integer i, Long l, Boolean b, Double d);
+
+    /** (short) x. */
+    short narrow(int x);
+
+    /** (byte) x. */
+    byte narrowByte(int x);
+
+    /** x / 3 in float arithmetic. */
+    float third(float x);
 }

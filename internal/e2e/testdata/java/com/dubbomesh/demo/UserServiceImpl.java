@@ -304,4 +304,33 @@ public final class UserServiceImpl implements UserService {
         Object v = RpcContext.attachments().get(name);
         return v == null ? null : v.toString();
     }
+
+    @Override
+    public long sumLongs(List<Long> xs) {
+        long sum = 0;
+        for (Long x : xs) {
+            sum += x;
+        }
+        return sum;
+    }
+
+    @Override
+    public String boxes(Integer i, Long l, Boolean b, Double d) {
+        return i + "," + l + "," + b + "," + d;
+    }
+
+    @Override
+    public short narrow(int x) {
+        return (short) x;
+    }
+
+    @Override
+    public byte narrowByte(int x) {
+        return (byte) x;
+    }
+
+    @Override
+    public float third(float x) {
+        return x / 3;
+    }
 }
