@@ -26,6 +26,8 @@ type memConn struct {
 
 func (c *memConn) Writer() netpoll.Writer { return c.out }
 
+func (c *memConn) IsActive() bool { return !c.closed.Load() }
+
 func (c *memConn) AddCloseCallback(cb netpoll.CloseCallback) error {
 	c.cbs = append(c.cbs, cb)
 	return nil

@@ -22,6 +22,7 @@ type agentMetrics struct {
 	conns, requests                   prometheus.Counter
 	badFrames, late                   prometheus.Counter
 	readTimeouts, refused, idleClosed prometheus.Counter
+	abandoned                         prometheus.Counter
 	steered                           prometheus.Counter
 	retriesFailed, retriesSkipped     prometheus.Counter
 
@@ -45,7 +46,7 @@ const noService = "none"
 
 // codes are the HTTP statuses the agent answers with, each its own series
 // of consumer_agent_responses_total; any other is counted as "other".
-var codes = [...]int{200, 400, 404, 405, 411, 413, 431, 500, 502, 503, 504}
+var codes = [...]int{200, 400, 404, 405, 411, 413, 431, 500, 502, 503, 504, 505}
 
 // serviceCodes holds one service's consumer_agent_responses_total children,
 // by codeIndex.
@@ -102,6 +103,7 @@ func newAgentMetrics() *agentMetrics {
 		late:           counter(r, "consumer_agent_late_answers_total", "Answers for calls already timed out or answered."),
 		readTimeouts:   counter(r, "consumer_agent_read_timeouts_total", "Clients that went quiet mid-request or closed."),
 		idleClosed:     counter(r, "consumer_agent_idle_closed_total", "Client connections closed for being idle."),
+		abandoned:      counter(r, "consumer_agent_abandoned_requests_total", "Requests read whole but not called: the client had closed its connection (or shut down its writing side) first, so no answer could reach it."),
 		steered:        counter(r, "consumer_agent_steered_total", "Calls sent elsewhere than the round robin's choice: where they were expected to wait less (load, capacity, latency)."),
 		retriesFailed:  counter(r, "consumer_agent_retries_failed_total", "Calls sent again whose second attempt failed too."),
 		retriesSkipped: counter(r, "consumer_agent_retries_skipped_total", "Calls refused as overloaded or unavailable and not sent again: no other available provider agent, no time left, or a frame too large to keep."),

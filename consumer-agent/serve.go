@@ -91,9 +91,30 @@ func (a *Agent) handleRequests(hc *httpConn, buf []byte) (used, need int) {
 			return len(buf), 0
 		}
 		used += n
+		if !hc.w.Conn().IsActive() {
+			// The client has gone (netpoll closes a connection at its
+			// FIN): no answer can reach it, so nothing it sent is called.
+			a.abandon(hc, buf[used:])
+			return len(buf), 0
+		}
 		a.handle(hc)
 	}
 	return used, 0
+}
+
+// abandon counts the request just parsed and the whole requests in rest as
+// abandoned, and stops reading the connection.
+func (a *Agent) abandon(hc *httpConn, rest []byte) {
+	hc.stopped = true
+	a.m.abandoned.Inc()
+	for len(rest) > 0 {
+		n, err := http1.Parse(rest, &hc.req, &a.cfg.Limits)
+		if err != nil {
+			return
+		}
+		a.m.abandoned.Inc()
+		rest = rest[n:]
+	}
 }
 
 // handle routes one parsed request to a provider agent.
