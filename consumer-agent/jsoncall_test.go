@@ -43,6 +43,20 @@ func TestJSONCall(t *testing.T) {
 	if resp.StatusCode != 400 || resp.Header.Get("Content-Type") != "application/json" || json.Unmarshal([]byte(body), &e) != nil || !strings.Contains(e.Error, "parameter 1") {
 		t.Errorf("got %d %q %q, want 400 with a JSON error naming parameter 1", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
+	for arg, want := range map[string]string{
+		`null`:    `parameter 1: null where Ljava/lang/String; is declared: only a box, a decimal or a Date may be null`,
+		`["x"]`:   `parameter 1: a JSON object or array where Ljava/lang/String; is declared: give it as a JSON string, number or boolean`,
+		`{"a":1}`: `parameter 1: a JSON object or array where Ljava/lang/String; is declared`,
+	} {
+		c.send(jsonPost(`{"interface":"` + echoIface + `","method":"echo","parameterTypes":["Ljava/lang/String;"],"args":[` + arg + `]}`))
+		resp, body = c.read()
+		if resp.StatusCode != 400 || json.Unmarshal([]byte(body), &e) != nil || !strings.HasPrefix(e.Error, want) {
+			t.Errorf("argument %s: %d %q, want 400 %q", arg, resp.StatusCode, body, want)
+		}
+	}
+	// Unset fields written as null, as encoders do: left out.
+	c.send(jsonPost(`{"interface":"` + echoIface + `","method":"echo","parameterTypes":null,"args":null,"version":null,"group":null,"attachments":null}`))
+	c.expect(200, ``)
 	c.send(jsonPost(`{"interface":`))
 	resp, body = c.read()
 	if resp.StatusCode != 400 || json.Unmarshal([]byte(body), &e) != nil {

@@ -299,7 +299,13 @@ func textParams(f *http1.Form) error {
 			continue
 		}
 		if err := f.UnquoteParam(i); err != nil {
-			return fmt.Errorf("parameter %d: a %s is given as a JSON string, number or boolean: %w", i+1, t, err)
+			switch p[0] {
+			case 'n':
+				return fmt.Errorf("parameter %d: null where %s is declared: only a box, a decimal or a Date may be null", i+1, t)
+			case '{', '[':
+				return fmt.Errorf("parameter %d: a JSON object or array where %s is declared: give it as a JSON string, number or boolean", i+1, t)
+			}
+			return fmt.Errorf("parameter %d: %w", i+1, err)
 		}
 	}
 	return nil

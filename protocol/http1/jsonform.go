@@ -8,7 +8,8 @@ package http1
 //	 "args":["text",{"name":"a"}],
 //	 "version":"1.0.0","group":"g","attachments":{"k":"v"}}
 //
-// interface, method, version and group set their fields; the descriptors
+// interface, method, version and group set their fields (a null value is
+// the key left out, for every key); the descriptors
 // of parameterTypes (an array of strings, or one string holding the whole
 // list) are joined into ParameterTypes; each element of args is appended to
 // Params as its JSON text, unchanged (see UnquoteParam); attachments, an
@@ -71,8 +72,20 @@ func jsonEnd(b []byte, i int) error {
 }
 
 // jsonField decodes the value of key at b[i] and returns the index after it.
+// A null is the key left out, as JSON encoders write an unset field.
 func (f *Form) jsonField(b []byte, i int, key []byte) (int, error) {
 	var err error
+	if isNull := len(b)-i >= 4 && string(b[i:i+4]) == "null"; isNull {
+		switch string(key) {
+		case "parameterTypes":
+			f.seen |= seenParameterTypes
+		case "args":
+			f.seen |= seenArgs
+		case "attachments":
+			f.seen |= seenAttachments
+		}
+		return i + 4, nil
+	}
 	switch string(key) {
 	case "parameterTypes":
 		if f.seen&seenParameterTypes == 0 {

@@ -60,6 +60,12 @@ func TestParseJSONShapes(t *testing.T) {
 		{`{"interface":"a","method":"m","parameterTypes":"IJ","args":[1,2]}`, "IJ", 2, nil},
 		{` {"interface":"a","method":"m","parameterTypes":["I","J"],"args":[1, 2] , "x":{"y":[{}]}} `, "IJ", 2, nil},
 		{`{"interface":"a","method":"m","parameterTypes":["L\u0061;"],"args":[1]}`, "La;", 1, nil},
+		// null is a key left out, as encoders write unset fields.
+		{`{"interface":"a","method":"m","parameterTypes":null,"args":null,"version":null,"group":null,"attachments":null}`, "", 0, nil},
+		{`{"interface":"a","method":"m","args":null,"args":[1],"parameterTypes":"I"}`, "I", 0, nil}, // the first wins
+		{`{"interface":"a","method":"m","parameterTypes":["I"],"args":[null]}`, "I", 1, nil},
+		{`{"interface":"a","attachments":nul}`, "", 0, ErrBadJSON},
+		{`{"interface":"a","attachments":nullx}`, "", 0, ErrBadJSON},
 		{`{"interface":"a"`, "", 0, ErrBadJSON},
 		{`{"interface":1}`, "", 0, ErrBadJSON},
 		{`{"interface":"a","args":{}}`, "", 0, ErrBadJSON},
