@@ -32,7 +32,7 @@ type Config struct {
 	// ReadTimeout is how long a request may take to arrive whole, from its
 	// first byte.
 	ReadTimeout time.Duration
-	// IdleTimeout closes client connections that read nothing that long
+	// IdleTimeout closes client connections that read and answered nothing that long
 	// and owe no answer.
 	IdleTimeout time.Duration
 	// MaxPipeline bounds the requests one connection may have in flight;

@@ -175,6 +175,21 @@ func TestExpectContinue(t *testing.T) {
 	c.expect(100, "")
 	c.send(body)
 	c.expect(200, "after continue")
+
+	// Behind an answer still owed, the 100 Continue comes right after it;
+	// not once the body has come.
+	f := func(*protocol.Request) reply { return reply{act: actEcho, delay: 100 * time.Millisecond} }
+	a, _ = echoAgent(t, Config{}, f)
+	c = dial(t, a)
+	c.send(post(echoForm("slow")) + req[:len(req)-len(body)])
+	c.expect(200, "slow")
+	c.expect(100, "")
+	c.send(body)
+	c.expect(200, "after continue")
+	c.send(post(echoForm("slow")) + req[:len(req)-len(body)])
+	c.send(body)
+	c.expect(200, "slow")
+	c.expect(200, "after continue")
 }
 
 // TestHalfClose: netpoll takes a client's FIN (EPOLLRDHUP) for a hang-up and

@@ -69,7 +69,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.IntVar(&cfg.Limits.MaxHeaderBytes, "max-header-bytes", http1.DefaultLimits.MaxHeaderBytes, "largest request line plus headers, 431 past it (256..1048576)")
 	fs.IntVar(&cfg.Limits.MaxBodyBytes, "max-body-bytes", http1.DefaultLimits.MaxBodyBytes, "largest request body, 413 past it (1..8388608)")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", 30*time.Second, "a request must arrive whole within this of its first byte (1ms..1h)")
-	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", 5*time.Minute, "close client connections that read nothing this long and owe no answer (1ms..1h)")
+	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", 5*time.Minute, "close client connections that read and answered nothing this long and owe no answer (1ms..1h)")
 	fs.IntVar(&cfg.MaxPipeline, "max-pipeline", 128, "requests in flight per client connection before reading pauses (1..65536)")
 	fs.IntVar(&cfg.MaxInFlight, "max-inflight", 16384, "calls in flight per event loop before answering 503 (1..1048576)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", DefaultMaxConns, "client connections open at once; past it new ones are answered 503 and closed (1..1048576)")

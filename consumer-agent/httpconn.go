@@ -29,6 +29,9 @@ type httpConn struct {
 	head   uint32 // next slot to write
 	tail   uint32 // next slot to hand out
 	closed bool   // a Connection: close answer was written
+	// owedContinue: the request being read asked for 100 Continue while
+	// answers were owed; the answer that leaves none owed sends it.
+	owedContinue bool
 
 	// Handler state.
 	req       http1.Request
@@ -39,9 +42,10 @@ type httpConn struct {
 	continued bool // 100 Continue sent for the request being read
 	reading   bool // a request has begun to arrive; the read deadline runs
 
-	// lastRead is when the handler last ran (UnixNano), for the idle
-	// sweep.
-	lastRead atomic.Int64
+	// lastActive is when the handler last ran or an answer was written
+	// (UnixNano), for the idle sweep: a connection is idle from its last
+	// answer, not from the request a slow call answered.
+	lastActive atomic.Int64
 }
 
 // slot is one request's place in the answer order.
@@ -66,7 +70,7 @@ func newHTTPConn(l *loop, conn netpoll.Connection, pipeline int) *httpConn {
 	hc := &httpConn{loop: l, slots: make([]slot, pipeline)}
 	hc.cond.L = &hc.mu
 	hc.w = batch.NewWriter(conn, nil)
-	hc.lastRead.Store(l.a.clock.Now())
+	hc.lastActive.Store(l.a.clock.Now())
 	l.track(hc)
 	conn.AddCloseCallback(func(netpoll.Connection) error {
 		l.untrack(hc)
@@ -79,10 +83,10 @@ func newHTTPConn(l *loop, conn netpoll.Connection, pipeline int) *httpConn {
 	return hc
 }
 
-// idle reports whether the connection has read nothing since before t
-// (UnixNano) and owes no answer.
+// idle reports whether the connection has read and answered nothing since
+// before t (UnixNano) and owes no answer.
 func (hc *httpConn) idle(t int64) bool {
-	if hc.lastRead.Load() > t {
+	if hc.lastActive.Load() > t {
 		return false
 	}
 	hc.mu.Lock()
@@ -155,7 +159,27 @@ func (hc *httpConn) complete(set *batch.Set, i uint32, status int, body []byte, 
 		last = hc.write(s, s.status, s.body, s.kind)
 		hc.head++
 	}
+	hc.lastActive.Store(hc.loop.a.clock.Now())
+	if hc.owedContinue && hc.head == hc.tail && !hc.closed && !last {
+		hc.owedContinue = false
+		hc.writeContinue()
+	}
 	hc.cond.Broadcast()
+}
+
+// writeContinue writes an interim 100 Continue. mu is held.
+func (hc *httpConn) writeContinue() {
+	if bw := hc.w.Lock(); bw != nil {
+		bw.WriteBinary(http1.Continue)
+		hc.w.Unlock()
+	}
+}
+
+// cancelContinue forgets an owed 100 Continue: its request has arrived.
+func (hc *httpConn) cancelContinue() {
+	hc.mu.Lock()
+	hc.owedContinue = false
+	hc.mu.Unlock()
 }
 
 // fail delivers an error answer for slot i.

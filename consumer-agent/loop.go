@@ -100,7 +100,7 @@ func (l *loop) sweepIdle() {
 				l.a.m.idleClosed.Inc()
 				hc.w.Conn().Close()
 			} else {
-				next = min(next, time.Duration(hc.lastRead.Load()-before))
+				next = min(next, time.Duration(hc.lastActive.Load()-before))
 			}
 			conns[i] = nil
 		}

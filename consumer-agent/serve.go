@@ -40,7 +40,7 @@ func (a *Agent) onRequest(ctx context.Context, conn netpoll.Connection) error {
 // ReadTimeout from the pass that first sees part of it to arrive whole, so a
 // client dripping bytes cannot hold the connection longer than that.
 func (hc *httpConn) Decode(buf []byte) (used, need int, err error) {
-	hc.lastRead.Store(hc.loop.a.clock.Now()) // coarse is enough for idling
+	hc.lastActive.Store(hc.loop.a.clock.Now()) // coarse is enough for idling
 	if hc.stopped {
 		// Framing is lost or the client asked to close: drop the rest.
 		return len(buf), 0, nil
@@ -77,7 +77,10 @@ func (a *Agent) handleRequests(hc *httpConn, buf []byte) (used, need int) {
 			}
 			return used, len(buf) - used + 1
 		}
-		hc.continued = false
+		if hc.continued {
+			hc.continued = false
+			hc.cancelContinue()
+		}
 		if err != nil {
 			// The stream cannot be trusted past a malformed request:
 			// answer, then close.
@@ -257,14 +260,16 @@ func (a *Agent) answerNow(hc *httpConn, svc *service, status int, msg string, mo
 func (a *Agent) sendContinue(hc *httpConn) {
 	hc.mu.Lock()
 	defer hc.mu.Unlock()
-	if hc.head != hc.tail || hc.closed {
+	if hc.closed {
 		return
 	}
-	if bw := hc.w.Lock(); bw != nil {
-		bw.WriteBinary(http1.Continue)
-		hc.w.Unlock()
-		hc.set.Add(hc.w)
+	if hc.head != hc.tail {
+		// Answers are owed first: complete sends it after the last.
+		hc.owedContinue = true
+		return
 	}
+	hc.writeContinue()
+	hc.set.Add(hc.w)
 }
 
 // isJSON reports a Content-Type of application/json (parameters such as

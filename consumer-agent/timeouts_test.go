@@ -67,3 +67,21 @@ func TestIdleConnectionsClosed(t *testing.T) {
 	waiting.expectOpen() // its answer is owed: not idle
 	expectMetric(t, a, "consumer_agent_idle_closed_total", 1)
 }
+
+// A connection is idle from its last answer: a slow call's answer does not
+// find its connection already past the idle timeout and close it.
+func TestIdleFromLastAnswer(t *testing.T) {
+	a, _ := echoAgent(t, Config{IdleTimeout: 300 * time.Millisecond, Timeout: 5 * time.Second}, func(*protocol.Request) reply {
+		return reply{act: actEcho, delay: 500 * time.Millisecond}
+	})
+	c := dial(t, a)
+	for i := range 2 {
+		c.send(post(echoForm("slow")))
+		c.expect(200, "slow")
+		time.Sleep(100 * time.Millisecond)
+		c.expectOpen()
+		if i == 0 {
+			check(t, "idle closed", metric(t, a, "consumer_agent_idle_closed_total"), 0.0)
+		}
+	}
+}
