@@ -178,7 +178,9 @@
 //	                              provider's. Any other Dubbo 40 is BadRequest
 //	   12  BadResult         502  the provider answered a value the agent cannot
 //	                              render as JSON: a reference cycle, nesting deeper
-//	                              than 64 levels, or larger than the frame limit
+//	                              than 64 levels, or larger than the frame limit;
+//	                              or the provider could not write its result
+//	                              (Dubbo 50, "Failed to send response")
 //
 // A receiver keeps status values it does not know and maps them to HTTP 502.
 //

@@ -119,7 +119,8 @@ const (
 	StatusNotFound Status = 11
 	// StatusBadResult: the provider answered a value the agent cannot
 	// render as JSON: a reference cycle, nesting deeper than 64 levels, or
-	// JSON larger than MaxBodySize. The provider ran the call, and would
+	// JSON larger than MaxBodySize; or the provider could not write its
+	// result (Dubbo status 50). The provider ran the call, and would
 	// answer the same through any agent: the call's fault, not the path's.
 	StatusBadResult Status = 12
 )

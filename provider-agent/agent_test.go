@@ -197,7 +197,7 @@ func TestStatusOf(t *testing.T) {
 		dubbo.StatusClientTimeout:       protocol.StatusTimeout,
 		dubbo.StatusServerTimeout:       protocol.StatusTimeout,
 		dubbo.StatusBadRequest:          protocol.StatusBadRequest,
-		dubbo.StatusBadResponse:         protocol.StatusBadResponse,
+		dubbo.StatusBadResponse:         protocol.StatusBadResult,
 		dubbo.StatusServiceError:        protocol.StatusBadResponse,
 		dubbo.StatusServerError:         protocol.StatusBadResponse,
 		dubbo.StatusClientError:         protocol.StatusBadResponse,

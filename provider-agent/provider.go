@@ -137,6 +137,11 @@ func statusOf(s dubbo.Status, msg []byte) protocol.Status {
 		return protocol.StatusTimeout
 	case dubbo.StatusBadRequest:
 		return protocol.StatusBadRequest
+	case dubbo.StatusBadResponse:
+		// The provider ran the call and could not write its result
+		// ("Failed to send response", a result its serialization cannot
+		// write or one past its payload limit): any agent would fail it.
+		return protocol.StatusBadResult
 	}
 	return protocol.StatusBadResponse
 }

@@ -224,6 +224,8 @@ func javaMeshCases(javaPort string) []javaMeshCase {
 			args: []marg{lit(`[{"id":1,"role":{"name":"ADMIN"}}]`)}}, status: 500, errPrefix: "java.lang.ClassCastException: "},
 		{name: "cycle", call: meshCall{method: "cycle"}, status: 502,
 			errPrefix: "provider agent: the provider's answer cannot be rendered as JSON: "},
+		{name: "a result Hessian cannot write", call: meshCall{method: "unwritable"}, status: 502,
+			errPrefix: "Failed to send response: "},
 		{name: "unknown method", call: meshCall{method: "nosuch", types: []string{strDesc}, args: []marg{txt("x")}},
 			status: 404, errPrefix: "Fail to decode request due to: java.lang.IllegalArgumentException: Service not found:" + userService + ", nosuch"},
 		{name: "unknown method without arguments", call: meshCall{method: "nosuch"},

@@ -120,4 +120,7 @@ public interface UserService {
 
     /** x / 3 in float arithmetic. */
     float third(float x);
+
+    /** An object of a class that is not Serializable: Hessian cannot write it. */
+    Object unwritable();
 }

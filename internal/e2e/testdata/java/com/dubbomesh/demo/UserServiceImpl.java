@@ -333,4 +333,14 @@ public final class UserServiceImpl implements UserService {
     public float third(float x) {
         return x / 3;
     }
+
+    /** Not Serializable. */
+    static final class Opaque {
+        int x = 1;
+    }
+
+    @Override
+    public Object unwritable() {
+        return new Opaque();
+    }
 }
