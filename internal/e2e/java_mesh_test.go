@@ -217,6 +217,17 @@ func javaMeshCases(javaPort string) []javaMeshCase {
 			plain: true, body: "0.3333333432674408", want: 0.3333333432674408},
 		{name: "third float NaN", call: meshCall{method: "third", types: []string{"F"}, args: []marg{txt("NaN")}}, plain: true, body: "NaN", want: "NaN"},
 
+		// The java.sql dates: declared, and named by "class" in a value.
+		{name: "later java.sql.Timestamp", call: meshCall{method: "later", types: []string{"Ljava/sql/Timestamp;", "J"},
+			args: []marg{txt("2026-12-05T08:00:00.123Z"), lit("1000")}}, want: "2026-12-05T08:00:01.123Z"},
+		{name: "later java.sql.Timestamp in epoch ms", call: meshCall{method: "later", types: []string{"Ljava/sql/Timestamp;", "J"},
+			args: []marg{lit("-1"), lit("1")}}, want: "1970-01-01T00:00:00.000Z"},
+		{name: "timeOf java.sql dates in a List", call: meshCall{method: "timeOf", types: []string{"Ljava/util/List;"},
+			args: []marg{lit(`[{"class":"java.sql.Timestamp","value":"2026-12-05T08:00:00.123Z"},{"class":"java.sql.Date","value":86400000},` +
+				`{"class":"java.sql.Time","value":1000},{"class":"java.util.Date","value":5},null]`)}},
+			plain: true, body: "java.sql.Timestamp:1796457600123,java.sql.Date:86400000,java.sql.Time:1000,java.util.Date:5,null",
+			want: "java.sql.Timestamp:1796457600123,java.sql.Date:86400000,java.sql.Time:1000,java.util.Date:5,null"},
+
 		// Failures.
 		{name: "exception", call: meshCall{method: "failing", types: []string{"J"}, args: []marg{lit("9")}},
 			status: 500, errPrefix: "java.lang.IllegalArgumentException: user 9 is locked"},

@@ -73,6 +73,7 @@ var (
 	keyBigInteger = classKey(classBigInteger, fieldSignum, fieldMag)
 	nameListInt   = []byte(listTypeInt)
 	nameField     = []byte(fieldName)
+	nameValue     = []byte(fieldValue)
 )
 
 // appendType writes the type name of a typed list or map: a string the first
@@ -100,6 +101,17 @@ func appendUntypedListHead(dst []byte, n int) []byte {
 		return append(dst, byte(tagListUntypedDirect+n))
 	}
 	return AppendInt(append(dst, tagListUntyped), int32(n))
+}
+
+// appendSQLDate writes a java.sql.Date, Time or Timestamp of ms, the Java
+// name of whose class is name, as Java's Hessian writes one
+// (SqlDateSerializer): an object of the class with the single field
+// "value", a date.
+func (e *Encoder) appendSQLDate(dst []byte, name []byte, ms int64) []byte {
+	e.defKeyStart(name)
+	e.defKeyField(nameValue)
+	dst = e.appendInstance(dst, e.key, 1)
+	return AppendDate(dst, ms)
 }
 
 // appendBigDecimal writes a BigDecimal of the valid decimal text.

@@ -140,7 +140,7 @@ func jsonValue(text []byte) (any, error) {
 
 // expectText returns the common form of the text argument arg of type t.
 func expectText(t Type, arg string) any {
-	if arg == "null" && (t.Kind.IsBox() || t.Kind == KindBigDecimal || t.Kind == KindBigInteger || t.Kind == KindDate) {
+	if arg == "null" && (t.Kind.IsBox() || t.Kind == KindBigDecimal || t.Kind == KindBigInteger || t.Kind == KindDate || t.Kind == KindSQLDate) {
 		return nil
 	}
 	switch t.Kind.unbox() {
@@ -166,6 +166,8 @@ func expectText(t Type, arg string) any {
 		return bigIntNum(arg)
 	case KindDate:
 		return expectDate(arg)
+	case KindSQLDate:
+		return expectSQLDate(t, expectDate(arg))
 	}
 	return fmt.Sprintf("unexpected kind %v", t.Kind)
 }
@@ -228,18 +230,23 @@ func expectJSON(t Type, v any) any {
 		return v
 	case KindArray:
 		return expectArray(t, v)
-	case KindDate:
+	case KindDate, KindSQLDate:
+		var d any
 		switch x := v.(type) {
 		case string:
-			return expectDate(x)
+			d = expectDate(x)
 		case json.Number:
-			return expectDate(string(x))
+			d = expectDate(string(x))
 		case map[string]any:
 			if _, ok := x["class"]; !ok {
 				return expectJSON(t, x["value"])
 			}
 			return expectObject(x)
 		}
+		if t.Kind == KindSQLDate {
+			return expectSQLDate(t, d)
+		}
+		return d
 	case KindBigDecimal, KindBigInteger:
 		switch x := v.(type) {
 		case string, json.Number:
@@ -263,6 +270,15 @@ func expectJSON(t Type, v any) any {
 		return expectText(t, string(x))
 	}
 	return fmt.Sprintf("unexpected %T for %v", v, t.Kind)
+}
+
+// expectSQLDate returns the common form of a java.sql date of type t and
+// date d: an object of its class with the field value, unless the library
+// maps the class to a Go type of its own (java.sql.Date and Time).
+func expectSQLDate(t Type, d any) any {
+	name := string(t.AppendClassName(nil))
+	checkLibraryClass(name)
+	return map[string]any{"_class": name, "value": d}
 }
 
 // expectNumber returns the common form of a number where nothing declares
@@ -301,6 +317,9 @@ func expectObject(m map[string]any) any {
 		return expectJSON(typeBigInteger, m["value"])
 	case classBytes:
 		return expectArray(typeBytes, m["value"])
+	}
+	if st, ok := sqlDateTypes[class]; ok {
+		return expectJSON(st, m["value"])
 	}
 	if k := knownJavaClasses[class]; k.IsBox() || k == KindString {
 		if s, ok := m["value"].(string); ok && k.IsBox() && k != KindCharBox {

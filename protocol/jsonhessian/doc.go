@@ -7,7 +7,8 @@
 // empty for no parameters) into one Type per parameter, without allocating:
 // the primitives Z B C S I J F D, any class L<name>; and arrays of any depth.
 // A Type's Kind says how its argument is read: each primitive and box,
-// String, BigDecimal, BigInteger, Date, Object, List (java.util collections),
+// String, BigDecimal, BigInteger, Date (and SQLDate: java.sql.Date, Time and
+// Timestamp), Object, List (java.util collections),
 // Map (java.util maps), Class (any other class: a POJO or an enum) and Array
 // (with Elem and Dims). Errors name the parameter: `argument 2:
 // "Lcom/x/User" lacks ';'`.
@@ -23,7 +24,7 @@
 //		}
 //	}
 //
-// Primitives, boxes, String, BigDecimal, BigInteger and Date are given as
+// Primitives, boxes, String, BigDecimal, BigInteger and dates are given as
 // plain text: "true", "-12", "1.5E3", a char's one UTF-16 unit, a String's
 // raw text, "1.10", RFC 3339 or epoch milliseconds (text.go). A box,
 // BigDecimal, BigInteger or Date also takes "null". Every other type is

@@ -112,7 +112,7 @@ const checkBuffer = 4096
 // nesting level the JSON can reach (later uses are references).
 func MaxSize(t Type, arg []byte) int {
 	perByte := 4
-	if t.Kind == KindArray && (t.Elem == KindDate || t.Elem == KindBigDecimal || t.Elem == KindBigInteger) {
+	if t.Kind == KindArray && (t.Elem == KindDate || t.Elem == KindSQLDate || t.Elem == KindBigDecimal || t.Elem == KindBigInteger) {
 		perByte = 8
 	}
 	n := perByte*len(arg) + 256 + 2*len(t.Class)

@@ -67,6 +67,12 @@ var transcodeCases = []struct {
 	{"Lcom/x/User;", []string{`{"raw":{"class":"[B","value":"AQID"},"raw2":{"class":"[B","value":[1,255,-128]}}`}},
 	{"Lcom/x/User;", []string{`{"cl\u0061ss":"com.x.Escaped","k\u00e9y":1}`}},
 	{"Ljava/math/BigDecimal;Ljava/math/BigInteger;Ljava/util/Date;", []string{"5", "5", "5"}},
+	// The java.sql dates, declared and named by "class".
+	{"Ljava/sql/Timestamp;Ljava/sql/Timestamp;Ljava/sql/Timestamp;Ljava/sql/Timestamp;", []string{"2026-12-05T08:00:00.123Z", "-1", "null", "0"}},
+	{"Ljava/sql/Date;Ljava/sql/Time;", []string{"2026-12-05T00:00:00Z", "1000"}},
+	{"Ljava/lang/Object;", []string{`[{"class":"java.sql.Timestamp","value":"2026-12-05T08:00:00Z"},{"value":5,"class":"java.sql.Timestamp"},{"class":"java.sql.Timestamp","value":null}]`}},
+	{"Lcom/x/User;", []string{`{"at":{"class":"java.sql.Timestamp","value":1},"day":{"class":"java.sql.Date","value":2}}`}},
+	{"[Ljava/sql/Timestamp;", []string{`["2026-12-05T08:00:00Z",1,null,{"value":2}]`}},
 	// Boxes say what a number is where nothing declares it: a small Long.
 	{"Ljava/lang/Object;", []string{`[{"class":"java.lang.Long","value":1},{"value":"9007199254740993","class":"java.lang.Long"},` +
 		`{"class":"java.lang.Long","value":null},{"class":"java.lang.Integer","value":"-2"},{"class":"java.lang.Short","value":3},` +
@@ -127,6 +133,10 @@ func TestTranscodeBytes(t *testing.T) {
 		{"Ljava/util/Date;Ljava/util/Map;", []string{`1`, `{"class":"java.util.HashMap","a":[]}`},
 			"4a 0000000000000001" + " 4d 116a6176612e7574696c2e486173684d6170 0161 78 5a"},
 		{"[B[C", []string{`[1,2]`, `["a","b"]`}, "22 0102 02 6162"},
+		// As Java's SqlDateSerializer: an object of the class, the date
+		// in its field value; the class defined once.
+		{"Ljava/sql/Timestamp;Ljava/sql/Timestamp;", []string{`1`, `2`},
+			"43 126a6176612e73716c2e54696d657374616d70 91 0576616c7565 60 4a 0000000000000001" + " 60 4a 0000000000000002"},
 	}
 	for _, tt := range tests {
 		types := mustTypes(t, tt.desc)
@@ -179,6 +189,9 @@ func TestAppendArgErrors(t *testing.T) {
 		{"F", "1e39", `"1e39" is not a float`},
 		{"D", "x", `"x" is not a double`},
 		{"C", "ab", `"ab" is not a char`},
+		{"Ljava/sql/Timestamp;", "yesterday", `"yesterday" is not a java.sql.Timestamp (RFC 3339 or epoch milliseconds)`},
+		{"Ljava/lang/Object;", `{"class":"java.sql.Time","value":1.5}`, `"1.5" is not a java.sql.Time in epoch milliseconds`},
+		{"[Ljava/sql/Date;", `[true]`, `a boolean where java.sql.Date is declared`},
 		// Boxes in values.
 		{"Ljava/lang/Object;", `{"class":"java.lang.Long","value":1.5}`, `"1.5" is not a long`},
 		{"Ljava/lang/Object;", `{"class":"java.lang.Long","value":"1x"}`, `JSON at offset 34: "1x" is not a long`},

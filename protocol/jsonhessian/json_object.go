@@ -4,14 +4,16 @@ import "strings"
 
 // JSON objects. Without a "class" key an object is an untyped map ('H'):
 // the provider reads it into the declared class, as Java's Hessian does,
-// and ignores keys the class lacks. Where the descriptor declares a Date,
-// BigDecimal or BigInteger (an argument or an array's element), an object
+// and ignores keys the class lacks. Where the descriptor declares a Date (or
+// a java.sql date), BigDecimal or BigInteger (an argument or an array's
+// element), an object
 // without "class" is read as that class, below: Java's Hessian refuses a
 // Date and reads a BigInteger as 0 from an untyped map. With a "class" key
 // (Dubbo's generic-call convention) an object is written as that class:
 //
 //   - java.util.Date, with the key "value" (RFC 3339 or epoch milliseconds):
-//     a hessian date;
+//     a hessian date; java.sql.Date, Time and Timestamp likewise, as an
+//     object of the class with the date in its field "value";
 //   - java.math.BigDecimal and java.math.BigInteger, with the key "value"
 //     (a decimal string or number): as in bignum.go;
 //   - "[B" (Java's name of byte[]), with the key "value" (base64 or an
@@ -32,6 +34,13 @@ import "strings"
 //     their order, e.g. {"class":"com.x.Color","name":"RED"} for an enum
 //     constant.
 
+// sqlDateTypes are the types of the java.sql dates, by their Java names.
+var sqlDateTypes = map[string]Type{
+	"java.sql.Date":      {Kind: KindSQLDate, Elem: KindSQLDate, Desc: []byte("Ljava/sql/Date;"), Class: []byte("java/sql/Date")},
+	"java.sql.Time":      {Kind: KindSQLDate, Elem: KindSQLDate, Desc: []byte("Ljava/sql/Time;"), Class: []byte("java/sql/Time")},
+	"java.sql.Timestamp": {Kind: KindSQLDate, Elem: KindSQLDate, Desc: []byte("Ljava/sql/Timestamp;"), Class: []byte("java/sql/Timestamp")},
+}
+
 // knownJavaClasses maps the Java names of the known classes to their kinds.
 var knownJavaClasses = func() map[string]Kind {
 	m := make(map[string]Kind, len(knownClasses))
@@ -51,7 +60,7 @@ var knownJavaClasses = func() map[string]Kind {
 func (e *Encoder) objectValue(dst []byte, t Type) ([]byte, error) {
 	off := e.pos
 	switch t.Kind {
-	case KindObject, KindMap, KindClass, KindDate, KindBigDecimal, KindBigInteger:
+	case KindObject, KindMap, KindClass, KindDate, KindSQLDate, KindBigDecimal, KindBigInteger:
 	default:
 		return dst, e.shapeError(off, "an object", t)
 	}
@@ -64,6 +73,9 @@ func (e *Encoder) objectValue(dst []byte, t Type) ([]byte, error) {
 		case KindDate:
 			e.name = append(e.name[:0], classDate...)
 			return e.specialObject(dst, typeDate, int(c.count))
+		case KindSQLDate:
+			e.name = t.AppendClassName(e.name[:0])
+			return e.specialObject(dst, t, int(c.count))
 		case KindBigDecimal:
 			e.name = append(e.name[:0], classBigDecimal...)
 			return e.specialObject(dst, typeBigDecimal, int(c.count))
@@ -93,6 +105,8 @@ func (e *Encoder) objectValue(dst []byte, t Type) ([]byte, error) {
 		return dst, e.errorAt(off, "an object of class %s, a collection: send a JSON array", e.name)
 	case k.IsBox() || k == KindString:
 		return e.specialObject(dst, Type{Kind: k, Elem: k}, int(c.count))
+	case k == KindSQLDate:
+		return e.specialObject(dst, sqlDateTypes[string(e.name)], int(c.count))
 	}
 	return e.typedObject(dst, c)
 }

@@ -26,7 +26,7 @@ var (
 func typeName(t Type) string {
 	var b []byte
 	switch t.Elem {
-	case KindClass, KindList, KindMap:
+	case KindClass, KindList, KindMap, KindSQLDate:
 		b = t.AppendClassName(nil)
 	default:
 		b = []byte(t.Elem.String())
@@ -108,12 +108,12 @@ func (e *Encoder) stringValue(dst []byte, t Type) ([]byte, error) {
 		return AppendString(dst, s), nil
 	case KindClass:
 		return e.appendEnum(dst, t, s, ascii), nil
-	case KindDate:
+	case KindDate, KindSQLDate:
 		ms, ok := parseDate(s)
 		if !ok {
-			return dst, e.errorAt(off, "%s is not a Date (RFC 3339 or epoch milliseconds)", quote(s))
+			return dst, e.errorAt(off, "%s is not a %s (RFC 3339 or epoch milliseconds)", quote(s), typeName(t))
 		}
-		return AppendDate(dst, ms), nil
+		return e.appendDate(dst, t, ms), nil
 	case KindBigDecimal:
 		if !validDecimal(s) {
 			return dst, e.errorAt(off, "%s is not a BigDecimal", quote(s))
@@ -130,6 +130,15 @@ func (e *Encoder) stringValue(dst []byte, t Type) ([]byte, error) {
 		}
 	}
 	return dst, e.shapeError(off, "a string", t)
+}
+
+// appendDate writes the date ms as t: a Date, or the java.sql date t names.
+func (e *Encoder) appendDate(dst []byte, t Type, ms int64) []byte {
+	if t.Kind == KindSQLDate {
+		e.name = t.AppendClassName(e.name[:0])
+		return e.appendSQLDate(dst, e.name, ms)
+	}
+	return AppendDate(dst, ms)
 }
 
 // bigInteger writes the decimal s, read at off, as a BigInteger.
@@ -206,12 +215,12 @@ func (e *Encoder) numberValue(dst []byte, t Type) ([]byte, error) {
 			return dst, e.errorAt(off, "%s is not a BigInteger", quote(num))
 		}
 		return e.bigInteger(dst, num, off)
-	case KindDate:
+	case KindDate, KindSQLDate:
 		ms, ok := ParseInteger(num, 64)
 		if !integral || !ok {
-			return dst, e.errorAt(off, "%s is not a Date in epoch milliseconds", quote(num))
+			return dst, e.errorAt(off, "%s is not a %s in epoch milliseconds", quote(num), typeName(t))
 		}
-		return AppendDate(dst, ms), nil
+		return e.appendDate(dst, t, ms), nil
 	}
 	return dst, e.shapeError(off, "a number", t)
 }

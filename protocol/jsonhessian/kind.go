@@ -30,6 +30,7 @@ const (
 	KindBigDecimal // java.math.BigDecimal
 	KindBigInteger // java.math.BigInteger
 	KindDate       // java.util.Date
+	KindSQLDate    // java.sql.Date, Time and Timestamp: Type.Class says which
 	KindObject     // java.lang.Object, and the interfaces any JSON value fits: Number, Serializable, Comparable, CharSequence
 	KindList       // java.util.List, Collection, Set and their common implementations
 	KindMap        // java.util.Map and its common implementations
@@ -59,6 +60,7 @@ var kindNames = [...]string{
 	KindBigDecimal: "BigDecimal",
 	KindBigInteger: "BigInteger",
 	KindDate:       "Date",
+	KindSQLDate:    "java.sql date",
 	KindObject:     "Object",
 	KindList:       "List",
 	KindMap:        "Map",
@@ -81,8 +83,9 @@ func (k Kind) IsPrimitive() bool { return KindBool <= k && k <= KindDouble }
 func (k Kind) IsBox() bool { return KindBoolBox <= k && k <= KindDoubleBox }
 
 // IsText reports whether an argument of kind k is given as plain text
-// (primitives, boxes, String, BigDecimal, BigInteger, Date) rather than JSON.
-func (k Kind) IsText() bool { return KindBool <= k && k <= KindDate }
+// (primitives, boxes, String, BigDecimal, BigInteger, Date and the java.sql
+// dates) rather than JSON.
+func (k Kind) IsText() bool { return KindBool <= k && k <= KindSQLDate }
 
 // unbox returns the primitive kind of a box, or k itself.
 func (k Kind) unbox() Kind {
@@ -113,6 +116,9 @@ var knownClasses = map[string]Kind{
 	"java/math/BigDecimal": KindBigDecimal,
 	"java/math/BigInteger": KindBigInteger,
 	"java/util/Date":       KindDate,
+	"java/sql/Date":        KindSQLDate,
+	"java/sql/Time":        KindSQLDate,
+	"java/sql/Timestamp":   KindSQLDate,
 
 	"java/lang/Object":       KindObject,
 	"java/lang/Number":       KindObject,

@@ -22,13 +22,15 @@ import (
 //     optionally signed decimal of at most 4096 digits;
 //   - Date: RFC 3339 or epoch milliseconds (see date.go).
 //
-// A box, BigDecimal, BigInteger or Date also takes the text "null", for Java
+// The java.sql dates (Date, Time, Timestamp) are read as a Date is.
+//
+// A box, BigDecimal, BigInteger or date also takes the text "null", for Java
 // null (a String cannot: "null" is that string).
 
 // appendText encodes the text argument arg of the text kind t.Kind.
 func (e *Encoder) appendText(dst []byte, t Type, arg []byte) ([]byte, error) {
 	k := t.Kind
-	if string(arg) == "null" && (k.IsBox() || k == KindBigDecimal || k == KindBigInteger || k == KindDate) {
+	if string(arg) == "null" && (k.IsBox() || k == KindBigDecimal || k == KindBigInteger || k == KindDate || k == KindSQLDate) {
 		return AppendNull(dst), nil
 	}
 	switch k.unbox() {
@@ -72,10 +74,14 @@ func (e *Encoder) appendText(dst []byte, t Type, arg []byte) ([]byte, error) {
 		return e.appendBigDecimal(dst, arg), nil
 	case KindBigInteger:
 		return e.appendBigIntegerText(dst, arg)
-	case KindDate:
+	case KindDate, KindSQLDate:
 		ms, ok := parseDate(arg)
 		if !ok {
-			return dst, badArg("%s is not a Date (RFC 3339 or epoch milliseconds)", quote(arg))
+			return dst, badArg("%s is not a %s (RFC 3339 or epoch milliseconds)", quote(arg), typeName(t))
+		}
+		if k == KindSQLDate {
+			e.name = t.AppendClassName(e.name[:0])
+			return e.appendSQLDate(dst, e.name, ms), nil
 		}
 		return AppendDate(dst, ms), nil
 	}

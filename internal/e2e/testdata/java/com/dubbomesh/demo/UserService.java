@@ -123,4 +123,10 @@ public interface UserService {
 
     /** An object of a class that is not Serializable: Hessian cannot write it. */
     Object unwritable();
+
+    /** new Timestamp(t.getTime() + millis). */
+    java.sql.Timestamp later(java.sql.Timestamp t, long millis);
+
+    /** d's class name, ':' and d.getTime(); "null" for null. Each element of a List. */
+    String timeOf(List<Date> d);
 }

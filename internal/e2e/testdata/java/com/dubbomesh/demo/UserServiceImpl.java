@@ -343,4 +343,18 @@ public final class UserServiceImpl implements UserService {
     public Object unwritable() {
         return new Opaque();
     }
+
+    @Override
+    public java.sql.Timestamp later(java.sql.Timestamp t, long millis) {
+        return new java.sql.Timestamp(t.getTime() + millis);
+    }
+
+    @Override
+    public String timeOf(List<Date> ds) {
+        List<String> out = new ArrayList<>();
+        for (Object o : ds) {
+            out.add(o == null ? "null" : o.getClass().getName() + ":" + ((Date) o).getTime());
+        }
+        return String.join(",", out);
+    }
 }
