@@ -100,6 +100,7 @@ func javaMeshCases(javaPort string) []javaMeshCase {
 		{name: "create with an unknown Role", call: meshCall{method: "create", types: []string{strDesc, roleDesc},
 			args: []marg{txt("bob"), lit(`"OWNER"`)}}, want: createJSON("bob", "")},
 		{name: "roleOf", call: meshCall{method: "roleOf", types: []string{"J"}, args: []marg{lit("5")}}, want: "GUEST"},
+		{name: "roleSet EnumSet", call: meshCall{method: "roleSet"}, want: []any{"ADMIN", "GUEST"}},
 		{name: "sharedRoles", call: meshCall{method: "sharedRoles"}, want: []any{"ADMIN", "MEMBER", "ADMIN", "GUEST", "ADMIN"}},
 		{name: "roleCounts: List<User> in, Map<Role,Integer> out", call: meshCall{method: "roleCounts", types: []string{"Ljava/util/List;"},
 			args: []marg{lit(roleCountsArg)}}, want: map[string]any{"ADMIN": 2, "GUEST": 1}},

@@ -63,7 +63,9 @@
 //     java.sql.Date, Time and Timestamp (a date in the field value) and
 //     Caucho's ShortHandle, ByteHandle and FloatHandle (a boxed Short,
 //     Byte or Float in the field _value) render as the value they wrap,
-//     and Kind reports that value's kind.
+//     and Kind reports that value's kind; so does the proxy Java writes
+//     for an EnumSet (java.util.EnumSet$SerializationProxy), as its
+//     elements.
 //   - A reference is written out again in full, as often as it occurs; a
 //     reference to a map, list or object that encloses it is a cycle and
 //     fails with ErrCycle. A Java exception is an object like any other,

@@ -6,8 +6,8 @@ import "math"
 type class struct {
 	first, n int
 	kind     classKind
-	// a and b index the fields a special kind reads: the value (a) of a
-	// classDecimal, the scale (a) and intVal (b) of a classDecimalFields,
+	// a and b index the fields a special kind reads: the field (a) of a
+	// classField, the value (a) of a classDecimal, the scale (a) and intVal (b) of a classDecimalFields,
 	// the signum (a) and mag (b) of a classBigInteger.
 	a, b int
 }
@@ -31,6 +31,11 @@ const (
 	// Hessian writes for a boxed Short, Byte or Float (a number in the
 	// field _value). Kind reports the wrapped value's kind.
 	classUnwrap
+	// classField: a class rendered as one of its fields, the others read
+	// and dropped: the proxy Java writes for an EnumSet
+	// (java.util.EnumSet$SerializationProxy), as its elements. Kind
+	// reports that field's kind.
+	classField
 	// classDecimal: java.math.BigDecimal as Dubbo's hessian-lite and
 	// dubbo-go-hessian2 write it (and a BigInteger written as text);
 	// rendered as the number in its value field.
@@ -116,6 +121,11 @@ func (r *Renderer) classify(cl *class, name []byte) {
 			cl.kind = classUnwrap
 			return
 		}
+	case `"java.util.EnumSet$SerializationProxy"`:
+		if e := r.field(cl, `"elements":`); e >= 0 {
+			cl.kind, cl.a = classField, e
+			return
+		}
 	case `"com.caucho.hessian.io.ShortHandle"`, `"com.caucho.hessian.io.ByteHandle"`, `"com.caucho.hessian.io.FloatHandle"`:
 		if cl.n == 1 && r.field(cl, `"_value":`) == 0 {
 			cl.kind = classUnwrap
@@ -166,6 +176,8 @@ func (r *Renderer) object(dst []byte, c *cursor, depth int) ([]byte, error) {
 		}
 		dst, err = r.value(dst, c, depth+1)
 		r.noted = noted
+	case classField:
+		dst, err = r.oneField(dst, c, &cl, depth)
 	case classEnum:
 		r.note(depth, KindEnum)
 		dst, err = r.value(dst, c, depth+1)
@@ -187,6 +199,28 @@ func (r *Renderer) object(dst []byte, c *cursor, depth int) ([]byte, error) {
 	}
 	r.leave(i)
 	return dst, r.grown(dst)
+}
+
+// oneField renders the object of class cl, at depth, as its field cl.a,
+// whose kind is noted; the other fields are discarded.
+func (r *Renderer) oneField(dst []byte, c *cursor, cl *class, depth int) ([]byte, error) {
+	for f := range cl.n {
+		var err error
+		if f != cl.a {
+			dst, err = r.discard(dst, c, depth+1)
+		} else {
+			noted := r.noted
+			if depth == noted {
+				r.noted = depth + 1
+			}
+			dst, err = r.value(dst, c, depth+1)
+			r.noted = noted
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
 }
 
 // fieldsObject renders the fields of an object of class cl as a JSON

@@ -353,6 +353,14 @@ func TestSpecialClasses(t *testing.T) {
 		{"FloatHandle", hb{}.classDef("com.caucho.hessian.io.FloatHandle", "_value").object(0).double(1.5), `1.5`, KindDouble},
 		{"handle in a list", hb{0x79}.classDef("com.caucho.hessian.io.ShortHandle", "_value").object(0).int32(3), `[3]`, KindList},
 		{"handle of a handle", hb{}.classDef("com.caucho.hessian.io.ShortHandle", "_value").object(0).object(0).str("x"), `"x"`, KindString},
+		// An EnumSet, as Java writes it (its writeReplace proxy): its elements.
+		{"EnumSet", hb{}.classDef("java.util.EnumSet$SerializationProxy", "elementType", "elements").classDef("java.lang.Class", "name").
+			object(0).object(1).str("com.x.Role").raw('V').str("[com.x.Role").int32(2).
+			classDef("com.x.Role", "name").object(2).str("A").object(2).str("B"), `["A","B"]`, KindList},
+		{"EnumSet, elements first", hb{}.classDef("java.util.EnumSet$SerializationProxy", "elements", "elementType").
+			object(0).raw(0x78).null(), `[]`, KindList},
+		{"EnumSet in a list", hb{0x79}.classDef("java.util.EnumSet$SerializationProxy", "elementType", "elements").
+			object(0).null().raw(0x79).str("x"), `[["x"]]`, KindList},
 		{"name plus other field is no enum", hb{}.classDef("P", "name", "id").object(0).str("a").int32(1), `{"name":"a","id":1}`, KindObject},
 	})
 	// A value and its negation share the magnitude array in Java.

@@ -129,4 +129,7 @@ public interface UserService {
 
     /** d's class name, ':' and d.getTime(); "null" for null. Each element of a List. */
     String timeOf(List<Date> d);
+
+    /** EnumSet.of(ADMIN, GUEST). */
+    java.util.Set<Role> roleSet();
 }

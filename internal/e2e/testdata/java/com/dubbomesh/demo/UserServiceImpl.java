@@ -357,4 +357,9 @@ public final class UserServiceImpl implements UserService {
         }
         return String.join(",", out);
     }
+
+    @Override
+    public java.util.Set<Role> roleSet() {
+        return java.util.EnumSet.of(Role.ADMIN, Role.GUEST);
+    }
 }
