@@ -55,7 +55,7 @@ var (
 	ErrTooManyParams         = &Error{Status: 400, Msg: "http1: more than 255 parameters in form", parent: ErrBadForm}
 	ErrMissingInterface      = &Error{Status: 400, Msg: `http1: missing field "interface"`, parent: ErrBadForm}
 	ErrMissingMethod         = &Error{Status: 400, Msg: `http1: missing field "method"`, parent: ErrBadForm}
-	ErrMissingParameterTypes = &Error{Status: 400, Msg: `http1: missing field "parameterTypesString"`, parent: ErrBadForm}
+	ErrMissingParameterTypes = &Error{Status: 400, Msg: `http1: missing or empty field "parameterTypesString" (or "parameterTypes"), with parameters given`, parent: ErrBadForm}
 	// The JSON form's (Form.ParseJSON).
 	ErrBadJSON            = &Error{Status: 400, Msg: "http1: malformed JSON call (want an object with string fields interface, method, version and group, an array parameterTypes, an array args and an object of strings attachments)", parent: ErrBadForm}
 	ErrJSONTooDeep        = &Error{Status: 400, Msg: "http1: JSON argument nested deeper than 64 levels", parent: ErrBadForm}
