@@ -46,7 +46,8 @@ func get(a *Agent, path string) (int, string) {
 func TestMetricsExposition(t *testing.T) {
 	f := startFake(t, "127.0.0.1:0")
 	a := newAgent(t, f, nil)
-	a.SetRegistration(func() error { return nil }, func() uint64 { return 2 }, func() bool { return true })
+	a.SetEtcdHealth(func() bool { return true })
+	a.SetRegistration(func() error { return nil }, func() uint64 { return 2 })
 	c := dial(t, a)
 	for id := uint32(1); id <= 3; id++ {
 		expectOK(t, c.roundTrip(id, req("hash", "a")), "97")
@@ -99,8 +100,16 @@ func TestReadyAndLogsProviderLossAndRecovery(t *testing.T) {
 	if status, body := get(a, "/readyz"); status != 503 || !strings.Contains(body, "not registered in etcd yet") {
 		t.Fatalf("before registration: %d %q", status, body)
 	}
+	// The registration's metrics are there before it, at 0: an alert on
+	// them fires for an agent that never reaches etcd.
+	_, body := get(a, "/metrics")
+	for _, m := range []string{"provider_agent_etcd_reachable 0", "provider_agent_registered 0", "provider_agent_lease_regrants_total 0"} {
+		if !strings.Contains(body, "\n"+m+"\n") {
+			t.Errorf("before registration, /metrics lacks %q", m)
+		}
+	}
 	var inPlace error
-	a.SetRegistration(func() error { return inPlace }, func() uint64 { return 0 }, func() bool { return true })
+	a.SetRegistration(func() error { return inPlace }, func() uint64 { return 0 })
 	if status, body := get(a, "/readyz"); status != 200 {
 		t.Fatalf("registered: %d %q", status, body)
 	}
@@ -187,8 +196,12 @@ func TestWeightEndpoint(t *testing.T) {
 	if w.Weight() != 7 {
 		t.Fatalf("a refused value changed the weight to %d", w.Weight())
 	}
-	if st, _ := admin(a, "PUT", "/weight?value=2"); st != 405 {
-		t.Fatalf("PUT /weight: %d, want 405", st)
+	var ctx fasthttp.RequestCtx
+	ctx.Request.Header.SetMethod("PUT")
+	ctx.Request.SetRequestURI("/weight?value=2")
+	a.admin().Handler()(&ctx)
+	if st, allow := ctx.Response.StatusCode(), string(ctx.Response.Header.Peek("Allow")); st != 405 || allow != "GET, POST" {
+		t.Fatalf("PUT /weight: %d, Allow %q; want 405, GET, POST", st, allow)
 	}
 	w.inPlace = false
 	if st, _ := admin(a, "POST", "/weight?value=4"); st != 202 || w.Weight() != 4 {

@@ -84,8 +84,11 @@ type Agent struct {
 	// open counts the consumer agent connections open.
 	open atomic.Int64
 	// registered, once set by SetRegistration, says whether the agent's
-	// registration is in etcd.
+	// registration is in etcd; regrants counts its lease regrants.
 	registered atomic.Pointer[func() error]
+	regrants   atomic.Pointer[func() uint64]
+	// etcdUp, once set by SetEtcdHealth, says whether etcd answers.
+	etcdUp atomic.Pointer[func() bool]
 	// weigher, once set by SetWeigher, is what POST /weight changes.
 	weigher atomic.Pointer[Weigher]
 }
@@ -125,6 +128,7 @@ func New(cfg Config) (*Agent, error) {
 		a.loops = append(a.loops, newLoop(a, i))
 	}
 	a.m.register(a)
+	a.m.registerRegistry(a.etcdReachable, a.registration)
 	var srv listener
 	var err error
 	if cfg.TLS != nil {
@@ -152,12 +156,38 @@ func (a *Agent) Port() int { return a.srv.Port() }
 // included.
 func (a *Agent) Metrics() *prometheus.Registry { return a.m.reg }
 
+// SetEtcdHealth makes reachable (registry.Health.Reachable) the source of
+// the provider_agent_etcd_reachable gauge, 0 until it is called. Call it
+// before the first registration, which may wait for etcd.
+func (a *Agent) SetEtcdHealth(reachable func() bool) {
+	a.etcdUp.Store(&reachable)
+}
+
 // SetRegistration makes inPlace (registry.Registration.InPlace) the judge
-// of the registration part of Ready, and its state and regrants metrics.
-// Until it is called, the agent is not ready: not registered yet.
-func (a *Agent) SetRegistration(inPlace func() error, regrants func() uint64, etcdReachable func() bool) {
+// of the registration part of Ready, and of the registered gauge; regrants
+// feeds the regrants counter. Until it is called, the agent is not ready
+// (not registered yet) and the gauge and counter read 0.
+func (a *Agent) SetRegistration(inPlace func() error, regrants func() uint64) {
+	a.regrants.Store(&regrants)
 	a.registered.Store(&inPlace)
-	a.m.registerRegistry(etcdReachable, func() (bool, uint64) { return inPlace() == nil, regrants() })
+}
+
+// etcdReachable reports what SetEtcdHealth's function says; false before.
+func (a *Agent) etcdReachable() bool {
+	p := a.etcdUp.Load()
+	return p != nil && (*p)()
+}
+
+// registration reports whether the registration is in place, and its
+// lease regrants; false and 0 before SetRegistration.
+func (a *Agent) registration() (inPlace bool, regrants uint64) {
+	if p := a.regrants.Load(); p != nil {
+		regrants = (*p)()
+	}
+	if p := a.registered.Load(); p != nil {
+		inPlace = (*p)() == nil
+	}
+	return inPlace, regrants
 }
 
 // Ready reports whether the agent can serve: nil while a connection to

@@ -69,6 +69,7 @@ func main() {
 		fatal(lg, "etcd client", err)
 	}
 	health := registry.WatchHealth(cli, lg)
+	a.SetEtcdHealth(health.Reachable)
 	eps := make([]registry.Endpoint, len(o.services))
 	for i, s := range o.services {
 		eps[i] = registry.Endpoint{Interface: s, Addr: addr, Weight: o.weight, Capacity: cfg.MaxProviderCalls, TLS: cfg.TLS != nil}
@@ -79,7 +80,7 @@ func main() {
 	if err != nil {
 		fatal(lg, "register", err)
 	}
-	a.SetRegistration(reg.InPlace, reg.Regrants, health.Reachable)
+	a.SetRegistration(reg.InPlace, reg.Regrants)
 	a.SetWeigher(reg)
 	stopMeasuring := func() {}
 	if cfg.MaxProviderCalls == 0 {

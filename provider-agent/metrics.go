@@ -84,6 +84,9 @@ func newAgentMetrics() *agentMetrics {
 			v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "provider_agent_weight_changes_total",
 				Help: "POST /weight requests by outcome: applied (etcd holds it), pending (recorded, put by the next registration), refused."}, []string{"outcome"})
 			r.MustRegister(v)
+			for _, outcome := range []string{"applied", "pending", "refused"} {
+				v.WithLabelValues(outcome) // every series from the start
+			}
 			return v
 		}(),
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/dubbomesh/dubbomesh/internal/metrics"
 	"github.com/dubbomesh/dubbomesh/registry"
 )
 
@@ -40,7 +41,7 @@ func (a *Agent) serveWeight(ctx *fasthttp.RequestCtx) {
 	ctx.SetContentType("text/plain; charset=utf-8")
 	p := a.weigher.Load()
 	if p == nil {
-		ctx.Error("not registered yet\n", fasthttp.StatusServiceUnavailable)
+		metrics.Error(ctx, "not registered yet\n", fasthttp.StatusServiceUnavailable)
 		return
 	}
 	w := *p
@@ -50,7 +51,7 @@ func (a *Agent) serveWeight(ctx *fasthttp.RequestCtx) {
 		return
 	case !ctx.IsPost():
 		ctx.Response.Header.Set("Allow", "GET, POST")
-		ctx.Error("use POST /weight?value=N\n", fasthttp.StatusMethodNotAllowed)
+		metrics.Error(ctx, "use POST /weight?value=N\n", fasthttp.StatusMethodNotAllowed)
 		return
 	}
 	raw := ctx.QueryArgs().Peek("value")
@@ -60,7 +61,7 @@ func (a *Agent) serveWeight(ctx *fasthttp.RequestCtx) {
 	n, err := strconv.Atoi(string(raw))
 	if err != nil || n < 1 || n > registry.MaxWeight {
 		a.m.weightChanges.WithLabelValues("refused").Inc()
-		ctx.Error("value: want a weight in 1.."+strconv.Itoa(registry.MaxWeight)+", got "+strconv.Quote(string(raw))+"\n", fasthttp.StatusBadRequest)
+		metrics.Error(ctx, "value: want a weight in 1.."+strconv.Itoa(registry.MaxWeight)+", got "+strconv.Quote(string(raw))+"\n", fasthttp.StatusBadRequest)
 		return
 	}
 	c, cancel := context.WithTimeout(context.Background(), weightTimeout)
@@ -70,7 +71,7 @@ func (a *Agent) serveWeight(ctx *fasthttp.RequestCtx) {
 	switch {
 	case errors.Is(err, registry.ErrNotRegistered):
 		a.m.weightChanges.WithLabelValues("refused").Inc()
-		ctx.Error("not registered: "+err.Error()+"\n", fasthttp.StatusServiceUnavailable)
+		metrics.Error(ctx, "not registered: "+err.Error()+"\n", fasthttp.StatusServiceUnavailable)
 		return
 	case err != nil:
 		a.m.weightChanges.WithLabelValues("pending").Inc()

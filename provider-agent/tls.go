@@ -58,8 +58,11 @@ func (m *agentMetrics) registerTLS(s *mtls.Store) map[mtls.Reason]prometheus.Cou
 	m.reg.MustRegister(vec)
 	out := map[mtls.Reason]prometheus.Counter{}
 	for _, r := range mtls.Reasons {
-		out[r] = vec.WithLabelValues(string(r))
+		if r != mtls.BadName { // a client's check of the server's name
+			out[r] = vec.WithLabelValues(string(r))
+		}
 	}
+	out[mtls.BadName] = out[mtls.Other]
 	m.gauge("provider_agent_tls_cert_expiry_timestamp_seconds", "When the agent's current TLS certificate expires (Unix time).",
 		func() float64 { return float64(s.NotAfter().Unix()) })
 	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{

@@ -91,9 +91,20 @@ func (a Admin) Handler() fasthttp.RequestHandler {
 		case a.Routes[path] != nil:
 			a.Routes[path](ctx)
 		default:
-			ctx.Error("not found\n", fasthttp.StatusNotFound)
+			Error(ctx, "not found\n", fasthttp.StatusNotFound)
 		}
 	}
+}
+
+// Error answers ctx with status and the text msg, keeping the headers set
+// before (an Allow). Use it rather than fasthttp's RequestCtx.Error, which
+// resets the response header and with it the server's NoDefaultDate: one
+// error answer would start the once-a-second Date goroutine (see Serve).
+func Error(ctx *fasthttp.RequestCtx, msg string, status int) {
+	ctx.ResetBody()
+	ctx.SetStatusCode(status)
+	ctx.SetContentType("text/plain; charset=utf-8")
+	ctx.SetBodyString(msg)
 }
 
 // serveMetrics answers /metrics. A collector that fails makes the scrape
@@ -101,17 +112,16 @@ func (a Admin) Handler() fasthttp.RequestHandler {
 // counters gone missing.
 func serveMetrics(ctx *fasthttp.RequestCtx, g prometheus.Gatherer) {
 	if g == nil {
-		ctx.Error("no metrics\n", fasthttp.StatusNotFound)
+		Error(ctx, "no metrics\n", fasthttp.StatusNotFound)
 		return
 	}
 	mfs, err := g.Gather()
 	if err != nil {
-		ctx.Error("error gathering metrics: "+err.Error()+"\n", fasthttp.StatusInternalServerError)
+		Error(ctx, "error gathering metrics: "+err.Error()+"\n", fasthttp.StatusInternalServerError)
 		return
 	}
 	ctx.SetContentType(ContentType)
 	if err := writeFamilies(ctx, mfs); err != nil {
-		ctx.ResetBody()
-		ctx.Error("error encoding metrics: "+err.Error()+"\n", fasthttp.StatusInternalServerError)
+		Error(ctx, "error encoding metrics: "+err.Error()+"\n", fasthttp.StatusInternalServerError)
 	}
 }

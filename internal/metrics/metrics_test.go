@@ -218,6 +218,16 @@ func TestServe(t *testing.T) {
 			t.Errorf("/metrics Content-Type %q", resp.Header.Get("Content-Type"))
 		}
 	}
+	// Nor does an error answer: fasthttp's RequestCtx.Error would reset
+	// the header and turn the Date on again.
+	resp, err := http.Get(base + "/nope")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 || resp.Header.Get("Date") != "" {
+		t.Errorf("GET /nope: %d, Date %q; want 404 without a Date", resp.StatusCode, resp.Header.Get("Date"))
+	}
 	// fasthttp's Date header would start a goroutine that wakes every
 	// second for good.
 	if buf := make([]byte, 1<<20); bytes.Contains(buf[:runtime.Stack(buf, true)], []byte("updateServerDate")) {
