@@ -92,7 +92,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	o.tls.Register(fs, "consumer agents")
 	fs.IntVar(&o.weight, "weight", 1, fmt.Sprintf("weight registered for this agent (1..%d)", registry.MaxWeight))
 	fs.Var(&services, "service", "interface served by the provider (repeatable; default the race's IHelloService)")
-	fs.StringVar(&o.advert, "advertise", "", "host:port registered in etcd (default: the listen host, or this host's primary address when listening on every interface, with the listen port)")
+	fs.StringVar(&o.advert, "advertise", "", "host:port registered in etcd (default: the listen host if it names one, else the local address of this host's route to etcd, with the listen port)")
 	ser := fs.String("serialization", "hessian2", "Dubbo serialization: hessian2 or fastjson")
 	fs.StringVar(&o.admin, "admin", "", "host:port of the admin endpoint: /metrics, /healthz, /readyz, /debug/pprof/ (off when empty)")
 	o.log.Register(fs)

@@ -13,6 +13,8 @@ RUN_DIR="${RUN_DIR:-$ROOT/run}"
 ETCD="${ETCD:-http://127.0.0.1:2379}"
 LATENCY="${LATENCY:-50ms}"
 mkdir -p "$RUN_DIR"
+# The script's first argument, for usage's exit status.
+SCRIPT_ARG1="${1:-}"
 
 # The race's reference providers: name, port and calls per second.
 PROVIDER_NAMES=(small medium large)
@@ -20,9 +22,12 @@ PROVIDER_PORTS=(20880 20881 20882)
 PROVIDER_CAPACITIES=(2400 4800 7200)
 
 # usage: prints the script's usage, the comment under its first line, and
-# exits 2.
+# exits: 0 when it was asked for (-h, --help), else 2.
 usage() {
 	awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$0"
+	case "$SCRIPT_ARG1" in
+	-h | --help) exit 0 ;;
+	esac
 	exit 2
 }
 
@@ -112,13 +117,14 @@ wait_port() {
 	"" | 0.0.0.0 | ::) host=127.0.0.1 ;;
 	esac
 	for _ in $(seq 150); do
-		if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
-			return 0
-		fi
+		# Alive first: another process may hold the port.
 		if ! kill -0 "$(cat "$RUN_DIR/$name.pid")" 2>/dev/null; then
 			echo "$name exited; its log:" >&2
 			tail -n 20 "$RUN_DIR/$name.log" >&2
 			return 1
+		fi
+		if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && kill -0 "$(cat "$RUN_DIR/$name.pid")" 2>/dev/null; then
+			return 0
 		fi
 		sleep 0.1
 	done
@@ -127,17 +133,55 @@ wait_port() {
 }
 
 # provider_index NAME|PORT: the index of a reference provider in
-# PROVIDER_NAMES, by name or port; fails for neither.
+# PROVIDER_NAMES, by name, by its race port, or by the port of the --listen
+# it was last started with; fails for none.
 provider_index() {
-	local i
+	local i cmd
 	for i in "${!PROVIDER_NAMES[@]}"; do
 		if [[ "$1" == "${PROVIDER_NAMES[$i]}" || "$1" == "${PROVIDER_PORTS[$i]}" ]]; then
 			echo "$i"
 			return 0
 		fi
 	done
-	echo "no provider $1: give ${PROVIDER_NAMES[*]} or ${PROVIDER_PORTS[*]}" >&2
+	for i in "${!PROVIDER_NAMES[@]}"; do
+		cmd="$RUN_DIR/provider-${PROVIDER_NAMES[$i]}.cmd"
+		if [[ -f "$cmd" ]]; then
+			mapfile -d '' args <"$cmd"
+			local addr
+			addr="$(listen_of ":${PROVIDER_PORTS[$i]}" "${args[@]}")"
+			if [[ "$1" == "${addr##*:}" ]]; then
+				echo "$i"
+				return 0
+			fi
+		fi
+	done
+	echo "no provider $1: give ${PROVIDER_NAMES[*]}, ${PROVIDER_PORTS[*]} or the port one was started on" >&2
 	return 1
+}
+
+# listen_of DEFAULT ARGS...: the value of the last --listen in ARGS
+# (--listen X or --listen=X), else DEFAULT.
+listen_of() {
+	local addr="$1"; shift
+	while [[ $# -gt 0 ]]; do
+		case "$1" in
+		--listen | -listen)
+			[[ $# -gt 1 ]] && addr="$2"
+			shift
+			;;
+		--listen=* | -listen=*) addr="${1#*=}" ;;
+		esac
+		shift
+	done
+	echo "$addr"
+}
+
+# provider_listen I: the address reference provider I was last launched to
+# listen on, from its recorded command line.
+provider_listen() {
+	local i="$1" args
+	mapfile -d '' args <"$RUN_DIR/provider-${PROVIDER_NAMES[$i]}.cmd"
+	listen_of ":${PROVIDER_PORTS[$i]}" "${args[@]}"
 }
 
 # start_provider I [FLAGS...]: launches reference provider I with the race's

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Usage: scripts/restart-provider.sh <small|medium|large|port> [provider flags...]
+# (port: 20880, 20881, 20882, or the --listen port it was started with)
 # Restarts one reference provider: SIGTERM (it finishes its calls in flight,
 # for at most 5 s), then starts it again, with the command line it last ran
 # with, or, given flags, with the race's settings and those flags, e.g.
@@ -22,4 +23,4 @@ if [[ $# -eq 0 && -f "$RUN_DIR/$name.cmd" ]]; then
 else
 	start_provider "$i" "$@"
 fi
-wait_port ":${PROVIDER_PORTS[$i]}" "$name"
+wait_port "$(provider_listen "$i")" "$name"

@@ -14,4 +14,4 @@ i="$(provider_index "$1")"
 shift
 build
 start_provider "$i" "$@"
-wait_port ":${PROVIDER_PORTS[$i]}" "provider-${PROVIDER_NAMES[$i]}"
+wait_port "$(provider_listen "$i")" "provider-${PROVIDER_NAMES[$i]}"

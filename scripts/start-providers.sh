@@ -19,5 +19,5 @@ for i in "${!PROVIDER_NAMES[@]}"; do
 	start_provider "$i" "$@"
 done
 for i in "${!PROVIDER_NAMES[@]}"; do
-	wait_port ":${PROVIDER_PORTS[$i]}" "provider-${PROVIDER_NAMES[$i]}"
+	wait_port "$(provider_listen "$i")" "provider-${PROVIDER_NAMES[$i]}"
 done
