@@ -11,6 +11,7 @@ import (
 
 	"github.com/dubbomesh/dubbomesh/internal/metrics"
 	"github.com/dubbomesh/dubbomesh/protocol"
+	"github.com/dubbomesh/dubbomesh/registry"
 )
 
 // TestMetricsExposition reads the agent's /metrics after a few calls with
@@ -85,8 +86,16 @@ func TestReady(t *testing.T) {
 		h(&ctx)
 		return ctx.Response.StatusCode(), string(ctx.Response.Body())
 	}
-	if code, body := readyz(); code != 503 || !strings.Contains(body, "no provider agent known") {
-		t.Fatalf("before any route: %d %q", code, body)
+	// Before etcd is read, the reason says so, and so does a call.
+	if code, body := readyz(); code != 503 || !strings.Contains(body, "no provider agent known yet: etcd has not been read") {
+		t.Fatalf("before etcd was read: %d %q", code, body)
+	}
+	c := dial(t, a)
+	c.send(post(echoForm("x")))
+	c.expectError(503, "no provider agent known yet: etcd has not been read")
+	a.Update(registry.Snapshot{})
+	if code, body := readyz(); code != 503 || !strings.Contains(body, "no provider agent known: etcd lists none for any service") {
+		t.Fatalf("etcd read, empty: %d %q", code, body)
 	}
 	f := newFake(t, echoPlan)
 	route(t, a, snapshot(echoIface, f.endpoint(echoIface, 1)))

@@ -158,6 +158,7 @@ type Agent struct {
 	outlierSleep *idle.Sleeper
 	stop         chan struct{}
 	open         atomic.Int64 // client connections not yet closed, refused ones included
+	discovered   atomic.Bool  // Update has run: etcd has been read once
 
 	mem membership // provider agents kept without their etcd key (membership.go)
 	tls tlsState   // mode mismatches and handshake failures (tls.go)
@@ -230,7 +231,7 @@ func (a *Agent) Metrics() *prometheus.Registry { return a.m.reg }
 func (a *Agent) Ready() error {
 	rt := a.routes.Load()
 	if len(rt.services) == 0 {
-		return errors.New("no provider agent known: etcd lists none for any service")
+		return errors.New(a.noAgents(""))
 	}
 	known := 0
 	for _, svc := range rt.services {
@@ -244,6 +245,33 @@ func (a *Agent) Ready() error {
 		}
 	}
 	return fmt.Errorf("none of the %d provider agents known is connected", known)
+}
+
+// noAgents says why no provider agent is known for the interface iface
+// ("": for any): etcd not read yet, agents left out for their TLS mode, or
+// none registered.
+func (a *Agent) noAgents(iface string) string {
+	if !a.discovered.Load() {
+		return "no provider agent known yet: etcd has not been read (consumer_agent_etcd_reachable says whether it answers)"
+	}
+	a.mu.Lock()
+	n := a.tls.leftOut[iface]
+	a.mu.Unlock()
+	what := "for any service"
+	if iface != "" {
+		what = "for " + iface
+	}
+	if n > 0 {
+		mode := "without TLS"
+		if a.cfg.TLS == nil {
+			mode = "with \"tls\":true"
+		}
+		return fmt.Sprintf("no provider agent %s in this agent's mode: %d registered %s are left out (consumer_agent_tls_mismatched_agents; the log says which flags to set)", what, n, mode)
+	}
+	if iface == "" {
+		return "no provider agent known: etcd lists none for any service"
+	}
+	return "no provider agent is registered " + what
 }
 
 // Close stops accepting, closes every connection and fails the calls left.

@@ -61,12 +61,13 @@ func main() {
 	if adminLn != nil {
 		go a.serveAdmin(adminLn)
 	}
+	// Calls are answered from here on (503 until etcd has been read).
+	lg.Info("serving HTTP", "addr", a.Addr().String(), "loops", cfg.Loops, "timeout", cfg.Timeout)
 	ctx, cancel := context.WithCancel(context.Background())
 	d, err := registry.Discover(ctx, cli, a.Update)
 	if err != nil {
 		fatal(lg, "discover", err)
 	}
-	lg.Info("serving HTTP", "addr", a.Addr().String(), "loops", cfg.Loops, "timeout", cfg.Timeout)
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)

@@ -144,6 +144,7 @@ func (a *Agent) retire(ep *endpoint) {
 func (a *Agent) Update(s registry.Snapshot) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.discovered.Store(true)
 	a.updateLocked(a.matchTLS(s))
 }
 

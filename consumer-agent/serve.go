@@ -166,7 +166,7 @@ func (a *Agent) handle(hc *httpConn) {
 	l := hc.loop
 	svc := a.routes.Load().services[string(f.Interface)]
 	if svc == nil {
-		a.answerNow(hc, nil, 503, "no provider agent is registered for "+string(f.Interface), mode)
+		a.answerNow(hc, nil, 503, a.noAgents(string(f.Interface)), mode)
 		return
 	}
 	ep, ok := l.pick(svc) // balance.go

@@ -27,6 +27,7 @@ import (
 // Agent.mu, and its handshake failure counters.
 type tlsState struct {
 	mismatched map[string]bool // agents left out, by address
+	leftOut    map[string]int  // agents left out by interface, "" for all
 	failures   map[mtls.Reason]prometheus.Counter
 }
 
@@ -77,10 +78,15 @@ func (a *Agent) matchTLS(s registry.Snapshot) registry.Snapshot {
 		a.tls.mismatched = map[string]bool{}
 	}
 	seen := map[string]bool{}
+	a.tls.leftOut = map[string]int{}
 	for iface, eps := range s {
 		for _, e := range eps {
 			if e.TLS == mine {
 				continue
+			}
+			a.tls.leftOut[iface]++
+			if !seen[e.Addr] {
+				a.tls.leftOut[""]++
 			}
 			seen[e.Addr] = true
 			if a.tls.mismatched[e.Addr] {

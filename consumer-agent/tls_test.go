@@ -162,9 +162,17 @@ func TestTLSModeMismatch(t *testing.T) {
 		if n := strings.Count(out, "provider agent left out"); n != 1 || !strings.Contains(out, "--tls-cert") {
 			t.Fatalf("tls=%v: want one line saying what to do, got:\n%s", mine, out)
 		}
+		// Readiness and the caller say where the agents went.
 		c := dial(t, a)
 		c.send(post(echoForm("x")))
-		c.expectError(503, "")
+		mode := `with "tls":true`
+		if mine {
+			mode = "without TLS"
+		}
+		c.expectError(503, "no provider agent for "+echoIface+" in this agent's mode: 1 registered "+mode+" are left out")
+		if err := a.Ready(); err == nil || !strings.Contains(err.Error(), "for any service in this agent's mode: 1 registered") {
+			t.Fatalf("tls=%v: Ready %v", mine, err)
+		}
 		// Gone from etcd: forgotten.
 		a.Update(registry.Snapshot{})
 		if got := metric(t, a, "consumer_agent_tls_mismatched_agents"); got != 0 {
