@@ -23,6 +23,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -114,6 +115,12 @@ func parseFlags(args []string, out io.Writer) (registry.MemberConfig, error) {
 	if cfg.Dir != "" {
 		if fi, err := os.Stat(cfg.Dir); err == nil && !fi.IsDir() {
 			c.Fail("dir", "%s is not a directory", cfg.Dir)
+		} else if err != nil {
+			// etcd would make it: make it now, so that a path it cannot
+			// make fails here, naming the flag.
+			if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+				c.Fail("dir", "cannot make %s: %v", cfg.Dir, errors.Unwrap(err))
+			}
 		}
 	}
 	return cfg, c.Err()

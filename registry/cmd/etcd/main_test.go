@@ -215,6 +215,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"--ready-timeout", "0"}, "--ready-timeout: must be in 1ms..1h (got 0s)"},
 		{[]string{"--ready-timeout", "soon"}, `--ready-timeout: "soon": not a duration such as 3s or 100ms`},
 		{[]string{"--dir", file}, "--dir: " + file + " is not a directory"},
+		{[]string{"--dir", file + "/sub"}, "--dir: cannot make " + file + "/sub: not a directory"},
 		{[]string{"--nope"}, "--nope: no such flag (--help lists them)"},
 		{[]string{"stray-argument"}, `unexpected argument "stray-argument" (flags start with --)`},
 	} {
