@@ -34,6 +34,9 @@ const (
 	// that one back from a partition or a freeze takes calls within a
 	// few seconds.
 	agentMaxBackoff = 2 * time.Second
+	// orphanGrace is how long an agent is kept without its key before
+	// that is logged.
+	orphanGrace = time.Second
 )
 
 // membership is the Agent's record of etcd's view and of the agents kept
@@ -41,8 +44,12 @@ const (
 type membership struct {
 	// last is each agent's entries in the latest snapshot that had it.
 	last map[string][]registry.Endpoint
-	// orphans holds the agents kept without a key.
-	orphans map[string]bool
+	// orphans holds the agents kept without a key, and since when. One is
+	// logged once it has been kept orphanGrace (warned): a key gone and
+	// put again within it, as when etcd restarts and the agents register
+	// again, is not news.
+	orphans map[string]time.Time
+	warned  map[string]bool
 	// snap is the latest snapshot from etcd.
 	snap registry.Snapshot
 	// kick asks the watcher to check the kept agents now.
@@ -56,7 +63,8 @@ type membership struct {
 func (a *Agent) startMembership() {
 	m := &a.mem
 	m.last = map[string][]registry.Endpoint{}
-	m.orphans = map[string]bool{}
+	m.orphans = map[string]time.Time{}
+	m.warned = map[string]bool{}
 	m.kick = make(chan struct{}, 1)
 	m.pingTimeouts = counter(a.m.reg, "consumer_agent_ping_timeouts_total",
 		"Connections to provider agents closed because a ping went unanswered while calls were outstanding (or at dial).")
@@ -131,9 +139,12 @@ func (a *Agent) keepOrphans(s registry.Snapshot) registry.Snapshot {
 	}
 	for addr, eps := range present {
 		m.last[addr] = eps
-		if m.orphans[addr] {
+		if _, ok := m.orphans[addr]; ok {
 			delete(m.orphans, addr)
-			a.log.Info("provider agent's key is back in etcd", "agent", addr)
+			if m.warned[addr] {
+				delete(m.warned, addr)
+				a.log.Info("provider agent's key is back in etcd", "agent", addr)
+			}
 		}
 	}
 	out, cloned := s, false
@@ -142,17 +153,17 @@ func (a *Agent) keepOrphans(s registry.Snapshot) registry.Snapshot {
 			continue
 		}
 		if !ep.reachable() {
-			if m.orphans[addr] {
+			if _, ok := m.orphans[addr]; ok {
 				a.log.Warn("provider agent dropped: its key is gone from etcd and none of its connections is up", "agent", addr)
 			}
 			delete(m.orphans, addr)
+			delete(m.warned, addr)
 			delete(m.last, addr)
 			continue
 		}
-		if !m.orphans[addr] {
-			m.orphans[addr] = true
+		if _, ok := m.orphans[addr]; !ok {
+			m.orphans[addr] = time.Now()
 			a.checkMembership() // starts the watcher's checks
-			a.log.Warn("provider agent's key is gone from etcd; still using it while its connections stay healthy", "agent", addr)
 		}
 		if !cloned {
 			out, cloned = maps.Clone(s), true // s is immutable
@@ -202,6 +213,12 @@ func (a *Agent) watchMembership(stop <-chan struct{}) {
 				break
 			}
 		}
+		for addr, since := range a.mem.orphans {
+			if !a.mem.warned[addr] && time.Since(since) >= orphanGrace {
+				a.mem.warned[addr] = true
+				a.log.Warn("provider agent's key is gone from etcd; still using it while its connections stay healthy", "agent", addr, "for", time.Since(since).Round(time.Millisecond))
+			}
+		}
 		kept := len(a.mem.orphans) > 0
 		a.mu.Unlock()
 		if kept {
@@ -221,6 +238,7 @@ func (l *loop) goAway(w *batch.Writer, reason []byte) {
 	defer a.mu.Unlock()
 	for addr, ep := range a.endpoints {
 		if ep.conns[l.idx].Suspend(w) {
+			ep.peer.Leaving()
 			a.log.Info("provider agent going away: no new call on this connection", "agent", addr, "loop", l.idx, "reason", string(reason))
 			a.checkMembership()
 			return

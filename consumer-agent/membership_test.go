@@ -1,7 +1,9 @@
 package main
 
 import (
+	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -208,4 +210,30 @@ func TestFrozenAgentFoundDead(t *testing.T) {
 		t.Fatalf("ping_timeouts_total = %v", got)
 	}
 	t.Logf("%d calls failed at the freeze", failedInFault)
+}
+
+// A key gone and put again at once (etcd restarted, the agents registered
+// again) is not logged; one gone past orphanGrace is, once, and so is its
+// return.
+func TestKeyGoneLoggedAfterGrace(t *testing.T) {
+	var logs logBuffer
+	cfg := livenessCfg()
+	cfg.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	fa, fb := newFake(t, echoPlan), newFake(t, echoPlan)
+	a := startAgent(t, cfg)
+	both := snapshot(echoIface, fa.endpoint(echoIface, 1), fb.endpoint(echoIface, 1))
+	route(t, a, both)
+	a.Update(snapshot(echoIface, fb.endpoint(echoIface, 1)))
+	a.Update(both)
+	time.Sleep(orphanGrace + 500*time.Millisecond)
+	if out := logs.String(); strings.Contains(out, "key is") {
+		t.Fatalf("a key back at once was logged:\n%s", out)
+	}
+	a.Update(snapshot(echoIface, fb.endpoint(echoIface, 1)))
+	waitFor(t, "the key's loss to be logged", func() bool { return strings.Contains(logs.String(), "key is gone from etcd") })
+	a.Update(both)
+	out := logs.String()
+	if strings.Count(out, "key is gone from etcd") != 1 || strings.Count(out, "key is back in etcd") != 1 {
+		t.Fatalf("want one line each:\n%s", out)
+	}
 }

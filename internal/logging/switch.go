@@ -36,6 +36,7 @@ type Switch struct {
 	changes  int       // changes since the last line
 	msg      string
 	args     []any
+	expected bool        // the change to off was expected: logged at info
 	timer    *time.Timer // pending line at the end of the interval
 }
 
@@ -49,12 +50,23 @@ func NewSwitch(lg *slog.Logger, every time.Duration) *Switch {
 // set (or is the first), msg is logged with args, now or, within Every of
 // the last line, when the interval ends.
 func (s *Switch) Set(on bool, msg string, args ...any) {
+	s.set1(on, false, msg, args)
+}
+
+// SetExpected is Set for a change the caller was told of beforehand (a
+// peer that said it is leaving): a change to off is logged at info level,
+// not as a warning.
+func (s *Switch) SetExpected(on bool, msg string, args ...any) {
+	s.set1(on, true, msg, args)
+}
+
+func (s *Switch) set1(on, expected bool, msg string, args []any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.set && s.on == on {
 		return
 	}
-	s.set, s.on = true, on
+	s.set, s.on, s.expected = true, on, expected
 	s.changes++
 	s.msg, s.args = msg, args
 	now := time.Now()
@@ -96,7 +108,7 @@ func (s *Switch) flush() {
 // emit logs the latest change. mu is held.
 func (s *Switch) emit() {
 	level := slog.LevelInfo
-	if !s.on {
+	if !s.on && !s.expected {
 		level = slog.LevelWarn
 	}
 	args := s.args

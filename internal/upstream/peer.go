@@ -27,6 +27,7 @@ type Peer struct {
 	up         atomic.Int32  // Conns connected
 	reconnects atomic.Uint64 // connections made after a lost one
 	closing    atomic.Bool   // Closing was called: losses are not logged
+	leaving    atomic.Bool   // Leaving was called: the next loss is expected
 
 	mu        sync.Mutex
 	held      bool      // Hold was called, Start not yet: changes are not logged
@@ -134,6 +135,11 @@ func (p *Peer) Wire(cfg *Config) {
 // from now on are not logged.
 func (p *Peer) Closing() { p.closing.Store(true) }
 
+// Leaving tells p that its peer said it is going away (a GOAWAY): the
+// loss of its connections that follows is logged at info level, as it
+// went away, not as a warning. A connection made again ends it.
+func (p *Peer) Leaving() { p.leaving.Store(true) }
+
 // Addr returns the peer's address.
 func (p *Peer) Addr() string { return p.addr }
 
@@ -155,6 +161,7 @@ func (p *Peer) connected() {
 	if p.up.Add(1) != 1 {
 		return
 	}
+	p.leaving.Store(false)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	since := p.downSince
@@ -192,7 +199,11 @@ func (p *Peer) unreachable(reason string) {
 		p.downSince = time.Now()
 	}
 	p.reason = reason
-	if !p.held {
+	switch {
+	case p.held:
+	case p.leaving.Load():
+		p.sw.SetExpected(false, p.what+" went away, as it said it would", p.key, p.addr, "reason", reason)
+	default:
 		p.sw.Set(false, p.what+" unreachable", p.key, p.addr, "reason", reason)
 	}
 }

@@ -160,3 +160,39 @@ func TestPeerUnreachableAtStart(t *testing.T) {
 		t.Fatalf("log:\n%s", logs.String())
 	}
 }
+
+// TestPeerLeaving: the loss of a peer that said it was leaving is logged
+// at info, as expected; a peer back after it is again watched as usual.
+func TestPeerLeaving(t *testing.T) {
+	s := startKillable(t, "127.0.0.1:0")
+	addr := s.ln.Addr().String()
+	var logs syncBuffer
+	p := NewPeer("provider agent", "agent", addr, slog.New(slog.NewTextHandler(&logs, nil)))
+	var got atomic.Int64
+	cfg := Config{Addr: addr, NewDecoder: consumeAll(&got), MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}
+	p.Wire(&cfg)
+	c := Dial(cfg)
+	defer c.Close()
+	waitUntil(t, "connected", p.Reachable)
+	p.Leaving()
+	s.kill()
+	waitUntil(t, "down", func() bool { return !p.Reachable() })
+	s2 := startKillable(t, addr)
+	waitUntil(t, "back", p.Reachable)
+	s2.kill()
+	waitUntil(t, "down again", func() bool { return !p.Reachable() })
+	time.Sleep(50 * time.Millisecond)
+	p.Closing()
+	out := logs.String()
+	for _, w := range []string{
+		`level=INFO msg="provider agent went away, as it said it would" agent=` + addr,
+		`level=WARN msg="provider agent unreachable" agent=` + addr,
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("log lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Count(out, "WARN") != 1 {
+		t.Errorf("want one warning, the loss after it came back:\n%s", out)
+	}
+}
