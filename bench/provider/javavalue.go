@@ -64,6 +64,27 @@ type list struct {
 type hmap struct {
 	typ        string
 	keys, vals []any
+	// index finds a key's place once the map is large (indexFrom keys):
+	// a linear search per put made reading a map of n keys n² work.
+	index map[any]int
+}
+
+// indexFrom is the size from which an hmap indexes its keys.
+const indexFrom = 16
+
+// floatKey is a double's bits: Double.equals compares them.
+type floatKey uint64
+
+// indexKey is key as the index holds it; ok is false for a byte[], equal
+// only to itself, which is searched for.
+func indexKey(key any) (k any, ok bool) {
+	switch key := key.(type) {
+	case []byte:
+		return nil, false
+	case float64:
+		return floatKey(math.Float64bits(key)), true
+	}
+	return key, true
 }
 
 // linkedHashMap is the one typed map the service keeps as it is.
@@ -149,24 +170,51 @@ func decimalValue(text string) *object {
 // Java's equals says for strings, boxes and dates; other keys only if they
 // are the same instance.
 func (m *hmap) put(key, val any) {
-	for i, k := range m.keys {
-		if javaEquals(k, key) {
-			m.vals[i] = val
-			return
-		}
+	if i := m.find(key); i >= 0 {
+		m.vals[i] = val
+		return
 	}
 	m.keys = append(m.keys, key)
 	m.vals = append(m.vals, val)
+	switch n := len(m.keys); {
+	case n == indexFrom:
+		m.index = make(map[any]int, 2*n)
+		for i, k := range m.keys {
+			if ik, ok := indexKey(k); ok {
+				m.index[ik] = i
+			}
+		}
+	case n > indexFrom:
+		if ik, ok := indexKey(key); ok {
+			m.index[ik] = n - 1
+		}
+	}
 }
 
 // get returns the value of key, or nil.
 func (m *hmap) get(key any) any {
-	for i, k := range m.keys {
-		if javaEquals(k, key) {
-			return m.vals[i]
-		}
+	if i := m.find(key); i >= 0 {
+		return m.vals[i]
 	}
 	return nil
+}
+
+// find returns the place of key among m's keys, or -1.
+func (m *hmap) find(key any) int {
+	if m.index != nil {
+		if ik, ok := indexKey(key); ok {
+			if i, found := m.index[ik]; found {
+				return i
+			}
+			return -1
+		}
+	}
+	for i, k := range m.keys {
+		if javaEquals(k, key) {
+			return i
+		}
+	}
+	return -1
 }
 
 func javaEquals(a, b any) bool {
@@ -212,6 +260,9 @@ func sortHashMap(m *hmap) {
 	slices.SortStableFunc(es, func(a, b entry) int { return a.bucket - b.bucket })
 	for i, e := range es {
 		m.keys[i], m.vals[i] = e.key, e.val
+		if ik, ok := indexKey(e.key); ok && m.index != nil {
+			m.index[ik] = i
+		}
 	}
 }
 

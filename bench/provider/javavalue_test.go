@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"math"
 	"math/big"
 	"testing"
 )
@@ -65,6 +67,52 @@ func TestHashMapOrder(t *testing.T) {
 	sortHashMap(m)
 	if m.keys[0] != int32(0) || m.keys[7] != int32(17) || m.keys[len(m.keys)-1] != int32(27) {
 		t.Fatalf("order %v", m.keys)
+	}
+}
+
+// TestHashMapIndex: past indexFrom keys an index finds them, with the same
+// equality as the search below it, through sortHashMap's reordering.
+func TestHashMapIndex(t *testing.T) {
+	m := &hmap{}
+	b1, b2 := []byte{1}, []byte{1}
+	nan := math.NaN()
+	keys := []any{b1, nan, date(5), int64(5), "5", nil, true, int32(5), 0.5}
+	for i := range 3 * indexFrom {
+		keys = append(keys, fmt.Sprint("k", i))
+	}
+	for i, k := range keys {
+		m.put(k, i)
+	}
+	for i, k := range keys { // again: each keeps its place
+		m.put(k, -i)
+	}
+	m.put(b2, "other bytes") // equal only to itself
+	sortHashMap(m)
+	if len(m.keys) != len(keys)+1 {
+		t.Fatalf("%d keys, want %d", len(m.keys), len(keys)+1)
+	}
+	for i, k := range keys {
+		if got := m.get(k); got != -i {
+			t.Errorf("get(%#v) = %v, want %d", k, got, -i)
+		}
+	}
+	if m.get(b2) != "other bytes" || m.get(int64(0)) != nil || m.get(math.Float64frombits(math.Float64bits(nan))) != -1 {
+		t.Error("get compares keys wrongly past the index")
+	}
+}
+
+// BenchmarkHashMapPut reads a map of 20,000 keys, as a caller's large map
+// argument makes the provider read one.
+func BenchmarkHashMapPut(b *testing.B) {
+	keys := make([]any, 20000)
+	for i := range keys {
+		keys[i] = fmt.Sprint("k", i)
+	}
+	for b.Loop() {
+		m := &hmap{}
+		for _, k := range keys {
+			m.put(k, k)
+		}
 	}
 }
 
