@@ -60,4 +60,5 @@ var (
 	ErrBadJSON            = &Error{Status: 400, Msg: "http1: malformed JSON call (want an object with string fields interface, method, version and group, an array parameterTypes, an array args and an object of strings attachments)", parent: ErrBadForm}
 	ErrJSONTooDeep        = &Error{Status: 400, Msg: "http1: JSON argument nested deeper than 64 levels", parent: ErrBadForm}
 	ErrTooManyAttachments = &Error{Status: 400, Msg: "http1: more than 32 attachments in JSON call", parent: ErrBadForm}
+	ErrRepeatedJSONKey    = &Error{Status: 400, Msg: "http1: a key of the JSON call is repeated (interface, method, version, group, parameterTypes, args and attachments may come once each)", parent: ErrBadForm}
 )

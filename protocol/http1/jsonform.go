@@ -14,12 +14,12 @@ package http1
 // list) are joined into ParameterTypes; each element of args is appended to
 // Params as its JSON text, unchanged (see UnquoteParam); attachments, an
 // object of strings, are appended to Attachments (at most 32). Other
-// keys are ignored; for a repeated key the first wins. Values are valid as
+// keys are ignored; one of these repeated is an error. Values are valid as
 // Parse's are: until the next Parse, ParseJSON or Reset, and as long as
 // body is.
 //
 // It returns ErrBadJSON for malformed JSON or a field of the wrong JSON
-// type, ErrJSONTooDeep for an argument nested deeper than 64 levels, and
+// type, ErrRepeatedJSONKey for a key it reads given twice, ErrJSONTooDeep for an argument nested deeper than 64 levels, and
 // ErrTooManyParams or ErrTooManyAttachments past their bounds. Like Parse,
 // it does not check the required fields: see Check.
 func (f *Form) ParseJSON(body []byte) error {
@@ -71,37 +71,38 @@ func jsonEnd(b []byte, i int) error {
 	return nil
 }
 
+// jsonKeys are the bits of the keys the JSON form reads.
+var jsonKeys = map[string]uint8{
+	"interface": seenInterface, "method": seenMethod, "version": seenVersion, "group": seenGroup,
+	"parameterTypes": seenParameterTypes, "parameterTypesString": seenParameterTypes,
+	"args": seenArgs, "attachments": seenAttachments,
+}
+
 // jsonField decodes the value of key at b[i] and returns the index after it.
-// A null is the key left out, as JSON encoders write an unset field.
+// A null is the key left out, as JSON encoders write an unset field. A key
+// the form reads may come once: JSON parsers disagree on which of two
+// wins, and a proxy that checks the call must see the one the agent makes.
 func (f *Form) jsonField(b []byte, i int, key []byte) (int, error) {
 	var err error
-	if isNull := len(b)-i >= 4 && string(b[i:i+4]) == "null"; isNull {
-		switch string(key) {
-		case "parameterTypes":
-			f.seen |= seenParameterTypes
-		case "args":
-			f.seen |= seenArgs
-		case "attachments":
-			f.seen |= seenAttachments
+	if bit := jsonKeys[string(key)]; bit != 0 {
+		if f.seen&bit != 0 {
+			return i, ErrRepeatedJSONKey
 		}
-		return i + 4, nil
+		if len(b)-i >= 4 && string(b[i:i+4]) == "null" {
+			f.seen |= bit
+			return i + 4, nil
+		}
 	}
 	switch string(key) {
 	case "parameterTypes":
-		if f.seen&seenParameterTypes == 0 {
-			f.seen |= seenParameterTypes
-			return f.jsonTypes(b, i)
-		}
+		f.seen |= seenParameterTypes
+		return f.jsonTypes(b, i)
 	case "args":
-		if f.seen&seenArgs == 0 {
-			f.seen |= seenArgs
-			return f.jsonArgs(b, i)
-		}
+		f.seen |= seenArgs
+		return f.jsonArgs(b, i)
 	case "attachments":
-		if f.seen&seenAttachments == 0 {
-			f.seen |= seenAttachments
-			return f.jsonAttachments(b, i)
-		}
+		f.seen |= seenAttachments
+		return f.jsonAttachments(b, i)
 	default:
 		if dst, _ := f.target(key); dst != nil {
 			var v []byte

@@ -62,7 +62,11 @@ func TestParseJSONShapes(t *testing.T) {
 		{`{"interface":"a","method":"m","parameterTypes":["L\u0061;"],"args":[1]}`, "La;", 1, nil},
 		// null is a key left out, as encoders write unset fields.
 		{`{"interface":"a","method":"m","parameterTypes":null,"args":null,"version":null,"group":null,"attachments":null}`, "", 0, nil},
-		{`{"interface":"a","method":"m","args":null,"args":[1],"parameterTypes":"I"}`, "I", 0, nil}, // the first wins
+		// A key the form reads comes once: parsers disagree on which wins.
+		{`{"interface":"a","method":"m","args":null,"args":[1],"parameterTypes":"I"}`, "", 0, ErrRepeatedJSONKey},
+		{`{"interface":"a","method":"m","interface":"b"}`, "", 0, ErrRepeatedJSONKey},
+		{`{"interface":"a","parameterTypes":"I","parameterTypesString":"J"}`, "", 0, ErrRepeatedJSONKey},
+		{`{"interface":"a","method":"m","x":1,"x":2}`, "", 0, nil}, // keys it ignores may repeat
 		{`{"interface":"a","method":"m","parameterTypes":["I"],"args":[null]}`, "I", 1, nil},
 		{`{"interface":"a","attachments":nul}`, "", 0, ErrBadJSON},
 		{`{"interface":"a","attachments":nullx}`, "", 0, ErrBadJSON},

@@ -192,6 +192,9 @@ func parseRequestLine(line []byte, req *Request) error {
 	case "HTTP/1.1":
 	case "HTTP/1.0":
 		req.HTTP10 = true
+	case "HTTP/1.2", "HTTP/1.3", "HTTP/1.4", "HTTP/1.5", "HTTP/1.6", "HTTP/1.7", "HTTP/1.8", "HTTP/1.9":
+		// A later minor version is served as the highest this parser
+		// knows (RFC 9110, 2.5).
 	default:
 		if isVersion(version) {
 			return ErrVersion
