@@ -7,17 +7,21 @@ import (
 	"testing"
 )
 
+// resultCase is a result body, whether JSON is asked for, and the text and
+// outcome Decode should give.
+type resultCase struct {
+	body   []byte
+	asJSON bool
+	text   string
+	out    Outcome
+}
+
 func TestResultDecoder(t *testing.T) {
 	ok := decHdr(Hessian2, StatusOK, 0)
 	// One key: the library writes a Go map's keys in Go's random order.
 	user := map[any]any{"tags": []any{"a"}}
 	var rd ResultDecoder
-	for _, c := range []struct {
-		body   []byte
-		asJSON bool
-		text   string
-		out    Outcome
-	}{
+	for _, c := range []resultCase{
 		{decLibEncode(t, int32(decFlagValue), user), false, `{"tags":["a"]}`, OutcomeJSON},
 		{decLibEncode(t, int32(decFlagValue), int32(-1094917604)), false, `-1094917604`, OutcomeValue},
 		{decLibEncode(t, int32(decFlagValue), "héllo"), false, `héllo`, OutcomeValue},
@@ -81,12 +85,7 @@ func TestResultDecoderCauchoHandles(t *testing.T) {
 	}
 	ok := decHdr(Hessian2, StatusOK, 0)
 	var rd ResultDecoder
-	for _, c := range []struct {
-		body   []byte
-		asJSON bool
-		text   string
-		out    Outcome
-	}{
+	for _, c := range []resultCase{
 		{handle("ShortHandle", []byte{0x93}), false, `3`, OutcomeValue},
 		{handle("ByteHandle", []byte{0x8f}), false, `-1`, OutcomeValue},
 		{handle("ByteHandle", []byte{0x8f}), true, `-1`, OutcomeJSON},
