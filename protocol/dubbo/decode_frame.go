@@ -26,6 +26,11 @@ var (
 // walk, so that hostile input cannot exhaust the stack.
 const decMaxDepth = 32
 
+// decMaxExceptionDepth bounds the nesting of an exception, whose causes
+// nest one in another (each a level or two: the cause, its suppressed
+// list).
+const decMaxExceptionDepth = 256
+
 // Next splits the first whole frame off the front of b: its header, its body
 // and the frame's total size n (header plus body).
 //

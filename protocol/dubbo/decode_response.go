@@ -2,6 +2,7 @@ package dubbo
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -148,7 +149,7 @@ func decHessianResponse(rd *ResultDecoder, h Header, body, dst []byte, asJSON bo
 	if err != nil {
 		return nil, 0, err
 	}
-	if flag >= decFlagExceptionAttachments {
+	if flag >= decFlagExceptionAttachments && !d.cut {
 		if err := d.skip(0); err != nil {
 			return nil, 0, err
 		}
@@ -261,7 +262,19 @@ func decRenderValue(dst []byte, v decValue) (text []byte, null bool) {
 // "<class>: <message>".
 func (d *decHessian) exception(dst []byte) ([]byte, Outcome, error) {
 	start := d.pos
-	if err := d.skip(0); err != nil {
+	// An exception nests as deep as its chain of causes: further than
+	// values may elsewhere.
+	d.maxDepth = decMaxExceptionDepth
+	err := d.skip(0)
+	d.maxDepth = 0
+	if errors.Is(err, decErrDepth) {
+		// The provider threw all the same: name the class, which its
+		// first bytes hold, and leave the rest.
+		d.pos, d.cut = len(d.b), true
+		msg := fmt.Sprintf("(its message is not read: nested more than %d deep)", decMaxExceptionDepth)
+		return decAppendException(dst, decObjectClass(d.b[start:]), msg), OutcomeException, nil
+	}
+	if err != nil {
 		return nil, 0, err
 	}
 	v, err := decLibraryDecode(d.b[start:d.pos])
@@ -278,8 +291,8 @@ func (d *decHessian) exception(dst []byte) ([]byte, Outcome, error) {
 }
 
 // decObjectClass returns the class name of the object encoded in b (class
-// definitions followed by an instance), or "" if b is not such an object.
-// b has been checked by skip.
+// definitions followed by an instance), or "" if b does not start with
+// such an object. Only that start of b is read.
 func decObjectClass(b []byte) string {
 	d := decHessian{b: b}
 	var names [][]byte
@@ -344,9 +357,14 @@ func decThrowable(v any) (class, msg string) {
 }
 
 // decAppendException appends "class: msg", or whichever of the two is not
-// empty, after dst's bytes and returns just the appended text. class and msg
-// may alias dst's earlier bytes.
+// empty, after dst's bytes and returns just the appended text. White space
+// and line breaks before the message are left out, so that its first line
+// (what an answer keeps of it) is not empty. class and msg may alias dst's
+// earlier bytes.
 func decAppendException[T string | []byte](dst []byte, class, msg T) []byte {
+	for len(msg) > 0 && (msg[0] == ' ' || msg[0] == '\t' || msg[0] == '\r' || msg[0] == '\n') {
+		msg = msg[1:]
+	}
 	mark := len(dst)
 	out := append(dst, class...)
 	if len(class) > 0 && len(msg) > 0 {

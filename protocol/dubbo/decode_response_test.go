@@ -2,6 +2,7 @@ package dubbo
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -46,6 +47,7 @@ func TestDecodeResponseHessian(t *testing.T) {
 		{"null with attachments", []any{int32(5), attach}, "", OutcomeNull},
 		{"exception", []any{int32(0), java_exception.NewRuntimeException("boom")}, "java.lang.RuntimeException: boom", OutcomeException},
 		{"exception without message", []any{int32(3), java_exception.NewIllegalStateException(""), attach}, "java.lang.IllegalStateException", OutcomeException},
+		{"exception message after a line break", []any{int32(0), java_exception.NewRuntimeException("\n \tboom\nat x")}, "java.lang.RuntimeException: boom", OutcomeException},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -145,4 +147,37 @@ func TestDecodeResponseMalformed(t *testing.T) {
 			t.Errorf("%v %q: got %v, want ErrMalformed", c.s, c.body, err)
 		}
 	}
+}
+
+// An exception nests as deep as its chain of causes. Past
+// decMaxExceptionDepth it is still the provider's exception, named by its
+// class, not an undecodable answer.
+func TestDecodeResponseDeepException(t *testing.T) {
+	chain := func(n int) *java_exception.RuntimeException {
+		e := java_exception.NewRuntimeException("level 0")
+		for i := 1; i < n; i++ {
+			outer := java_exception.NewRuntimeException(fmt.Sprint("level ", i))
+			outer.Cause = e
+			e = outer
+		}
+		return e
+	}
+	ok := decHdr(Hessian2, StatusOK, 0)
+	attach := map[any]any{"dubbo": "2.0.2"}
+	decCheckResponse(t, ok, decLibEncode(t, int32(3), chain(60), attach), "java.lang.RuntimeException: level 59", OutcomeException)
+	decCheckResponse(t, ok, decLibEncode(t, int32(0), chain(300)), "java.lang.RuntimeException: (its message is not read: nested more than 256 deep)", OutcomeException)
+	decCheckResponse(t, ok, decLibEncode(t, int32(3), chain(300), attach), "java.lang.RuntimeException: (its message is not read: nested more than 256 deep)", OutcomeException)
+	// Values elsewhere keep their bound.
+	if _, _, err := DecodeResponse(ok, decLibEncode(t, int32(1), deepList(70)), nil); !errors.Is(err, ErrMalformed) {
+		t.Errorf("a value 70 deep: %v, want ErrMalformed", err)
+	}
+}
+
+// deepList is a list holding a list, n deep.
+func deepList(n int) any {
+	var v any = []any{}
+	for range n - 1 {
+		v = []any{v}
+	}
+	return v
 }

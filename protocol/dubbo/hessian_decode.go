@@ -44,6 +44,10 @@ type decHessian struct {
 	b       []byte
 	pos     int
 	classes []int
+	// maxDepth, when not 0, bounds skip's nesting instead of decMaxDepth.
+	maxDepth int
+	// cut: a value was given up on and the rest of b left unread.
+	cut bool
 }
 
 func (d *decHessian) errTag(what string) error {
@@ -387,10 +391,10 @@ func decAppendUnits(dst, b []byte, pos, units int, pending *rune) ([]byte, int, 
 
 // skip moves past one value of any kind, checking its structure: every
 // length against the bytes left, every string's encoding, nesting up to
-// decMaxDepth. A class definition and the value after it count as one value,
+// decMaxDepth (or d.maxDepth). A class definition and the value after it count as one value,
 // as in the library. It allocates only to remember class definitions.
 func (d *decHessian) skip(depth int) error {
-	if depth > decMaxDepth {
+	if depth > decMaxDepth && (d.maxDepth == 0 || depth > d.maxDepth) {
 		return decErrDepth
 	}
 	if d.pos >= len(d.b) {

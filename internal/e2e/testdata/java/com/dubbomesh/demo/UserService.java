@@ -132,4 +132,10 @@ public interface UserService {
 
     /** EnumSet.of(ADMIN, GUEST). */
     java.util.Set<Role> roleSet();
+
+    /** Throws RuntimeException("level n-1"), caused by "level n-2", ... by "level 0". */
+    void throwCauses(int n);
+
+    /** Throws IllegalStateException(msg). */
+    void throwMessage(String msg);
 }

@@ -362,4 +362,18 @@ public final class UserServiceImpl implements UserService {
     public java.util.Set<Role> roleSet() {
         return java.util.EnumSet.of(Role.ADMIN, Role.GUEST);
     }
+
+    @Override
+    public void throwCauses(int n) {
+        RuntimeException e = new RuntimeException("level 0");
+        for (int i = 1; i < n; i++) {
+            e = new RuntimeException("level " + i, e);
+        }
+        throw e;
+    }
+
+    @Override
+    public void throwMessage(String msg) {
+        throw new IllegalStateException(msg);
+    }
 }
