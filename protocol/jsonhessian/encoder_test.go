@@ -192,6 +192,8 @@ func TestAppendArgErrors(t *testing.T) {
 		{"Ljava/sql/Timestamp;", "yesterday", `"yesterday" is not a java.sql.Timestamp (RFC 3339 or epoch milliseconds)`},
 		{"Ljava/lang/Object;", `{"class":"java.sql.Time","value":1.5}`, `"1.5" is not a java.sql.Time in epoch milliseconds`},
 		{"[Ljava/sql/Date;", `[true]`, `a boolean where java.sql.Date is declared`},
+		{"Ljava/util/UUID;", `"123e4567-e89b-12d3-a456-426614174000"`, `a string where java.util.UUID is declared: a string is read as an enum constant's name, and java.util.UUID is not an enum`},
+		{"[Ljava/time/LocalDate;", `["2026-12-05"]`, `a string where java.time.LocalDate is declared`},
 		// Boxes in values.
 		{"Ljava/lang/Object;", `{"class":"java.lang.Long","value":1.5}`, `"1.5" is not a long`},
 		{"Ljava/lang/Object;", `{"class":"java.lang.Long","value":"1x"}`, `JSON at offset 34: "1x" is not a long`},

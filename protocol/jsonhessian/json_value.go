@@ -107,6 +107,9 @@ func (e *Encoder) stringValue(dst []byte, t Type) ([]byte, error) {
 		}
 		return AppendString(dst, s), nil
 	case KindClass:
+		if notEnums[string(t.Class)] {
+			return dst, e.errorAt(off, "a string where %s is declared: a string is read as an enum constant's name, and %s is not an enum (its value cannot be given as JSON)", typeName(t), typeName(t))
+		}
 		return e.appendEnum(dst, t, s, ascii), nil
 	case KindDate, KindSQLDate:
 		ms, ok := parseDate(s)

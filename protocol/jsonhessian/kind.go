@@ -155,6 +155,21 @@ var knownClasses = map[string]Kind{
 	"java/util/concurrent/ConcurrentSkipListMap": KindMap,
 }
 
+// notEnums are the JDK's value classes that are not enums, by internal
+// name: a string where one is declared would be read as an enum constant's
+// name, and Java would get an object of default fields (a UUID of zeros).
+// Other classes cannot be told from enums by their names.
+var notEnums = map[string]bool{
+	"java/util/UUID": true, "java/util/Locale": true, "java/util/Currency": true, "java/util/Optional": true,
+	"java/net/URI": true, "java/net/URL": true, "java/io/File": true, "java/lang/Class": true,
+	"java/lang/StringBuilder": true, "java/lang/StringBuffer": true,
+	"java/time/Instant": true, "java/time/Duration": true, "java/time/Period": true,
+	"java/time/LocalDate": true, "java/time/LocalTime": true, "java/time/LocalDateTime": true,
+	"java/time/OffsetDateTime": true, "java/time/OffsetTime": true, "java/time/ZonedDateTime": true,
+	"java/time/Year": true, "java/time/YearMonth": true, "java/time/MonthDay": true,
+	"java/time/ZoneId": true, "java/time/ZoneOffset": true,
+}
+
 // classKind returns the kind of the class with the internal name name.
 // The lookup does not allocate.
 func classKind(name []byte) Kind {
