@@ -51,3 +51,36 @@ func TestClientLeavesWithBacklog(t *testing.T) {
 	// Still serving.
 	dial(t, a).send(post(echoForm("y")))
 }
+
+// A client that writes its whole too-large body before it reads gets the
+// 413, not a reset: the agent closes with a linger, reading and dropping
+// what the client still sends (RFC 9112 9.6). The same for a chunked body's
+// 411.
+func TestLingeringClose(t *testing.T) {
+	a, f := echoAgent(t, Config{}, echoPlan)
+	for _, c := range []struct {
+		name, head string
+		status     int
+	}{
+		{"413", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4194304\r\n\r\n", 413},
+		{"411", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", 411},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cl := dial(t, a)
+			body := strings.Repeat("x", 4<<20)
+			if c.status == 411 {
+				body = "400000\r\n" + body + "\r\n0\r\n\r\n"
+			}
+			cl.send(c.head + body) // all of it before reading
+			resp, _ := cl.read()
+			if resp.StatusCode != c.status || !resp.Close {
+				t.Fatalf("%d (close %v), want %d and a close", resp.StatusCode, resp.Close, c.status)
+			}
+			cl.expectClosed()
+		})
+	}
+	if n := f.calls.Load(); n != 0 {
+		t.Errorf("%d calls made", n)
+	}
+	dial(t, a).send(post(echoForm("still serving")))
+}

@@ -3,6 +3,8 @@ package main
 import (
 	"sync"
 	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/cloudwego/netpoll"
 
@@ -41,6 +43,11 @@ type httpConn struct {
 	stopped   bool // no more requests are read: close requested or framing lost
 	continued bool // 100 Continue sent for the request being read
 	reading   bool // a request has begun to arrive; the read deadline runs
+
+	// linger: the connection stops for a request whose end cannot be
+	// trusted (a 400, 411, 413 or 431 for its framing): its last answer is
+	// followed by a lingering close (closeAfterLast).
+	linger atomic.Bool
 
 	// lastActive is when the handler last ran or an answer was written
 	// (UnixNano), for the idle sweep: a connection is idle from its last
@@ -132,8 +139,7 @@ func (hc *httpConn) complete(set *batch.Set, i uint32, status int, body []byte, 
 		if last {
 			// Nothing may follow this answer: send it and close. Not
 			// under mu: Close runs the close callbacks, which take it.
-			hc.w.Flush()
-			hc.w.Conn().Close()
+			hc.closeAfterLast()
 		}
 	}()
 	hc.mu.Lock()
@@ -165,6 +171,28 @@ func (hc *httpConn) complete(set *batch.Set, i uint32, status int, body []byte, 
 		hc.writeContinue()
 	}
 	hc.cond.Broadcast()
+}
+
+// lingerTimeout bounds a lingering close.
+const lingerTimeout = time.Second
+
+// closeAfterLast sends the last answer and closes the connection. After a
+// refusal of a request whose body was not read (411, 413, ...) the close
+// lingers, as RFC 9112 9.6 asks: the write side is shut, and what the
+// client still sends is read and dropped (the handler's Decode, stopped)
+// until it closes or lingerTimeout passes. Closing at once with bytes
+// unread would reset the connection, and a client still writing its body
+// would get the reset, not the answer.
+func (hc *httpConn) closeAfterLast() {
+	hc.w.Flush()
+	conn := hc.w.Conn()
+	if hc.linger.Load() {
+		if fc, ok := conn.(interface{ Fd() int }); ok && syscall.Shutdown(fc.Fd(), syscall.SHUT_WR) == nil {
+			time.AfterFunc(lingerTimeout, func() { conn.Close() })
+			return
+		}
+	}
+	conn.Close()
 }
 
 // writeContinue writes an interim 100 Continue. mu is held.

@@ -90,6 +90,7 @@ func (a *Agent) handleRequests(hc *httpConn, buf []byte) (used, need int) {
 				status = he.Status
 			}
 			hc.stopped = true
+			hc.linger.Store(true)
 			a.answerNow(hc, nil, status, err.Error(), http1.Close)
 			return len(buf), 0
 		}
