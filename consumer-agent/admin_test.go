@@ -167,3 +167,16 @@ func TestLogsStateChanges(t *testing.T) {
 		t.Logf("log:\n%s", logs.String())
 	}
 }
+
+// Every status the agent answers with has its own series, and any other
+// is "other".
+func TestCodeIndex(t *testing.T) {
+	for i, c := range codes {
+		if got := codeIndex(c); got != i {
+			t.Errorf("codeIndex(%d) = %d, want %d", c, got, i)
+		}
+	}
+	if got := codeIndex(418); got != len(codes) {
+		t.Errorf("codeIndex(418) = %d, want %d (other)", got, len(codes))
+	}
+}

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"encoding/binary"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -83,4 +86,20 @@ func TestLingeringClose(t *testing.T) {
 		t.Errorf("%d calls made", n)
 	}
 	dial(t, a).send(post(echoForm("still serving")))
+}
+
+// An HTTP/2 client with prior knowledge is told, in HTTP/2, that HTTP/1.1
+// is required: a SETTINGS frame and a GOAWAY with HTTP_1_1_REQUIRED.
+func TestHTTP2PrefaceRefused(t *testing.T) {
+	a, _ := echoAgent(t, Config{}, echoPlan)
+	c := dial(t, a)
+	c.send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+	got, err := io.ReadAll(c.br)
+	if err != nil || !bytes.Equal(got, h2Refusal) {
+		t.Fatalf("got % x (%v), want % x", got, err, h2Refusal)
+	}
+	if code := binary.BigEndian.Uint32(got[9+9+4:]); code != 0xd {
+		t.Fatalf("GOAWAY error %#x, want HTTP_1_1_REQUIRED", code)
+	}
+	expectMetric(t, a, "consumer_agent_responses_505_total", 1)
 }

@@ -52,31 +52,13 @@ var codes = [...]int{200, 400, 404, 405, 411, 413, 431, 500, 502, 503, 504, 505}
 // by codeIndex.
 type serviceCodes [len(codes) + 1]prometheus.Counter
 
-// codeIndex returns the index of code in serviceCodes.
+// codeIndex returns the index of code in serviceCodes: its place in codes
+// (200 first), or the last, "other".
 func codeIndex(code int) int {
-	switch code {
-	case 200:
-		return 0
-	case 400:
-		return 1
-	case 404:
-		return 2
-	case 405:
-		return 3
-	case 411:
-		return 4
-	case 413:
-		return 5
-	case 431:
-		return 6
-	case 500:
-		return 7
-	case 502:
-		return 8
-	case 503:
-		return 9
-	case 504:
-		return 10
+	for i, c := range codes {
+		if c == code {
+			return i
+		}
 	}
 	return len(codes)
 }

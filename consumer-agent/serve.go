@@ -81,6 +81,9 @@ func (a *Agent) handleRequests(hc *httpConn, buf []byte) (used, need int) {
 			hc.continued = false
 			hc.cancelContinue()
 		}
+		if err == http1.ErrVersion && a.refuseH2(hc, buf[used:]) {
+			return len(buf), 0
+		}
 		if err != nil {
 			// The stream cannot be trusted past a malformed request:
 			// answer, then close.
