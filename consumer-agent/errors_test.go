@@ -56,7 +56,7 @@ func TestRefusedFraming(t *testing.T) {
 		{"chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 411, "41x"},
 		{"body too large", post(echoForm(strings.Repeat("y", maxBody))), 413, "41x"},
 		{"headers too large", "GET / HTTP/1.1\r\nX-Long: " + long + "\r\n\r\n", 431, "41x"},
-		{"HTTP/2.0", "POST / HTTP/2.0\r\nContent-Length: 0\r\n\r\n", 505, "other"},
+		{"HTTP/2.0", "POST / HTTP/2.0\r\nContent-Length: 0\r\n\r\n", 505, "505"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			name := "consumer_agent_responses_" + tc.metric + "_total"

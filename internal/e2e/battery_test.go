@@ -29,6 +29,7 @@ type hostile struct {
 	sent string // what is sent, for the report
 
 	raw   string               // written at once, unless drive is set
+	h2    bool                 // the answer is HTTP/2's: SETTINGS, then GOAWAY with HTTP_1_1_REQUIRED
 	drive func(w *net.TCPConn) // writes the request its own way
 	after func(w *net.TCPConn) // runs once raw or drive is written
 	want  []answer             // the answers, in order
@@ -115,6 +116,9 @@ func (h *hostile) wantString() string {
 		s[i] = a.status
 	}
 	w := statusList(s)
+	if h.h2 {
+		w = "HTTP/2 GOAWAY (HTTP_1_1_REQUIRED)"
+	}
 	switch h.end {
 	case closes:
 		if w == "" {
@@ -238,9 +242,9 @@ func batteryCases() []hostile {
 
 		// The request line.
 		{name: "HTTP/0.9", sent: "`GET /`", raw: "GET /\r\n\r\n", want: bad(400)},
-		{name: "HTTP/2 preface", sent: "`PRI * HTTP/2.0` preface", raw: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", want: bad(505)},
+		{name: "HTTP/2 preface", sent: "`PRI * HTTP/2.0` preface", raw: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", h2: true},
 		{name: "HTTP/2.0", sent: "`POST / HTTP/2.0`, valid body", raw: strings.Replace(valid, "HTTP/1.1", "HTTP/2.0", 1), want: bad(505)},
-		{name: "HTTP/1.2", sent: "`POST / HTTP/1.2`", raw: strings.Replace(valid, "HTTP/1.1", "HTTP/1.2", 1), want: bad(505)},
+		{name: "HTTP/1.2", sent: "`POST / HTTP/1.2`", raw: strings.Replace(valid, "HTTP/1.1", "HTTP/1.2", 1), want: []answer{ok("battery")}, end: staysOpen},
 		{name: "lower-case version", sent: "`POST / http/1.1`", raw: strings.Replace(valid, "HTTP/1.1", "http/1.1", 1), want: bad(400)},
 		{name: "extra field in request line", sent: "`POST / HTTP/1.1 x`", raw: strings.Replace(valid, "HTTP/1.1", "HTTP/1.1 x", 1), want: bad(400)},
 		{name: "NUL in request target", sent: "`POST /\\0 HTTP/1.1`", raw: strings.Replace(valid, "POST /", "POST /\x00", 1), want: bad(400)},
@@ -367,6 +371,10 @@ func (h *hostile) run(t *testing.T, addr string) *outcome {
 	c.SetReadDeadline(time.Now().Add(wait + h.dripTime()))
 	br := bufio.NewReaderSize(c, 64<<10)
 	o := &outcome{}
+	if h.h2 {
+		h2Refused(t, br)
+		o.note = "HTTP/2 GOAWAY HTTP_1_1_REQUIRED"
+	}
 	for i, w := range h.want {
 		resp, err := http.ReadResponse(br, nil)
 		if err != nil {
@@ -448,6 +456,31 @@ func (h *hostile) run(t *testing.T, addr string) *outcome {
 	return o
 }
 
+// h2Refused reads the HTTP/2 frames that refuse an HTTP/2 client: the
+// server's SETTINGS, then a GOAWAY whose error is HTTP_1_1_REQUIRED (RFC
+// 9113 7).
+func h2Refused(t *testing.T, br *bufio.Reader) {
+	t.Helper()
+	frame := func() (typ byte, payload []byte) {
+		var head [9]byte
+		if _, err := io.ReadFull(br, head[:]); err != nil {
+			t.Fatalf("HTTP/2 frame header: %v", err)
+		}
+		payload = make([]byte, int(head[0])<<16|int(head[1])<<8|int(head[2]))
+		if _, err := io.ReadFull(br, payload); err != nil {
+			t.Fatalf("HTTP/2 frame payload: %v", err)
+		}
+		return head[3], payload
+	}
+	if typ, _ := frame(); typ != 0x4 {
+		t.Fatalf("first frame of type %d, want SETTINGS (4)", typ)
+	}
+	typ, p := frame()
+	if typ != 0x7 || len(p) < 8 || p[7] != 0xd || p[4]|p[5]|p[6] != 0 {
+		t.Fatalf("frame of type %d, payload % x; want GOAWAY (7) with HTTP_1_1_REQUIRED (0xd)", typ, p)
+	}
+}
+
 // readAnswers reads the 200 answers a raw run of hash calls gets, until the
 // connection ends, checking each against its request in order.
 func (h *hostile) readAnswers(t *testing.T, br *bufio.Reader, o *outcome) {
@@ -498,7 +531,7 @@ func TestBattery(t *testing.T) {
 	mine.httpAddr, mine.adminAddr = addr, admin
 	mine.waitRoutable()
 
-	counters := []string{"400", "405", "41x", "503", "other"}
+	counters := []string{"400", "405", "41x", "503", "505"}
 	before := map[string]float64{}
 	for _, s := range counters {
 		before[s] = metric(t, admin, "consumer_agent_responses_"+s+"_total")
@@ -543,13 +576,14 @@ func TestBattery(t *testing.T) {
 		if outcomes[i] == nil {
 			continue
 		}
+		if cases[i].h2 {
+			want["505"]++ // counted as the 505 it stands for
+		}
 		for _, s := range outcomes[i].statuses {
 			switch {
 			case s == 200:
 			case s == 411 || s == 413 || s == 431:
 				want["41x"]++
-			case s == 505:
-				want["other"]++
 			default:
 				want[strconv.Itoa(s)]++
 			}
