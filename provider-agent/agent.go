@@ -136,7 +136,6 @@ func New(cfg Config) (*Agent, error) {
 	} else {
 		srv, err = server.Listen(cfg.Listen, a.onRequest,
 			netpoll.WithOnPrepare(a.onPrepare),
-			netpoll.WithOnDisconnect(a.onDisconnect),
 		)
 	}
 	if err != nil {
@@ -292,13 +291,14 @@ func (a *Agent) onPrepare(conn netpoll.Connection) context.Context {
 	a.m.conns.Inc()
 	a.open.Add(1)
 	a.in.add(c)
+	// A close callback, not netpoll's OnDisconnect, which runs only when
+	// the peer hangs up: a connection the agent closes itself (a bad
+	// frame, a refused version) is forgotten too.
+	conn.AddCloseCallback(func(netpoll.Connection) error {
+		a.m.disconnects.Inc()
+		a.open.Add(-1)
+		a.in.remove(c)
+		return nil
+	})
 	return &connCtx{Context: context.Background(), c: c}
-}
-
-func (a *Agent) onDisconnect(ctx context.Context, conn netpoll.Connection) {
-	a.m.disconnects.Inc()
-	a.open.Add(-1)
-	if cc, ok := ctx.(*connCtx); ok {
-		a.in.remove(cc.c)
-	}
 }

@@ -68,6 +68,17 @@ func TestGarbageClosesConnection(t *testing.T) {
 	if n := metric(t, a, "provider_agent_bad_frames_total"); n != 2 {
 		t.Fatalf("bad_frames_total = %v, want 2", n)
 	}
+	// The connections the agent closed itself are forgotten: only the
+	// good one and the last one stay open.
+	waitFor(t, "the refused connections to be forgotten", func() bool {
+		return metric(t, a, "provider_agent_open_connections") == 2 && metric(t, a, "provider_agent_disconnects_total") == 2
+	})
+	a.in.mu.Lock()
+	n := len(a.in.conns)
+	a.in.mu.Unlock()
+	if n != 2 {
+		t.Fatalf("%d inbound connections tracked, want 2", n)
+	}
 }
 
 func TestUnexpectedKind(t *testing.T) {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/cloudwego/netpoll"
-
 	"net"
 	"time"
 
@@ -36,12 +34,7 @@ func (a *Agent) listenTLS() (listener, error) {
 	return mtls.Listen(a.cfg.Listen, mtls.ServerConfig{
 		Store: a.cfg.TLS,
 		Accept: func(c *mtls.Conn) {
-			ctx := a.onPrepare(c)
-			c.AddCloseCallback(func(conn netpoll.Connection) error {
-				a.onDisconnect(ctx, conn)
-				return nil
-			})
-			c.Serve(ctx, server.Guard(a.onRequest))
+			c.Serve(a.onPrepare(c), server.Guard(a.onRequest))
 		},
 		Refused: func(r mtls.Reason) { refused[r].Inc() },
 		Log:     a.log,
