@@ -26,7 +26,11 @@ type Config struct {
 	Loops          int
 	Serialization  dubbo.Serialization
 	DefaultTimeout time.Duration
-	MaxInFlight    int
+	// FrameTimeout bounds the wait for the rest of a frame a consumer
+	// agent began to send (default DefaultFrameTimeout): a peer that
+	// stops mid-frame is cut off, and its buffered bytes freed.
+	FrameTimeout time.Duration
+	MaxInFlight  int
 	// MaxProviderCalls bounds the calls the provider holds at once, over
 	// all loops; past it calls wait in a queue of MaxQueue. 0 means no
 	// bound.
@@ -99,6 +103,9 @@ type Agent struct {
 func New(cfg Config) (*Agent, error) {
 	if cfg.Loops < 1 {
 		cfg.Loops = 1
+	}
+	if cfg.FrameTimeout <= 0 {
+		cfg.FrameTimeout = DefaultFrameTimeout
 	}
 	if cfg.DefaultTimeout <= 0 {
 		cfg.DefaultTimeout = 3 * time.Second
@@ -264,6 +271,10 @@ func (a *Agent) closeLoops() {
 	}
 }
 
+// DefaultFrameTimeout is Config.FrameTimeout's default: a whole frame of the
+// largest size (16 MiB) crosses a 10 Mbit/s link within it.
+const DefaultFrameTimeout = 30 * time.Second
+
 // inConn is the state of one consumer agent's connection. Its handler runs
 // on one goroutine at a time; w is shared with the loop's provider
 // connection, which writes the answers.
@@ -287,6 +298,7 @@ func (a *Agent) onPrepare(conn netpoll.Connection) context.Context {
 	c := &inConn{loop: l, w: batch.NewWriter(conn, nil), p: pass{a: a}}
 	a.cfg.Flush.Apply(c.w)
 	conn.SetWriteTimeout(5 * time.Second)
+	conn.SetReadTimeout(a.cfg.FrameTimeout)
 	upstream.TuneTCP(conn, upstream.DefaultUserTimeout)
 	a.m.conns.Inc()
 	a.open.Add(1)

@@ -32,6 +32,10 @@ func (a *Agent) onRequest(ctx context.Context, conn netpoll.Connection) error {
 	return err
 }
 
+// errUnexpectedFrame closes a connection that sent a frame of a kind the
+// agent does not take, with id 0.
+var errUnexpectedFrame = errors.New("provider agent: unexpected frame with id 0")
+
 // Decode implements batch.Decoder for a consumer agent's connection.
 func (c *inConn) Decode(buf []byte) (used, need int, err error) {
 	return c.loop.a.handleFrames(c, buf)
@@ -43,6 +47,13 @@ func (c *inConn) Decode(buf []byte) (used, need int, err error) {
 // was wrong, an error frame has been written (not yet flushed), and the
 // connection must close.
 func (a *Agent) handleFrames(c *inConn, buf []byte) (used, need int, err error) {
+	if !c.w.Conn().IsActive() {
+		// The peer has gone, or the connection failed (a write timed
+		// out): nothing read is answered any more. Work on what netpoll
+		// read ahead would outlast the peer (a flood it never read the
+		// answers to).
+		return len(buf), 0, nil
+	}
 	for used < len(buf) {
 		h, body, n, err := protocol.Next(buf[used:])
 		if errors.Is(err, protocol.ErrShort) {
@@ -71,6 +82,11 @@ func (a *Agent) handleFrames(c *inConn, buf []byte) (used, need int, err error) 
 		default:
 			a.m.badFrames.Inc()
 			c.p.fail(c.w, h.ID, protocol.StatusBadFrame, "provider agent: unexpected "+h.Kind.String()+" frame")
+			if h.ID == 0 {
+				// An error frame with id 0 ends the connection
+				// (protocol/doc.go): its sender closes it.
+				return used, 0, errUnexpectedFrame
+			}
 		}
 	}
 	return used, 0, nil

@@ -90,6 +90,15 @@ func TestUnexpectedKind(t *testing.T) {
 	c.writeRaw(frame)
 	expectError(t, c.next(), protocol.StatusBadFrame, "unexpected response frame")
 	expectOK(t, c.roundTrip(6, req("hash", "a")), "97")
+	// With id 0 the error concerns the connection: the agent closes it.
+	g := make([]byte, protocol.GoAwaySize("bye"))
+	protocol.PutGoAway(g, "bye")
+	c.writeRaw(g)
+	got := c.closed()
+	if len(got) != 1 || got[0].h.ID != 0 {
+		t.Fatalf("got %v, want one connection-level error frame, then a close", got)
+	}
+	expectError(t, got[0], protocol.StatusBadFrame, "unexpected goaway frame")
 }
 
 func TestConsumerHeartbeat(t *testing.T) {
