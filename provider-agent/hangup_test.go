@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -54,4 +56,54 @@ func TestStalledFrameCutOff(t *testing.T) {
 	idle := dial(t, a)
 	time.Sleep(400 * time.Millisecond)
 	expectOK(t, idle.roundTrip(1, req("hash", "c")), "99")
+}
+
+// A peer that floods pings and never reads the pongs holds a bounded share
+// of the agent's memory (netpoll's read-ahead stops at
+// netpoll.ReadAheadLimit, and the handler waits on the full socket), and
+// other consumer agents are still answered.
+func TestUnreadFloodBounded(t *testing.T) {
+	f := startFake(t, "127.0.0.1:0")
+	a := newAgent(t, f, nil)
+	good := dial(t, a)
+	expectOK(t, good.roundTrip(1, req("hash", "a")), "97")
+
+	flood := dial(t, a)
+	ping := make([]byte, protocol.HeaderSize)
+	protocol.PutHeartbeat(ping, 7, false)
+	chunk := bytes.Repeat(ping, 64<<10) // 1 MiB of pings
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	peak := before.HeapInuse
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		flood.c.SetWriteDeadline(time.Now().Add(1500 * time.Millisecond))
+		for {
+			if _, err := flood.c.Write(chunk); err != nil {
+				return // the deadline, once the agent stopped reading
+			}
+		}
+	}()
+	for i := 0; ; i++ {
+		select {
+		case <-done:
+		case <-time.After(50 * time.Millisecond):
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			peak = max(peak, m.HeapInuse)
+			if i%5 == 0 {
+				expectOK(t, good.roundTrip(uint32(2+i), req("hash", "a")), "97")
+			}
+			continue
+		}
+		break
+	}
+	if grew := int64(peak) - int64(before.HeapInuse); grew > 512<<20 {
+		t.Fatalf("the heap grew by %d MiB under an unread flood; want it bounded by the read-ahead limit", grew>>20)
+	}
+	t.Logf("heap grew by at most %d MiB", (int64(peak)-int64(before.HeapInuse))>>20)
+	flood.c.Close()
+	expectOK(t, good.roundTrip(1000, req("hash", "b")), "98")
 }

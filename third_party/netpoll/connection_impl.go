@@ -180,7 +180,11 @@ func (c *connection) Release() (err error) {
 		}
 		c.operator.done()
 	}
-	return c.inputBuffer.Release()
+	err = c.inputBuffer.Release()
+	if atomic.LoadInt32(&c.operator.readPaused) == 1 && c.inputBuffer.Len() < ReadAheadResume {
+		c.resumeRead() // read_ahead.go
+	}
+	return err
 }
 
 // Slice implements Connection.
@@ -320,6 +324,9 @@ func (c *connection) Read(p []byte) (n int, err error) {
 	n = copy(p, src)
 	if err == nil {
 		err = c.inputBuffer.Release()
+	}
+	if atomic.LoadInt32(&c.operator.readPaused) == 1 && c.inputBuffer.Len() < ReadAheadResume {
+		c.resumeRead() // read_ahead.go
 	}
 	return n, err
 }

@@ -101,6 +101,7 @@ func (c *connection) inputAck(n int) (err error) {
 	}
 
 	length, _ := c.inputBuffer.bookAck(n)
+	c.checkReadAhead(length) // read_ahead.go
 	if c.maxSize < length {
 		c.maxSize = length
 	}

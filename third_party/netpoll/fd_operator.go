@@ -16,6 +16,7 @@ package netpoll
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
 )
 
@@ -45,6 +46,14 @@ type FDOperator struct {
 
 	// protect only detach once
 	detached int32
+
+	// readPaused and writing are the interests besides hang-ups that
+	// Control sets for a connection (dubbomesh patch, read_ahead.go):
+	// readable unless readPaused, writable while writing. ctlMu orders
+	// the epoll_ctl calls of the poller and the user's goroutines, so that
+	// the last one applied matches the flags last set.
+	readPaused, writing int32
+	ctlMu               sync.Mutex
 
 	// private, used by operatorCache
 	next  *FDOperator
@@ -100,4 +109,5 @@ func (op *FDOperator) reset() {
 	op.Outputs, op.OutputAck = nil, nil
 	op.poll = nil
 	op.detached = 0
+	op.readPaused, op.writing = 0, 0
 }

@@ -63,4 +63,10 @@ const (
 
 	// PollRW2R is used to remove the writable monitor of FDOperator, generally used with PollR2RW.
 	PollRW2R PollEvent = 0x6
+
+	// PollPauseRead stops monitoring readable for a connection whose unread
+	// input reached the read-ahead limit (dubbomesh patch, read_ahead.go);
+	// PollResumeRead monitors it again. Linux only.
+	PollPauseRead  PollEvent = 0x7
+	PollResumeRead PollEvent = 0x8
 )

@@ -292,10 +292,24 @@ func (p *defaultPoll) Control(operator *FDOperator, event PollEvent) error {
 	case PollDetach: // deregister
 		p.delOperator(operator)
 		op, evt.events = syscall.EPOLL_CTL_DEL, syscall.EPOLLIN|syscall.EPOLLOUT|syscall.EPOLLRDHUP|syscall.EPOLLERR
-	case PollR2RW: // connection wait read/write
-		op, evt.events = syscall.EPOLL_CTL_MOD, syscall.EPOLLIN|syscall.EPOLLOUT|syscall.EPOLLRDHUP|syscall.EPOLLERR
-	case PollRW2R: // connection wait read
-		op, evt.events = syscall.EPOLL_CTL_MOD, syscall.EPOLLIN|syscall.EPOLLRDHUP|syscall.EPOLLERR
+	case PollR2RW, PollRW2R, PollPauseRead, PollResumeRead:
+		// A connection's interests: readable unless its read-ahead is
+		// paused, writable while a flush waits (read_ahead.go).
+		operator.ctlMu.Lock()
+		defer operator.ctlMu.Unlock()
+		switch event {
+		case PollR2RW: // connection wait read/write
+			atomic.StoreInt32(&operator.writing, 1)
+		case PollRW2R: // connection wait read
+			atomic.StoreInt32(&operator.writing, 0)
+		}
+		op, evt.events = syscall.EPOLL_CTL_MOD, syscall.EPOLLRDHUP|syscall.EPOLLERR
+		if atomic.LoadInt32(&operator.readPaused) == 0 {
+			evt.events |= syscall.EPOLLIN
+		}
+		if atomic.LoadInt32(&operator.writing) == 1 {
+			evt.events |= syscall.EPOLLOUT
+		}
 	}
 	return EpollCtl(p.fd, op, fd, &evt)
 }
