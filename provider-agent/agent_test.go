@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/dubbomesh/dubbomesh/internal/javahash"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -237,6 +238,13 @@ func TestDeadline(t *testing.T) {
 	}
 	if n := a.InFlight(); n != 0 {
 		t.Fatalf("%d calls still in flight", n)
+	}
+	// A timeout past a Java int is as good as none: sent as the largest.
+	r = req("hash", "c")
+	r.Timeout = math.MaxUint32
+	expectOK(t, c.roundTrip(9, r), "99")
+	if reqs := f.requests(); len(reqs) != 3 || reqs[2].Timeout != math.MaxInt32 {
+		t.Fatalf("provider saw %+v, want the timeout attachment %d", reqs, math.MaxInt32)
 	}
 }
 

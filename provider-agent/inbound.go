@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/cloudwego/netpoll"
@@ -118,8 +119,10 @@ func (a *Agent) forward(c *inConn, h protocol.Header, body []byte) {
 	dr.Serialization = a.cfg.Serialization
 	dr.Interface, dr.Version, dr.Method = r.Interface, r.Version, r.Method
 	dr.ParameterTypes, dr.Args, dr.Attachments = r.ParameterTypes, r.Args, r.Attachments
-	dr.Timeout = int(r.Timeout)
-	timeout := time.Duration(r.Timeout) * time.Millisecond
+	// Dubbo reads the timeout attachment as a Java int: past it, a timeout
+	// of some 24 days is as good as none.
+	dr.Timeout = int(min(r.Timeout, math.MaxInt32))
+	timeout := time.Duration(dr.Timeout) * time.Millisecond
 	if timeout <= 0 {
 		timeout = a.cfg.DefaultTimeout
 		dr.Timeout = int(timeout / time.Millisecond)
