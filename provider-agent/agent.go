@@ -197,11 +197,21 @@ func (a *Agent) registration() (inPlace bool, regrants uint64) {
 }
 
 // Ready reports whether the agent can serve: nil while a connection to
-// the provider is up, the registration is in etcd and it is not draining;
+// the provider is up and not read-only (its graceful shutdown), the
+// registration is in etcd and it is not draining;
 // otherwise why not. It is safe for concurrent use.
 func (a *Agent) Ready() error {
 	if a.refusing.Load() {
 		return errors.New("draining: new calls are refused")
+	}
+	suspended := 0
+	for _, l := range a.loops {
+		if l.up.Suspended() {
+			suspended++
+		}
+	}
+	if suspended == len(a.loops) {
+		return fmt.Errorf("provider %s is shutting down (a read-only event): no new call until it is back", a.cfg.Provider)
 	}
 	if !a.peer.Reachable() {
 		return fmt.Errorf("provider %s unreachable", a.cfg.Provider)

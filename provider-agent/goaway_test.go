@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -62,6 +63,9 @@ func TestReadOnlyEventSuspendsConnection(t *testing.T) {
 		expectError(t, got[3], protocol.StatusUnavailable, "unreachable")
 		if n := f.calls.Load(); n != 2 {
 			t.Fatalf("the provider got %d calls, want 2: none after its read-only event", n)
+		}
+		if err := a.Ready(); err == nil || !strings.Contains(err.Error(), "is shutting down (a read-only event)") {
+			t.Fatalf("Ready: %v, want the read-only event named", err)
 		}
 
 		f.dropConns() // the provider restarts
