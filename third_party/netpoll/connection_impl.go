@@ -454,7 +454,7 @@ func (c *connection) waitRead(n int) (err error) {
 	if dl := c.readDeadline; dl > 0 {
 		timeout := time.Duration(dl - time.Now().UnixNano())
 		if timeout <= 0 {
-			return Exception(ErrReadTimeout, c.remoteAddr.String())
+			return Exception(ErrReadTimeout, c.remoteAddrString())
 		}
 		return c.waitReadWithTimeout(n, timeout)
 	} else if c.readTimeout > 0 {
@@ -502,7 +502,7 @@ func (c *connection) waitReadWithTimeout(n int, timeout time.Duration) (err erro
 				if c.inputBuffer.Len() >= n {
 					return nil
 				}
-				return Exception(ErrReadTimeout, c.remoteAddr.String())
+				return Exception(ErrReadTimeout, c.remoteAddrString())
 			case err = <-c.readTrigger:
 				if err != nil {
 					goto RET
@@ -553,7 +553,7 @@ func (c *connection) waitFlush() (err error) {
 	if dl := c.writeDeadline; dl > 0 {
 		timeout = time.Duration(dl - time.Now().UnixNano())
 		if timeout <= 0 {
-			return Exception(ErrWriteTimeout, c.remoteAddr.String())
+			return Exception(ErrWriteTimeout, c.remoteAddrString())
 		}
 	}
 	if timeout == 0 {
@@ -583,7 +583,7 @@ func (c *connection) waitFlush() (err error) {
 		// if timeout, remove write event from poller
 		// we cannot flush it again, since we don't if the poller is still process outputBuffer
 		c.operator.Control(PollRW2R)
-		return Exception(ErrWriteTimeout, c.remoteAddr.String())
+		return Exception(ErrWriteTimeout, c.remoteAddrString())
 	}
 }
 
