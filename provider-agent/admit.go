@@ -87,6 +87,25 @@ func (g *gate) done(l *loop, set *batch.Set) {
 		g.sent[l.idx]--
 		g.total--
 	}
+	g.admitLocked(set)
+}
+
+// release writes the waiting calls that fit, after the count fell other
+// than by an answer (a call undone, a provider connection lost): only
+// answers drain the queue otherwise, and with none owed new calls would
+// wait behind it for good. Writers touched are added to set.
+func (g *gate) release(set *batch.Set) {
+	if g.limit <= 0 {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.admitLocked(set)
+}
+
+// admitLocked writes the waiting calls that now fit, skipping those no
+// longer live. g.mu is held.
+func (g *gate) admitLocked(set *batch.Set) {
 	for g.n > 0 && g.total < g.limit {
 		e := &g.queue[g.head]
 		g.head = (g.head + 1) % len(g.queue)

@@ -108,3 +108,31 @@ func TestGateSharedByLoops(t *testing.T) {
 		t.Fatalf("4 calls through 1 thread took %v, want ≥ 400ms", d)
 	}
 }
+
+// TestGateAfterProviderLost: calls held and queued when the provider
+// connection dies fail with it, and the gate takes calls again at once
+// rather than queueing them for good behind the dead ones (a hostile-peer
+// trial found every call timing out after such a loss).
+func TestGateAfterProviderLost(t *testing.T) {
+	f := startFake(t, "127.0.0.1:0")
+	a := newAgent(t, f, func(c *Config) { c.Loops = 1; c.MaxProviderCalls = 2 })
+	c := dial(t, a)
+	for i := 1; i <= 5; i++ {
+		c.send(uint32(i), req("hang", "x")) // 2 held by the provider, 3 queued
+	}
+	c.flush()
+	waitFor(t, "two calls at the provider, three queued", func() bool {
+		return f.calls.Load() == 2 && metric(t, a, "provider_agent_waiting") == 3
+	})
+	f.dropConns() // the provider connection dies
+	for id, ans := range c.collect(5) {
+		if ans.h.Kind != protocol.KindError {
+			t.Fatalf("call %d: %v, want it failed with the connection", id, ans.h.Kind)
+		}
+	}
+	waitUp(t, a)
+	expectOK(t, c.roundTrip(6, req("hash", "a")), "97")
+	if w, h := metric(t, a, "provider_agent_waiting"), metric(t, a, "provider_agent_provider_calls"); w != 0 || h != 0 {
+		t.Fatalf("waiting %v, held %v after the loss; want 0 and 0", w, h)
+	}
+}

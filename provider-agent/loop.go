@@ -108,6 +108,9 @@ func (l *loop) onProviderDown(w *batch.Writer) {
 		l.a.m.lost.Inc()
 		p.fail(c.in, c.id, protocol.StatusLost, "provider agent: connection to the provider lost mid-call")
 	})
+	// The threads the lost calls held are free: the queue moves on
+	// (its calls for this connection are no longer live).
+	l.a.gate.release(&p.set)
 	p.set.Flush()
 }
 
