@@ -60,7 +60,7 @@ func TestReadOnlyEventSuspendsConnection(t *testing.T) {
 		c.flush()
 		got := c.collect(2)
 		expectOK(t, got[2], "97")
-		expectError(t, got[3], protocol.StatusUnavailable, "unreachable")
+		expectError(t, got[3], protocol.StatusUnavailable, "is shutting down (a read-only event)")
 		if n := f.calls.Load(); n != 2 {
 			t.Fatalf("the provider got %d calls, want 2: none after its read-only event", n)
 		}

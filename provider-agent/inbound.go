@@ -137,7 +137,11 @@ func (a *Agent) forward(c *inConn, h protocol.Header, body []byte) {
 	uw := l.up.Writer()
 	if uw == nil {
 		a.m.unavailable.Inc()
-		p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: provider "+a.cfg.Provider+" unreachable")
+		msg := "provider agent: provider " + a.cfg.Provider + " unreachable"
+		if l.up.Suspended() {
+			msg = "provider agent: provider " + a.cfg.Provider + " is shutting down (a read-only event)"
+		}
+		p.fail(c.w, id, protocol.StatusUnavailable, msg)
 		return
 	}
 	now := time.Now().UnixNano()
