@@ -34,6 +34,7 @@ func (p *answerPass) Decode(buf []byte) (used, need int, err error) {
 }
 
 func (l *loop) handleAnswers(p *pass, w *batch.Writer, buf []byte) (used, need int, err error) {
+	beat := false // a heartbeat of this pass was answered
 	for used < len(buf) {
 		h, body, n, err := dubbo.Next(buf[used:])
 		if errors.Is(err, dubbo.ErrShort) {
@@ -47,7 +48,14 @@ func (l *loop) handleAnswers(p *pass, w *batch.Writer, buf []byte) (used, need i
 		used += n
 		if h.IsEvent() {
 			if h.IsRequest() && h.IsTwoWay() {
-				l.heartbeatReply(p, w, h)
+				// One answer a pass: any proves the agent alive, and a
+				// provider that sends a storm of them (a bug) would
+				// otherwise keep this loop busy answering for seconds,
+				// and late with everything else.
+				if !beat {
+					beat = true
+					l.heartbeatReply(p, w, h)
+				}
 			} else if dubbo.IsReadOnly(h, body) {
 				l.readOnly(w) // goaway.go
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -190,4 +191,24 @@ func TestAnswerLeavesReleasedBodyAlone(t *testing.T) {
 		expectOK(t, got[1], "a string answer of some length")
 		expectOK(t, got[2], "7")
 	})
+}
+
+// A storm of heartbeats from the provider (a bug) is answered once a read
+// pass, not once each, and calls keep flowing.
+func TestProviderHeartbeatStorm(t *testing.T) {
+	f := startFake(t, "127.0.0.1:0")
+	a := newAgent(t, f, func(c *Config) { c.Loops = 1 })
+	s := dubbo.Hessian2
+	one := make([]byte, dubbo.HeartbeatSize(s))
+	dubbo.PutHeartbeat(one, 5, s, false)
+	storm := bytes.Repeat(one, 10000)
+	if n := f.sendAll(storm); n != 1 {
+		t.Fatalf("%d provider connections, want 1", n)
+	}
+	expectOK(t, dial(t, a).roundTrip(1, req("hash", "a")), "97")
+	got := metric(t, a, "provider_agent_heartbeats_answered_total")
+	if got < 1 || got > 1000 {
+		t.Fatalf("heartbeats_answered_total = %v for 10,000 in one write; want one a pass", got)
+	}
+	t.Logf("10,000 heartbeats answered %v times", got)
 }
