@@ -391,10 +391,15 @@ func decAppendUnits(dst, b []byte, pos, units int, pending *rune) ([]byte, int, 
 
 // skip moves past one value of any kind, checking its structure: every
 // length against the bytes left, every string's encoding, nesting up to
-// decMaxDepth (or d.maxDepth). A class definition and the value after it count as one value,
-// as in the library. It allocates only to remember class definitions.
+// decMaxDepth, or d.maxDepth when set. A class definition and the value
+// after it count as one value, as in the library. It allocates only to
+// remember class definitions.
 func (d *decHessian) skip(depth int) error {
-	if depth > decMaxDepth && (d.maxDepth == 0 || depth > d.maxDepth) {
+	limit := decMaxDepth
+	if d.maxDepth > 0 {
+		limit = d.maxDepth
+	}
+	if depth > limit {
 		return decErrDepth
 	}
 	if d.pos >= len(d.b) {

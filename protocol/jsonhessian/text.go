@@ -79,11 +79,7 @@ func (e *Encoder) appendText(dst []byte, t Type, arg []byte) ([]byte, error) {
 		if !ok {
 			return dst, badArg("%s is not a %s (RFC 3339 or epoch milliseconds)", quote(arg), typeName(t))
 		}
-		if k == KindSQLDate {
-			e.name = t.AppendClassName(e.name[:0])
-			return e.appendSQLDate(dst, e.name, ms), nil
-		}
-		return AppendDate(dst, ms), nil
+		return e.appendDate(dst, t, ms), nil
 	}
 	return dst, badArg("parameter type %q is not valid", t.Desc)
 }
