@@ -90,10 +90,10 @@ func (g *gate) done(l *loop, set *batch.Set) {
 	g.admitLocked(set)
 }
 
-// release writes the waiting calls that fit, after the count fell other
-// than by an answer (a call undone, a provider connection lost): only
-// answers drain the queue otherwise, and with none owed new calls would
-// wait behind it for good. Writers touched are added to set.
+// release writes the waiting calls that fit, after a provider connection
+// was lost (reset) and its calls failed: only answers drain the queue
+// otherwise, and with none owed new calls would wait behind it for good.
+// Writers touched are added to set.
 func (g *gate) release(set *batch.Set) {
 	if g.limit <= 0 {
 		return
@@ -129,18 +129,9 @@ func (g *gate) admitLocked(set *batch.Set) {
 }
 
 // undo uncounts a call of loop l that enter admitted but that was never
-// written.
-func (g *gate) undo(l *loop) {
-	if g.limit <= 0 {
-		return
-	}
-	g.mu.Lock()
-	if g.sent[l.idx] > 0 {
-		g.sent[l.idx]--
-		g.total--
-	}
-	g.mu.Unlock()
-}
+// written: the thread it was counted for is free, as after an answer
+// (done), and the waiting calls that now fit are written.
+func (g *gate) undo(l *loop, set *batch.Set) { g.done(l, set) }
 
 // reset forgets the calls the provider held on loop l's connection, after it
 // died. That loop's waiting calls were tagged with the connection and fail

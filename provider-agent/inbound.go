@@ -168,8 +168,7 @@ func (a *Agent) forward(c *inConn, h protocol.Header, body []byte) {
 	// claimed the call and answered it already.
 	bw := uw.Lock()
 	if bw == nil {
-		a.gate.undo(l)
-		a.gate.release(&p.set)
+		a.gate.undo(l, &p.set)
 		if _, ok := l.calls.Take(cid); ok {
 			a.m.unavailable.Inc()
 			p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: connection to the provider lost")
@@ -182,8 +181,7 @@ func (a *Agent) forward(c *inConn, h protocol.Header, body []byte) {
 	}
 	uw.Unlock()
 	if err != nil {
-		a.gate.undo(l)
-		a.gate.release(&p.set)
+		a.gate.undo(l, &p.set)
 		if _, ok := l.calls.Take(cid); ok {
 			p.fail(c.w, id, protocol.StatusUnavailable, "provider agent: "+err.Error())
 		}
