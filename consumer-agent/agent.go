@@ -256,6 +256,9 @@ func (a *Agent) noAgents(iface string) string {
 	}
 	a.mu.Lock()
 	n := a.tls.leftOut[iface]
+	if iface == "" {
+		n = len(a.tls.mismatched)
+	}
 	a.mu.Unlock()
 	what := "for any service"
 	if iface != "" {

@@ -44,12 +44,10 @@ const (
 type membership struct {
 	// last is each agent's entries in the latest snapshot that had it.
 	last map[string][]registry.Endpoint
-	// orphans holds the agents kept without a key, and since when. One is
-	// logged once it has been kept orphanGrace (warned): a key gone and
-	// put again within it, as when etcd restarts and the agents register
-	// again, is not news.
-	orphans map[string]time.Time
-	warned  map[string]bool
+	// orphans holds the agents kept without a key. One is logged once it
+	// has been kept orphanGrace: a key gone and put again within it, as
+	// when etcd restarts and the agents register again, is not news.
+	orphans map[string]*orphan
 	// snap is the latest snapshot from etcd.
 	snap registry.Snapshot
 	// kick asks the watcher to check the kept agents now.
@@ -58,13 +56,19 @@ type membership struct {
 	pingTimeouts, goAways prometheus.Counter
 }
 
+// orphan is an agent kept without its key: since when, and whether that
+// was logged.
+type orphan struct {
+	since  time.Time
+	warned bool
+}
+
 // startMembership registers the membership metrics and starts checking the
 // kept agents until the agent closes. New calls it once.
 func (a *Agent) startMembership() {
 	m := &a.mem
 	m.last = map[string][]registry.Endpoint{}
-	m.orphans = map[string]time.Time{}
-	m.warned = map[string]bool{}
+	m.orphans = map[string]*orphan{}
 	m.kick = make(chan struct{}, 1)
 	m.pingTimeouts = counter(a.m.reg, "consumer_agent_ping_timeouts_total",
 		"Connections to provider agents closed because a ping went unanswered while calls were outstanding (or at dial).")
@@ -139,10 +143,9 @@ func (a *Agent) keepOrphans(s registry.Snapshot) registry.Snapshot {
 	}
 	for addr, eps := range present {
 		m.last[addr] = eps
-		if _, ok := m.orphans[addr]; ok {
+		if o := m.orphans[addr]; o != nil {
 			delete(m.orphans, addr)
-			if m.warned[addr] {
-				delete(m.warned, addr)
+			if o.warned {
 				a.log.Info("provider agent's key is back in etcd", "agent", addr)
 			}
 		}
@@ -153,16 +156,15 @@ func (a *Agent) keepOrphans(s registry.Snapshot) registry.Snapshot {
 			continue
 		}
 		if !ep.reachable() {
-			if _, ok := m.orphans[addr]; ok {
+			if m.orphans[addr] != nil {
 				a.log.Warn("provider agent dropped: its key is gone from etcd and none of its connections is up", "agent", addr)
 			}
 			delete(m.orphans, addr)
-			delete(m.warned, addr)
 			delete(m.last, addr)
 			continue
 		}
-		if _, ok := m.orphans[addr]; !ok {
-			m.orphans[addr] = time.Now()
+		if m.orphans[addr] == nil {
+			m.orphans[addr] = &orphan{since: time.Now()}
 			a.checkMembership() // starts the watcher's checks
 		}
 		if !cloned {
@@ -213,10 +215,10 @@ func (a *Agent) watchMembership(stop <-chan struct{}) {
 				break
 			}
 		}
-		for addr, since := range a.mem.orphans {
-			if !a.mem.warned[addr] && time.Since(since) >= orphanGrace {
-				a.mem.warned[addr] = true
-				a.log.Warn("provider agent's key is gone from etcd; still using it while its connections stay healthy", "agent", addr, "for", time.Since(since).Round(time.Millisecond))
+		for addr, o := range a.mem.orphans {
+			if !o.warned && time.Since(o.since) >= orphanGrace {
+				o.warned = true
+				a.log.Warn("provider agent's key is gone from etcd; still using it while its connections stay healthy", "agent", addr, "for", time.Since(o.since).Round(time.Millisecond))
 			}
 		}
 		kept := len(a.mem.orphans) > 0

@@ -27,7 +27,7 @@ import (
 // Agent.mu, and its handshake failure counters.
 type tlsState struct {
 	mismatched map[string]bool // agents left out, by address
-	leftOut    map[string]int  // agents left out by interface, "" for all
+	leftOut    map[string]int  // agents left out, by interface
 	failures   map[mtls.Reason]prometheus.Counter
 }
 
@@ -85,9 +85,6 @@ func (a *Agent) matchTLS(s registry.Snapshot) registry.Snapshot {
 				continue
 			}
 			a.tls.leftOut[iface]++
-			if !seen[e.Addr] {
-				a.tls.leftOut[""]++
-			}
 			seen[e.Addr] = true
 			if a.tls.mismatched[e.Addr] {
 				continue
