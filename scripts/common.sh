@@ -136,7 +136,7 @@ wait_port() {
 # PROVIDER_NAMES, by name, by its race port, or by the port of the --listen
 # it was last started with; fails for none.
 provider_index() {
-	local i cmd
+	local i addr
 	for i in "${!PROVIDER_NAMES[@]}"; do
 		if [[ "$1" == "${PROVIDER_NAMES[$i]}" || "$1" == "${PROVIDER_PORTS[$i]}" ]]; then
 			echo "$i"
@@ -144,15 +144,11 @@ provider_index() {
 		fi
 	done
 	for i in "${!PROVIDER_NAMES[@]}"; do
-		cmd="$RUN_DIR/provider-${PROVIDER_NAMES[$i]}.cmd"
-		if [[ -f "$cmd" ]]; then
-			mapfile -d '' args <"$cmd"
-			local addr
-			addr="$(listen_of ":${PROVIDER_PORTS[$i]}" "${args[@]}")"
-			if [[ "$1" == "${addr##*:}" ]]; then
-				echo "$i"
-				return 0
-			fi
+		[[ -f "$RUN_DIR/provider-${PROVIDER_NAMES[$i]}.cmd" ]] || continue
+		addr="$(provider_listen "$i")"
+		if [[ "$1" == "${addr##*:}" ]]; then
+			echo "$i"
+			return 0
 		fi
 	done
 	echo "no provider $1: give ${PROVIDER_NAMES[*]}, ${PROVIDER_PORTS[*]} or the port one was started on" >&2
