@@ -109,12 +109,19 @@ func (c *Conn) Close() error {
 // callbacks ran.
 func (c *Conn) Closed() <-chan struct{} { return c.done }
 
-// SetReadTimeout is not supported: agent links are watched by pings and
-// TCP timeouts instead.
-func (c *Conn) SetReadTimeout(time.Duration) error { return errors.ErrUnsupported }
+// SetReadTimeout bounds each wait of the handler's Reader for plaintext it
+// asked for and netpoll has not read yet, as on a netpoll connection: a
+// peer that stops in the middle of a frame fails the read. Zero means no
+// bound. It shares netpoll's timeout with the transport's read deadline
+// (a direct read of the embedded tls.Conn): the latest setting wins.
+func (c *Conn) SetReadTimeout(d time.Duration) error {
+	return c.nc.SetReadTimeout(max(d, 0))
+}
 
-// SetIdleTimeout is not supported, as SetReadTimeout.
-func (c *Conn) SetIdleTimeout(time.Duration) error { return errors.ErrUnsupported }
+// SetIdleTimeout sets the socket's TCP keepalive, as netpoll's does.
+func (c *Conn) SetIdleTimeout(d time.Duration) error {
+	return c.nc.SetIdleTimeout(max(d, 0))
+}
 
 // SetWriteTimeout bounds each Flush's wait for room in the socket; zero
 // means none.
