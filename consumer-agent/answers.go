@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/protocol"
@@ -28,8 +29,22 @@ func (p *answerPass) Decode(buf []byte) (used, need int, err error) {
 	return p.l.handleAnswers(&p.set, p.w, buf)
 }
 
-// errPeerRefused reports an error frame for the whole connection.
-var errPeerRefused = errors.New("consumer agent: provider agent refused the connection")
+// errPeerRefused reports an error frame for the whole connection; the
+// error returned wraps it with the frame's status and message, which the
+// log of the provider agent's loss shows (upstream.Peer).
+var errPeerRefused = errors.New("provider agent refused the connection")
+
+// peerRefused returns errPeerRefused with the status and message of the
+// error frame that carried it.
+func peerRefused(s protocol.Status, msg []byte) error {
+	if len(msg) > maxRefusalText {
+		msg = msg[:maxRefusalText]
+	}
+	return fmt.Errorf("%w (%s): %q", errPeerRefused, s, msg)
+}
+
+// maxRefusalText bounds the part of a refusal's message kept for the log.
+const maxRefusalText = 256
 
 func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used, need int, err error) {
 	m := l.a.m
@@ -61,7 +76,7 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 		case protocol.KindError:
 			if h.ID == 0 {
 				m.badFrames.Inc()
-				return used, 0, errPeerRefused
+				return used, 0, peerRefused(h.Status, body)
 			}
 			if l.frames != nil && retryable(h.Status) {
 				l.retry(set, h.ID, h.Status, body)

@@ -111,13 +111,19 @@ func (p *Peer) Wire(cfg *Config) {
 	cfg.OnDown = func(w *batch.Writer) {
 		mu.Lock()
 		reason, was := why, isUp
-		isUp = false
+		why, isUp = "", false
 		mu.Unlock()
-		if was {
+		switch {
+		case was:
 			if reason == "" {
 				reason = "connection closed"
 			}
 			p.lost(reason)
+		case reason != "":
+			// Refused before it was offered (an error frame for the
+			// whole connection in answer to the dial's ping): as a
+			// failed dial.
+			p.failed(reason)
 		}
 		if onDown != nil {
 			onDown(w)
@@ -183,9 +189,12 @@ func (p *Peer) lost(reason string) {
 }
 
 // dialFailed records a failed dial.
-func (p *Peer) dialFailed(err error) {
+func (p *Peer) dialFailed(err error) { p.failed(err.Error()) }
+
+// failed records a connection that failed before it was up, for reason.
+func (p *Peer) failed(reason string) {
 	if p.up.Load() == 0 && !p.closing.Load() {
-		p.unreachable(err.Error())
+		p.unreachable(reason)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/dubbomesh/dubbomesh/internal/batch"
 )
 
 // killableServer accepts connections and reads them, until kill closes the
@@ -194,5 +196,54 @@ func TestPeerLeaving(t *testing.T) {
 	}
 	if strings.Count(out, "WARN") != 1 {
 		t.Errorf("want one warning, the loss after it came back:\n%s", out)
+	}
+}
+
+// TestPeerRefusedAtStart: a peer that refuses each connection before it
+// is offered (its answer to the dial's ping is a refusal) is logged as
+// unreachable, once, with the refusal as the reason: it is not silent.
+func TestPeerRefusedAtStart(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("no"))
+			go func() { // until the refused side closes
+				defer c.Close()
+				var b [64]byte
+				for {
+					if _, err := c.Read(b[:]); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	addr := ln.Addr().String()
+	var logs syncBuffer
+	p := NewPeer("provider agent", "agent", addr, slog.New(slog.NewTextHandler(&logs, nil)))
+	var got atomic.Int64
+	var busy atomic.Bool
+	cfg := livenessConfig(addr, &got, &busy)
+	cfg.NewDecoder = func(*batch.Writer) (batch.Decoder, *batch.Set) {
+		r := &refuser{}
+		return r, &r.set
+	}
+	p.Wire(&cfg)
+	c := Dial(cfg)
+	time.Sleep(200 * time.Millisecond) // several refused dials
+	p.Closing()
+	c.Close()
+	out := logs.String()
+	if strings.Count(out, "\n") != 1 || !strings.Contains(out, `msg="provider agent unreachable" agent=`+addr) ||
+		!strings.Contains(out, `reason="bad stream: refused"`) {
+		t.Fatalf("log:\n%s", out)
 	}
 }
