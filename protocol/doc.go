@@ -161,7 +161,8 @@
 //	    4  BadResponse       502  the provider's answer could not be decoded, or it
 //	                              had a Dubbo status not listed here
 //	    5  Overloaded        503  the provider's thread pool is exhausted (Dubbo 100),
-//	                              or the agent's in-flight table is full
+//	                              or the agent's in-flight table is full; with id 0,
+//	                              the agent holds as many connections as it takes
 //	    6  ServiceNotFound   503  Dubbo status 60 whose message does not say what
 //	                              is missing (see NotFound for one that does)
 //	    7  Timeout           504  the deadline passed (Dubbo 30/31, or the agent's own)
@@ -205,6 +206,11 @@
 //     (ErrFrameTooLarge), or the header or body is inconsistent as described
 //     above (ErrMalformed): it sends an error frame with id 0 and status
 //     BadFrame, then closes.
+//
+// A provider agent that holds as many connections as it takes answers a
+// new one, before reading from it, with an error frame with id 0 and
+// status Overloaded naming its bound, and closes it once the peer has
+// (or after a second).
 //
 // RefusalStatus maps a decode error to the status of that last error frame.
 //

@@ -52,6 +52,10 @@ type Config struct {
 	// whose client certificate chains to its CA (tls.go); nil: plaintext
 	// on netpoll.
 	TLS *mtls.Store
+	// MaxConns bounds the consumer agent connections open at once, TLS
+	// handshakes under way included (default DefaultMaxConns): past it a
+	// new connection is refused (conncap.go).
+	MaxConns int
 	// Log receives the agent's log lines: the provider unreachable and
 	// back, draining started and done, each once. Nil logs nothing.
 	Log *slog.Logger
@@ -85,8 +89,10 @@ type Agent struct {
 	// peer is the loops' shared view of the provider: connections up,
 	// reconnects, and the log of it unreachable and back.
 	peer *upstream.Peer
-	// open counts the consumer agent connections open.
-	open atomic.Int64
+	// open counts the consumer agent connections open; capLog limits
+	// the log of those refused past MaxConns (conncap.go).
+	open   atomic.Int64
+	capLog *logging.Limiter
 	// registered, once set by SetRegistration, says whether the agent's
 	// registration is in etcd; regrants counts its lease regrants.
 	registered atomic.Pointer[func() error]
@@ -106,6 +112,9 @@ func New(cfg Config) (*Agent, error) {
 	}
 	if cfg.FrameTimeout <= 0 {
 		cfg.FrameTimeout = DefaultFrameTimeout
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
 	}
 	if cfg.DefaultTimeout <= 0 {
 		cfg.DefaultTimeout = 3 * time.Second
@@ -127,7 +136,7 @@ func New(cfg Config) (*Agent, error) {
 	}
 	server.Configure(cfg.Loops)
 	server.Park(cfg.ParkBelow, cfg.ParkProcs)
-	a := &Agent{cfg: cfg, m: newAgentMetrics(), log: logging.Or(cfg.Log)}
+	a := &Agent{cfg: cfg, m: newAgentMetrics(), log: logging.Or(cfg.Log), capLog: logging.NewLimiter(refusalLogEvery)}
 	a.peer = upstream.NewPeer("provider", "provider", cfg.Provider, a.log)
 	a.peer.Hold() // until it listens: a failed start logs only its error
 	a.gate = newGate(cfg.MaxProviderCalls, cfg.MaxQueue, cfg.Loops)
@@ -143,6 +152,7 @@ func New(cfg Config) (*Agent, error) {
 	} else {
 		srv, err = server.Listen(cfg.Listen, a.onRequest,
 			netpoll.WithOnPrepare(a.onPrepare),
+			netpoll.WithOnConnect(a.onConnect),
 		)
 	}
 	if err != nil {
@@ -304,6 +314,10 @@ type connCtx struct {
 }
 
 func (a *Agent) onPrepare(conn netpoll.Connection) context.Context {
+	if a.open.Add(1) > int64(a.cfg.MaxConns) && a.cfg.TLS == nil {
+		a.open.Add(-1)
+		return a.refuseConn(conn)
+	}
 	l := a.loops[int(a.next.Add(1))%len(a.loops)]
 	c := &inConn{loop: l, w: batch.NewWriter(conn, nil), p: pass{a: a}}
 	a.cfg.Flush.Apply(c.w)
@@ -311,7 +325,6 @@ func (a *Agent) onPrepare(conn netpoll.Connection) context.Context {
 	conn.SetReadTimeout(a.cfg.FrameTimeout)
 	upstream.TuneTCP(conn, upstream.DefaultUserTimeout)
 	a.m.conns.Inc()
-	a.open.Add(1)
 	a.in.add(c)
 	// A close callback, not netpoll's OnDisconnect, which runs only when
 	// the peer hangs up: a connection the agent closes itself (a bad

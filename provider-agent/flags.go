@@ -105,6 +105,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.IntVar(&cfg.MaxInFlight, "max-inflight", 8192, "calls in flight per event loop before answering overloaded (1..1048576)")
 	fs.IntVar(&cfg.MaxProviderCalls, "max-provider-calls", 200, "calls the provider holds at once (its thread pool; Dubbo's default is 200); past it calls wait in the agent (0..1048576; 0: no bound)")
 	fs.IntVar(&cfg.MaxQueue, "max-queue", 4096, "calls waiting for a provider thread before answering overloaded (1..1048576)")
+	fs.IntVar(&cfg.MaxConns, "max-conns", DefaultMaxConns, "consumer agent connections open at once, TLS handshakes included; past it a new one is refused (plaintext: an Overloaded error frame naming the bound) and closed (1..1048576)")
 	fs.DurationVar(&cfg.PingInterval, "ping-interval", DefaultPingInterval, "send the provider a heartbeat when calls are outstanding and nothing was read this long (1ms..1m; 0: only after a minute idle)")
 	fs.DurationVar(&cfg.PingTimeout, "ping-timeout", DefaultPingTimeout, "a heartbeat unanswered this long means the provider connection is dead: its calls fail and it is redialed (1ms..1m)")
 	cfg.Flush = batch.FlushPolicy{Idle: true}
@@ -152,6 +153,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	c.Int("max-inflight", cfg.MaxInFlight, 1, maxTable)
 	c.Int("max-provider-calls", cfg.MaxProviderCalls, 0, maxTable)
 	c.Int("max-queue", cfg.MaxQueue, 1, maxTable)
+	c.Int("max-conns", cfg.MaxConns, 1, maxTable)
 	c.Int("park-below", cfg.ParkBelow, 0, 1<<24)
 	c.Int("park-procs", cfg.ParkProcs, 0, 256)
 	o.log.Check(&c)

@@ -22,6 +22,9 @@ import (
 // the connection.
 func (a *Agent) onRequest(ctx context.Context, conn netpoll.Connection) error {
 	c := ctx.(*connCtx).c
+	if c == nil {
+		return dropInput(conn) // refused past MaxConns (conncap.go)
+	}
 	err := batch.Drain(conn.Reader(), &c.p.set, c)
 	switch {
 	case err == nil:

@@ -27,7 +27,7 @@ type agentMetrics struct {
 	dialErrors, queued, cutShort         prometheus.Counter
 	tooLarge                             prometheus.Counter
 	pingTimeouts, readOnly, goAways      prometheus.Counter
-	gateRefused                          prometheus.Counter
+	gateRefused, refusedConns            prometheus.Counter
 	// weightChanges counts POST /weight by outcome: applied, pending
 	// (recorded, not yet in etcd), refused.
 	weightChanges *prometheus.CounterVec
@@ -77,6 +77,7 @@ func newAgentMetrics() *agentMetrics {
 		readOnly:           c("provider_agent_readonly_events_total", "Read-only events from the provider (a graceful shutdown): that connection gets no new call."),
 		goAways:            c("provider_agent_goaways_total", "GOAWAY frames sent to consumer agents on leaving."),
 		gateRefused:        c("provider_agent_gate_refused_total", "Calls refused as overloaded because the gate's queue was full."),
+		refusedConns:       c("provider_agent_refused_connections_total", "Consumer agent connections refused past --max-conns (over TLS, before the handshake)."),
 		providerTime: h("provider_agent_provider_duration_seconds",
 			"Time from a call's arrival at the provider agent to the provider's answer, any wait in the gate's queue included."),
 		queueWait: h("provider_agent_queue_wait_seconds", "Time calls waited in the gate's queue for a provider thread."),

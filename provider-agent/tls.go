@@ -36,8 +36,10 @@ func (a *Agent) listenTLS() (listener, error) {
 		Accept: func(c *mtls.Conn) {
 			c.Serve(a.onPrepare(c), server.Guard(a.onRequest))
 		},
-		Refused: func(r mtls.Reason) { refused[r].Inc() },
-		Log:     a.log,
+		Refused:   func(r mtls.Reason) { refused[r].Inc() },
+		Log:       a.log,
+		MaxConns:  a.cfg.MaxConns,
+		OverLimit: a.connRefused,
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cloudwego/netpoll"
@@ -41,6 +42,15 @@ type ServerConfig struct {
 	// Log receives one line per refused peer host and reason per
 	// RefusalLogEvery. Nil logs nothing.
 	Log *slog.Logger
+	// MaxConns, if positive, bounds the connections open at once,
+	// handshakes under way included: past it a new connection is closed
+	// as soon as it is accepted, before any handshake, and OverLimit is
+	// told of it. It is not a refusal by Reason: neither Refused nor Log
+	// hears of it.
+	MaxConns int
+	// OverLimit, if set, is told of each connection closed past MaxConns,
+	// with its peer's address, on the accepting goroutine.
+	OverLimit func(peer net.Addr)
 }
 
 // Server accepts TLS connections, does their handshakes with a deadline,
@@ -52,6 +62,10 @@ type Server struct {
 	tls *tls.Config
 	lim *logging.Limiter
 	log *slog.Logger
+
+	// open counts the connections accepted and not yet closed: in
+	// their handshake, or served. MaxConns bounds it.
+	open atomic.Int64
 
 	mu     sync.Mutex
 	conns  map[*Conn]struct{}
@@ -99,6 +113,14 @@ func (s *Server) accept() {
 			continue
 		}
 		delay = 0
+		if n := s.open.Add(1); s.cfg.MaxConns > 0 && n > int64(s.cfg.MaxConns) {
+			s.open.Add(-1)
+			raw.Close()
+			if s.cfg.OverLimit != nil {
+				s.cfg.OverLimit(raw.RemoteAddr())
+			}
+			continue
+		}
 		s.wg.Add(1)
 		go s.handshake(raw)
 	}
@@ -110,6 +132,12 @@ func (s *Server) accept() {
 // left running for a peer that went.
 func (s *Server) handshake(raw net.Conn) {
 	defer s.wg.Done()
+	served := false
+	defer func() {
+		if !served {
+			s.open.Add(-1)
+		}
+	}()
 	t := newTransport(raw)
 	tc := tls.Server(t, s.tls)
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.HandshakeTimeout)
@@ -134,7 +162,9 @@ func (s *Server) handshake(raw net.Conn) {
 	}
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
+	served = true
 	c.AddCloseCallback(func(netpoll.Connection) error {
+		s.open.Add(-1)
 		s.mu.Lock()
 		delete(s.conns, c)
 		s.mu.Unlock()
