@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
@@ -64,10 +65,18 @@ func main() {
 	// Calls are answered from here on (503 until etcd has been read).
 	lg.Info("serving HTTP", "addr", a.Addr().String(), "loops", cfg.Loops, "timeout", cfg.Timeout)
 	ctx, cancel := context.WithCancel(context.Background())
+	var disc atomic.Pointer[registry.Discovery] // for the metric, from the start
+	registerResets(a.Metrics(), func() uint64 {
+		if d := disc.Load(); d != nil {
+			return d.Resets()
+		}
+		return 0
+	})
 	d, err := registry.Discover(ctx, cli, a.Update)
 	if err != nil {
 		fatal(lg, "discover", err)
 	}
+	disc.Store(d)
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)

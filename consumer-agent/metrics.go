@@ -273,6 +273,14 @@ func registerEtcd(reg *prometheus.Registry, reachable func() bool) {
 	}))
 }
 
+// registerResets adds consumer_agent_etcd_resets_total, read from resets.
+func registerResets(reg *prometheus.Registry, resets func() uint64) {
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "consumer_agent_etcd_resets_total",
+		Help: "Times etcd turned out to have lost its data or been replaced under the watch (another cluster ID, or its revision gone back); each is followed by a new list.",
+	}, func() float64 { return float64(resets()) }))
+}
+
 // serveAdmin serves the admin endpoint on ln until it fails.
 func (a *Agent) serveAdmin(ln net.Listener) {
 	if err := (metrics.Admin{Metrics: a.m.reg, Ready: a.Ready}).Serve(ln); err != nil {

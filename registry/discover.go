@@ -30,6 +30,26 @@ var testHookAfterList func()
 // errWatchClosed reports a watch channel that closed without an error.
 var errWatchClosed = errors.New("registry: watch channel closed")
 
+// ResetCheckEvery is how often a Discovery asks etcd whether it is still
+// the cluster, and at the history, that its watch follows (checkReset).
+const ResetCheckEvery = 2 * time.Second
+
+// errReset reports an etcd that lost its data, or was replaced by another
+// cluster, under the watch: its revision went back, or its cluster ID
+// changed. clientv3 resumes a watch from the last revision it saw, so on
+// such an etcd the watch would wait, silent, for a revision the new
+// history has not reached, and miss every change until it does.
+type errReset struct {
+	was, now history
+}
+
+func (e *errReset) Error() string {
+	if e.was.cluster != e.now.cluster {
+		return fmt.Sprintf("registry: etcd is another cluster now (ID %x, was %x): its data was lost or replaced", e.now.cluster, e.was.cluster)
+	}
+	return fmt.Sprintf("registry: etcd's revision went back from %d to %d: its data was lost or restored from a backup", e.was.rev, e.now.rev)
+}
+
 // Discovery keeps an up-to-date view of every endpoint under Prefix. It is
 // created by Discover and ended by Close; its methods are safe for
 // concurrent use.
@@ -37,6 +57,7 @@ type Discovery struct {
 	cli      *clientv3.Client
 	onUpdate func(Snapshot)
 	snap     atomic.Pointer[Snapshot]
+	resets   atomic.Uint64
 	stop     context.CancelFunc
 	done     chan struct{}
 
@@ -50,7 +71,11 @@ type Discovery struct {
 // watch waits for it.
 //
 // A compacted revision, a canceled or closed watch or any watch error makes
-// Discover list and watch again, with capped backoff. A key that is not a
+// Discover list and watch again, with capped backoff. So does an etcd that
+// lost its data or was replaced by another cluster under the watch, found
+// by a read every ResetCheckEvery (its cluster ID changed, or its revision
+// went back): clientv3 would resume the watch at a revision the new
+// history has not reached, and it would miss every change until then. A key that is not a
 // valid Key, or whose value ParseValue rejects, is logged and skipped. While
 // etcd is unreachable the last known endpoints stay in use: the view is
 // never cleared because of an error.
@@ -83,6 +108,11 @@ func (d *Discovery) Snapshot() Snapshot {
 	return nil
 }
 
+// Resets returns how many times etcd turned out to have lost its data or
+// been replaced under the watch (a new cluster ID, or its revision gone
+// back), each time followed by a new list.
+func (d *Discovery) Resets() uint64 { return d.resets.Load() }
+
 // Close stops watching and waits until onUpdate will not be called again.
 // It is safe to call more than once, but not from within onUpdate.
 func (d *Discovery) Close() {
@@ -103,7 +133,7 @@ func (d *Discovery) run(ctx context.Context, ready chan struct{}) {
 		limit = logging.NewLimiter(30 * time.Second)
 	)
 	for {
-		next, rev, err := d.list(ctx)
+		next, hdr, err := d.list(ctx)
 		if err == nil {
 			if cur == nil || !maps.Equal(cur, next) {
 				cur = next
@@ -116,10 +146,17 @@ func (d *Discovery) run(ctx context.Context, ready chan struct{}) {
 			if testHookAfterList != nil {
 				testHookAfterList()
 			}
-			err = d.watch(ctx, rev+1, cur, &bo)
+			err = d.watch(ctx, hdr, cur, &bo)
 		}
 		if ctx.Err() != nil {
 			return
+		}
+		var reset *errReset
+		if errors.As(err, &reset) {
+			// Rare and worth its own line, whatever the limiter says.
+			d.resets.Add(1)
+			slog.Warn("registry: etcd was reset under the watch; listing again", "err", err)
+			continue
 		}
 		limit.Log(slog.Default(), slog.LevelWarn, "registry: discovery lost its watch, listing again", "err", err)
 		if !bo.wait(ctx) {
@@ -128,31 +165,61 @@ func (d *Discovery) run(ctx context.Context, ready chan struct{}) {
 	}
 }
 
-// list reads every key under Prefix and returns the view and its revision.
-func (d *Discovery) list(ctx context.Context) (view, int64, error) {
+// list reads every key under Prefix and returns the view and the header
+// of the read: its cluster and revision.
+func (d *Discovery) list(ctx context.Context) (view, history, error) {
 	actx, cancel := context.WithTimeout(ctx, attemptTimeout)
 	defer cancel()
 	resp, err := d.cli.Get(actx, Prefix, clientv3.WithPrefix())
 	if err != nil {
-		return nil, 0, fmt.Errorf("list: %w", err)
+		return nil, history{}, fmt.Errorf("list: %w", err)
 	}
 	v := make(view, len(resp.Kvs))
 	for _, kv := range resp.Kvs {
 		v.put(kv.Key, kv.Value)
 	}
-	return v, resp.Header.Revision, nil
+	return v, history{cluster: resp.Header.ClusterId, rev: resp.Header.Revision}, nil
 }
 
-// watch applies changes from rev on to cur, publishing after each response
-// that changed it, until the watch fails or ctx ends. It resets bo once the
-// watch is established.
-func (d *Discovery) watch(ctx context.Context, rev int64, cur view, bo *backoff) error {
+// history is where a watch stands: the cluster it follows and the latest
+// revision seen of it.
+type history struct {
+	cluster uint64
+	rev     int64
+}
+
+// watch applies changes after h's revision to cur, publishing after each
+// response that changed it, until the watch fails, etcd turns out to have
+// been reset (checkReset, every ResetCheckEvery), or ctx ends. It resets
+// bo once the watch is established.
+func (d *Discovery) watch(ctx context.Context, h history, cur view, bo *backoff) error {
 	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
 	defer cancel()
-	wch := d.cli.Watch(wctx, Prefix, clientv3.WithPrefix(), clientv3.WithRev(rev), clientv3.WithCreatedNotify())
-	for wr := range wch {
+	wch := d.cli.Watch(wctx, Prefix, clientv3.WithPrefix(), clientv3.WithRev(h.rev+1), clientv3.WithCreatedNotify())
+	check := time.NewTicker(ResetCheckEvery)
+	defer check.Stop()
+	for {
+		var wr clientv3.WatchResponse
+		select {
+		case <-check.C:
+			if err := d.checkReset(ctx, h); err != nil {
+				return err
+			}
+			continue
+		case r, ok := <-wch:
+			if !ok {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return errWatchClosed
+			}
+			wr = r
+		}
 		if err := wr.Err(); err != nil {
 			return fmt.Errorf("watch: %w", err)
+		}
+		if wr.Header.ClusterId == h.cluster && wr.Header.Revision > h.rev {
+			h.rev = wr.Header.Revision
 		}
 		if wr.Created {
 			bo.reset()
@@ -175,10 +242,24 @@ func (d *Discovery) watch(ctx context.Context, rev int64, cur view, bo *backoff)
 			d.publish(cur)
 		}
 	}
-	if ctx.Err() != nil {
-		return ctx.Err()
+}
+
+// checkReset reads one key to learn etcd's cluster and revision now, and
+// returns an *errReset when they show that the history h watches is gone.
+// A failed read says nothing (etcd may be away): it returns nil.
+func (d *Discovery) checkReset(ctx context.Context, h history) error {
+	cctx, cancel := context.WithTimeout(ctx, ResetCheckEvery)
+	defer cancel()
+	// Prefix itself: a key inside the range a user limited to Prefix
+	// may read.
+	resp, err := d.cli.Get(cctx, Prefix, clientv3.WithCountOnly())
+	if err != nil {
+		return nil
 	}
-	return errWatchClosed
+	if now := (history{cluster: resp.Header.ClusterId, rev: resp.Header.Revision}); now.cluster != h.cluster || now.rev < h.rev {
+		return &errReset{was: h, now: now}
+	}
+	return nil
 }
 
 // put records key = value in v, or removes key if it is not a valid

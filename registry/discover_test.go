@@ -238,3 +238,44 @@ func TestDiscoverGivesUpWhenCtxEnds(t *testing.T) {
 		t.Fatal("onUpdate called without a list")
 	}
 }
+
+// TestDiscoverAfterEtcdLostItsData: etcd restarted on an empty data dir at
+// the same address (its data lost, a new cluster, its revision back at the
+// start). clientv3 resumes the watch from the old revision, which the new
+// history has not reached, so the watch alone would stay silent; the
+// reset check lists again and the view follows the new etcd.
+func TestDiscoverAfterEtcdLostItsData(t *testing.T) {
+	e, err := StartEmbedded(t.TempDir())
+	assertNoErr(t, err, "StartEmbedded")
+	t.Cleanup(func() { e.Close() })
+	addr := strings.TrimPrefix(e.Endpoints()[0], "http://")
+	cli := newClient(t, e.Endpoints())
+	for i := range 20 { // a history longer than the new etcd's
+		_, err := cli.Put(ctxT(t, 5*time.Second), Key(testIface, "10.0.0.1:30000"), EncodeValue(1+i%3))
+		assertNoErr(t, err, "Put")
+	}
+	d, u := discover(t, cli)
+	u.waitFor(t, 5*time.Second, "the first endpoint", is(testIface, "10.0.0.1:30000/2"))
+
+	e.Close()
+	e2, err := StartEmbeddedAt(t.TempDir(), addr)
+	assertNoErr(t, err, "StartEmbeddedAt on an empty dir")
+	t.Cleanup(e2.Close)
+	cli2 := newClient(t, e2.Endpoints())
+	start := time.Now()
+	_, err = cli2.Put(ctxT(t, 5*time.Second), Key(testIface, "10.0.0.2:30000"), EncodeValue(5))
+	assertNoErr(t, err, "Put")
+	u.waitFor(t, 3*ResetCheckEvery+5*time.Second, "the new etcd's endpoint alone", is(testIface, "10.0.0.2:30000/5"))
+	t.Logf("followed the new etcd %v after its first put", time.Since(start))
+	if d.Resets() != 1 {
+		t.Errorf("Resets() = %d, want 1", d.Resets())
+	}
+	// And its later changes, through the new watch.
+	_, err = cli2.Put(ctxT(t, 5*time.Second), Key(testIface, "10.0.0.3:30000"), EncodeValue(7))
+	assertNoErr(t, err, "Put")
+	u.waitFor(t, 5*time.Second, "a later put", is(testIface, "10.0.0.2:30000/5 10.0.0.3:30000/7"))
+
+	d.Close()
+	cli.Close()
+	cli2.Close()
+}
