@@ -127,6 +127,17 @@ func TestReadyAndLogsProviderLossAndRecovery(t *testing.T) {
 	if status, body := get(a, "/readyz"); status != 503 || !strings.Contains(body, "lease lost") {
 		t.Fatalf("registration lost: %d %q", status, body)
 	}
+	// Lost because etcd is away: consumer agents route by what they last
+	// saw, and the agent serves them, so it stays ready.
+	etcdUp := true
+	a.SetEtcdHealth(func() bool { return etcdUp })
+	if status, body := get(a, "/readyz"); status != 503 || !strings.Contains(body, "lease lost") {
+		t.Fatalf("registration lost, etcd reachable: %d %q", status, body)
+	}
+	etcdUp = false
+	if status, body := get(a, "/readyz"); status != 200 {
+		t.Fatalf("registration lost with etcd unreachable: %d %q, want ready", status, body)
+	}
 
 	waitFor(t, "the recovery's line", func() bool { return strings.Contains(logs.String(), "provider reachable again") })
 	provider := "provider=" + f.addr

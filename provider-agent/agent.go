@@ -207,9 +207,10 @@ func (a *Agent) registration() (inPlace bool, regrants uint64) {
 }
 
 // Ready reports whether the agent can serve: nil while a connection to
-// the provider is up and not read-only (its graceful shutdown), the
-// registration is in etcd and it is not draining;
-// otherwise why not. It is safe for concurrent use.
+// the provider is up and not read-only (its graceful shutdown), it is not
+// draining, and it has registered and its registration is in etcd, or
+// etcd is unreachable (SetEtcdHealth), when consumer agents route by what
+// they last saw; otherwise why not. It is safe for concurrent use.
 func (a *Agent) Ready() error {
 	if a.refusing.Load() {
 		return errors.New("draining: new calls are refused")
@@ -230,7 +231,15 @@ func (a *Agent) Ready() error {
 	if p == nil {
 		return errors.New("not registered in etcd yet")
 	}
-	return (*p)()
+	err := (*p)()
+	if up := a.etcdUp.Load(); err != nil && up != nil && !(*up)() {
+		// etcd is away, for every agent alike: consumer agents route
+		// by what they last saw, and this agent serves them. Going
+		// unready would take a whole fleet out of its load balancers
+		// at once; provider_agent_registered still says 0.
+		return nil
+	}
+	return err
 }
 
 // InFlight returns the number of calls waiting for the provider.

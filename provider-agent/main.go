@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
 	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/registry"
@@ -74,11 +76,20 @@ func main() {
 	for i, s := range o.services {
 		eps[i] = registry.Endpoint{Interface: s, Addr: addr, Weight: o.weight, Capacity: cfg.MaxProviderCalls, TLS: cfg.TLS != nil}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	reg, err := registry.Register(ctx, cli, eps, o.ttl)
-	cancel()
-	if err != nil {
-		fatal(lg, "register", err)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	// The agent serves while it registers: consumer agents that know its
+	// address from before (a restart during an etcd outage) may call it.
+	// Registering has no deadline: etcd may be away for long, and a key
+	// of this address held by the lease of the agent's previous run is
+	// waited out, however late etcd comes back (registry.Register).
+	reg, s := register(lg, cli, eps, o.ttl, sig)
+	if reg == nil {
+		lg.Info("stopped before it registered", "signal", s.String())
+		a.Close()
+		health.Close()
+		cli.Close()
+		return
 	}
 	a.SetRegistration(reg.InPlace, reg.Regrants)
 	a.SetWeigher(reg)
@@ -93,14 +104,12 @@ func main() {
 	lg.Info("serving", "services", strings.Join(o.services, ","), "addr", addr, "provider", cfg.Provider,
 		"serialization", cfg.Serialization.String(), "weight", o.weight, "capacity", cfg.MaxProviderCalls, "loops", cfg.Loops)
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
-	s := <-sig
+	s = <-sig
 	stopMeasuring()
 	// Consumer agents hear it in-band first (GOAWAY), then from etcd.
 	lg.Info("drain started: deregistering, then waiting for the calls in flight", "signal", s.String(),
 		"goaways", a.GoAway(), "in_flight", a.InFlight(), "timeout", o.drain)
-	ctx, cancel = context.WithTimeout(context.Background(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	if err := reg.Close(ctx); err != nil {
 		lg.Warn("deregister failed: the keys expire with the lease", "err", err)
 	}
@@ -114,6 +123,38 @@ func main() {
 		os.Exit(1)
 	}
 	lg.Info("drain done; bye")
+}
+
+// register registers eps until it succeeds, or a signal comes first (the
+// Registration is then nil, and the signal returned). A key held by a live
+// agent at the same address ends the process (registry.TakenError).
+func register(lg *slog.Logger, cli *clientv3.Client, eps []registry.Endpoint, ttl int64, sig <-chan os.Signal) (*registry.Registration, os.Signal) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type result struct {
+		reg *registry.Registration
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		reg, err := registry.Register(ctx, cli, eps, ttl)
+		done <- result{reg, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			fatal(lg, "register", r.err)
+		}
+		return r.reg, nil
+	case s := <-sig:
+		cancel()
+		if r := <-done; r.reg != nil { // registered meanwhile: undo it
+			cctx, ccancel := context.WithTimeout(context.Background(), 3*time.Second)
+			r.reg.Close(cctx)
+			ccancel()
+		}
+		return nil, s
+	}
 }
 
 // fatal logs err, what failed, and exits with status 1.
