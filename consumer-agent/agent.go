@@ -159,6 +159,7 @@ type Agent struct {
 	stop         chan struct{}
 	open         atomic.Int64 // client connections not yet closed, refused ones included
 	discovered   atomic.Bool  // Update has run: etcd has been read once
+	draining     atomic.Bool  // Drain has begun: answers close their connections (drain.go)
 
 	mem membership // provider agents kept without their etcd key (membership.go)
 	tls tlsState   // mode mismatches and handshake failures (tls.go)

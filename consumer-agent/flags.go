@@ -49,6 +49,7 @@ type options struct {
 	etcd  registry.EtcdOptions
 	tls   mtls.Options
 	admin string // "" is off
+	drain time.Duration
 	log   logging.Options
 }
 
@@ -65,6 +66,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	o.tls.Register(fs, "provider agents")
 	fs.StringVar(&o.admin, "admin", "", "host:port of the admin endpoint: /metrics, /healthz, /readyz, /debug/pprof/ (off when empty)")
 	fs.DurationVar(&cfg.Timeout, "timeout", 3*time.Second, "per-call deadline (1ms..1h)")
+	fs.DurationVar(&o.drain, "drain-timeout", 5*time.Second, "on SIGTERM, how long to keep serving: each new request is answered with Connection: close, calls in flight are answered, and the agent exits once none has been in flight for 300ms (0s..1h; 0s: exit at once)")
 	fs.IntVar(&cfg.Loops, "loops", min(runtime.GOMAXPROCS(0), MaxLoops), "event loops, each with one connection to every provider agent (1..256)")
 	fs.IntVar(&cfg.Limits.MaxHeaderBytes, "max-header-bytes", http1.DefaultLimits.MaxHeaderBytes, "largest request line plus headers, 431 past it (256..1048576)")
 	fs.IntVar(&cfg.Limits.MaxBodyBytes, "max-body-bytes", http1.DefaultLimits.MaxBodyBytes, "largest request body, 413 past it (1..8388608)")
@@ -106,6 +108,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 		c.ListenAddr("admin", o.admin)
 	}
 	c.Duration("timeout", cfg.Timeout, time.Millisecond, maxTimeout)
+	c.Duration("drain-timeout", o.drain, 0, maxTimeout)
 	c.Int("loops", cfg.Loops, 1, MaxLoops)
 	c.Int("max-header-bytes", cfg.Limits.MaxHeaderBytes, 256, 1<<20)
 	c.Int("max-body-bytes", cfg.Limits.MaxBodyBytes, 1, maxBodyBytes)

@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
 	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/registry"
@@ -64,7 +66,8 @@ func main() {
 	}
 	// Calls are answered from here on (503 until etcd has been read).
 	lg.Info("serving HTTP", "addr", a.Addr().String(), "loops", cfg.Loops, "timeout", cfg.Timeout)
-	ctx, cancel := context.WithCancel(context.Background())
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	var disc atomic.Pointer[registry.Discovery] // for the metric, from the start
 	registerResets(a.Metrics(), func() uint64 {
 		if d := disc.Load(); d != nil {
@@ -72,22 +75,51 @@ func main() {
 		}
 		return 0
 	})
-	d, err := registry.Discover(ctx, cli, a.Update)
-	if err != nil {
-		fatal(lg, "discover", err)
+	s := discover(lg, cli, a, &disc, sig)
+	lg.Info("draining: answering calls in flight, each new request with Connection: close", "signal", s.String(), "timeout", o.drain)
+	left := a.Drain(o.drain)
+	if d := disc.Load(); d != nil {
+		d.Close()
 	}
-	disc.Store(d)
-
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
-	s := <-sig
-	lg.Info("shutting down", "signal", s.String())
-	cancel()
-	d.Close()
 	health.Close()
 	a.Close()
 	cli.Close()
-	lg.Info("bye")
+	if left > 0 {
+		lg.Error("drain done: exiting with calls still in flight", "in_flight", left)
+		os.Exit(1)
+	}
+	lg.Info("drain done; bye")
+}
+
+// discover starts following etcd (registry.Discover, which waits for the
+// first read however long etcd is away), stores the Discovery in disc, and
+// returns the signal that ends the agent, which may come first.
+func discover(lg *slog.Logger, cli *clientv3.Client, a *Agent, disc *atomic.Pointer[registry.Discovery], sig <-chan os.Signal) os.Signal {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type found struct {
+		d   *registry.Discovery
+		err error
+	}
+	done := make(chan found, 1)
+	go func() {
+		d, err := registry.Discover(ctx, cli, a.Update)
+		done <- found{d, err}
+	}()
+	select {
+	case f := <-done:
+		if f.err != nil {
+			fatal(lg, "discover", f.err)
+		}
+		disc.Store(f.d)
+		return <-sig
+	case s := <-sig:
+		cancel()
+		if f := <-done; f.d != nil {
+			disc.Store(f.d)
+		}
+		return s
+	}
 }
 
 // fatal logs err, what failed, and exits with status 1.

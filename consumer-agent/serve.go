@@ -136,6 +136,12 @@ func (a *Agent) handle(hc *httpConn) {
 	case req.HTTP10:
 		mode = http1.KeepAlive10
 	}
+	if a.draining.Load() {
+		// The client's next request goes to a new connection, which
+		// the agent that replaces this one will serve (drain.go).
+		mode = http1.Close
+		hc.stopped = true
+	}
 	f := &hc.form
 	var err error
 	jsonCall := false
