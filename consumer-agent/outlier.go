@@ -216,8 +216,11 @@ func (a *Agent) ejectOutliers(svc *service, now int64) {
 		// because other consumer agents' calls fill it too, which no
 		// estimate of this agent's own calls can tell from slowness. It
 		// is judged again once its answers stop (a stall: the report
-		// ages), and always with --balance weights.
-		if !a.cfg.PlainRoundRobin && now-m.ep.report.At() < int64(reportFresh) {
+		// ages), and always with --balance weights. Back from an
+		// ejection it has had no calls, hence no answers: its report's
+		// age counts from its return, or its first calls, not yet
+		// answered, would eject it again and again, however healthy.
+		if at := m.ep.report.At(); at != 0 && !a.cfg.PlainRoundRobin && now-max(at, e.until) < int64(reportFresh) {
 			e.suspect = 0
 			continue
 		}

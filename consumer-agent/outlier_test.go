@@ -223,3 +223,33 @@ func TestEjectSlowAgent(t *testing.T) {
 	}
 	check(t, "failed calls", clients.end(), int64(0))
 }
+
+// TestReportingAgentBackFromEjection: an agent whose answers report its
+// load, ejected after a stall, has no answers while ejected. Back from it,
+// its first calls are not yet answered; it is not judged until its report
+// has had reportFresh from its return to renew itself, so a healthy agent
+// slower than the fastest (a 50 ms provider beside a 0 ms one) is not
+// ejected again and again. One that stays silent is.
+func TestReportingAgentBackFromEjection(t *testing.T) {
+	a, svc := outlierFixture(3, 2)
+	slow := svc.list()[1].ep
+	now := int64(1e15)
+	slow.report.Set(10, 0, now-int64(time.Second)) // its last answer, before a stall
+	setLoad(svc, []int64{20, 40}, []float64{1, 60})
+	judge(a, svc, now)
+	check(t, "ejected after the stall", ejectedSet(svc, now), "1")
+
+	back := slow.eject.until
+	setLoad(svc, []int64{20, 40}, []float64{1, 50})
+	judge(a, svc, back+int64(outlierEvery))
+	check(t, "ejected again right after its return", ejectedSet(svc, back+int64(outlierEvery)), "")
+	slow.report.Set(12, 0, back+int64(50*time.Millisecond)) // answers again
+	later := back + int64(reportFresh)
+	judge(a, svc, later)
+	check(t, "ejected while it reports", ejectedSet(svc, later), "")
+
+	// Silent past reportFresh after its return: judged, and ejected.
+	silent := later + int64(reportFresh)
+	judge(a, svc, silent)
+	check(t, "ejected when silent after its return", ejectedSet(svc, silent), "1")
+}
