@@ -226,12 +226,14 @@ var (
 		"Connections to the provider agent made again after one was lost.", []string{"agent"}, nil)
 	descUpAvailable = prometheus.NewDesc("consumer_agent_upstream_available",
 		"1 when the provider agent takes new calls, 0 while it is sidelined or ejected.", []string{"agent"}, nil)
+	descUpWeight = prometheus.NewDesc("consumer_agent_upstream_weight",
+		"The weight the agent applies to the provider agent for the service, as etcd last gave it.", []string{"service", "agent"}, nil)
 	descEndpoints = prometheus.NewDesc("consumer_agent_endpoints",
 		"Provider agents registered in etcd for the service.", []string{"service"}, nil)
 )
 
 func (c stateCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descUpCalls, descUpInFlight, descUpConns, descUpReconnects, descUpAvailable, descEndpoints} {
+	for _, d := range []*prometheus.Desc{descUpCalls, descUpInFlight, descUpConns, descUpReconnects, descUpAvailable, descUpWeight, descEndpoints} {
 		ch <- d
 	}
 }
@@ -257,6 +259,9 @@ func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for name, svc := range a.services {
 		ch <- prometheus.MustNewConstMetric(descEndpoints, prometheus.GaugeValue, float64(len(svc.list())), name)
+		for _, m := range svc.list() {
+			ch <- prometheus.MustNewConstMetric(descUpWeight, prometheus.GaugeValue, float64(m.weight), name, m.ep.addr)
+		}
 	}
 }
 

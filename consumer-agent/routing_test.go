@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dubbomesh/dubbomesh/internal/metrics"
 	"github.com/dubbomesh/dubbomesh/protocol"
 )
 
@@ -39,6 +40,8 @@ func TestWeightedRoundRobin(t *testing.T) {
 	check(t, "calls at weight 1", light.calls.Load(), int64(100))
 	check(t, "calls at weight 3", heavy.calls.Load(), int64(300))
 	expectMetric(t, a, "consumer_agent_responses_200_total", 400)
+	w, _ := metrics.Value(a.Metrics(), "consumer_agent_upstream_weight", "service", echoIface, "agent", heavy.addr())
+	check(t, "consumer_agent_upstream_weight of the heavy agent", w, 3.0)
 
 	// New weights apply to the calls that follow.
 	route(t, a, snapshot(echoIface, light.endpoint(echoIface, 1), heavy.endpoint(echoIface, 1)))
