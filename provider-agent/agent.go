@@ -45,6 +45,13 @@ type Config struct {
 	// connection whose heartbeat goes unanswered for PingTimeout is
 	// closed, failing its calls. Zero PingInterval: off.
 	PingInterval, PingTimeout time.Duration
+	// StallLimit, if positive, keeps a provider connection whose
+	// heartbeat went unanswered while the provider's kernel acknowledged
+	// it (a pause, not a death) for up to this long: it takes no new
+	// call and its calls in flight run on to their deadlines
+	// (upstream.Config.StallLimit). Zero: such a provider is dead at
+	// PingTimeout, as any other.
+	StallLimit time.Duration
 	// Flush is the flush policy of the connections to the provider and of
 	// those to consumer agents (batch.FlushPolicy; zero: inline).
 	Flush batch.FlushPolicy
@@ -223,6 +230,15 @@ func (a *Agent) Ready() error {
 	}
 	if suspended == len(a.loops) {
 		return fmt.Errorf("provider %s is shutting down (a read-only event): no new call until it is back", a.cfg.Provider)
+	}
+	stalled := 0
+	for _, l := range a.loops {
+		if l.up.Stalled() {
+			stalled++
+		}
+	}
+	if stalled == len(a.loops) {
+		return fmt.Errorf("provider %s stalled: its host acknowledges, it answers nothing (a pause?); no new call until it answers", a.cfg.Provider)
 	}
 	if !a.peer.Reachable() {
 		return fmt.Errorf("provider %s unreachable", a.cfg.Provider)

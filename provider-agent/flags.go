@@ -43,10 +43,13 @@ const (
 )
 
 // The liveness defaults of the provider connections (--ping-interval,
-// --ping-timeout): found dead within about a second and a quarter.
+// --ping-timeout, --stall-limit): found dead within about a second and a
+// quarter; a provider whose host still acknowledges (a pause) is kept for
+// up to ten seconds, longer than a call's default deadline.
 const (
 	DefaultPingInterval = 250 * time.Millisecond
 	DefaultPingTimeout  = time.Second
+	DefaultStallLimit   = 10 * time.Second
 )
 
 // DefaultParkBelow is the default --park-below: idle pollers park while
@@ -107,6 +110,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.IntVar(&cfg.MaxQueue, "max-queue", 4096, "calls waiting for a provider thread before answering overloaded (1..1048576)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", DefaultMaxConns, "consumer agent connections open at once, TLS handshakes included; past it a new one is refused (plaintext: an Overloaded error frame naming the bound) and closed (1..1048576)")
 	fs.DurationVar(&cfg.PingInterval, "ping-interval", DefaultPingInterval, "send the provider a heartbeat when calls are outstanding and nothing was read this long (1ms..1m; 0: only after a minute idle)")
+	fs.DurationVar(&cfg.StallLimit, "stall-limit", DefaultStallLimit, "a provider whose heartbeat goes unanswered for --ping-timeout while its kernel acknowledges it (a JVM's stop-the-world pause) is stalled, not dead: it gets no new call and its calls in flight run on to their deadlines, for at most this long (0s..1h; 0s: it is dead at --ping-timeout)")
 	fs.DurationVar(&cfg.PingTimeout, "ping-timeout", DefaultPingTimeout, "a heartbeat unanswered this long means the provider connection is dead: its calls fail and it is redialed (1ms..1m)")
 	cfg.Flush = batch.FlushPolicy{Idle: true}
 	fs.Func("flush", "when frames go out: inline (from the pass that wrote them), idle (from the last of a burst of busy handlers), yield (from a flusher, after runnable passes wrote theirs) or a delay such as 100us, at most 1s (default "+cfg.Flush.String()+")", func(s string) (err error) {
@@ -149,6 +153,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 		c.Duration("ping-interval", cfg.PingInterval, time.Millisecond, time.Minute)
 	}
 	c.Duration("ping-timeout", cfg.PingTimeout, time.Millisecond, time.Minute)
+	c.Duration("stall-limit", cfg.StallLimit, 0, maxTimeout)
 	c.Duration("timeout", cfg.DefaultTimeout, time.Millisecond, maxTimeout)
 	c.Int("max-inflight", cfg.MaxInFlight, 1, maxTable)
 	c.Int("max-provider-calls", cfg.MaxProviderCalls, 0, maxTable)

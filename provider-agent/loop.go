@@ -71,6 +71,15 @@ func newLoop(a *Agent, idx int) *loop {
 		PingTimeout:   a.cfg.PingTimeout,
 		Busy:          func() bool { return l.calls.Len() > 0 },
 		OnPingTimeout: func() { a.m.pingTimeouts.Inc() },
+		// A provider whose host acknowledges the heartbeats while it
+		// answers nothing (a JVM's stop-the-world pause) is stalled,
+		// not dead, for up to StallLimit: its calls in flight run on.
+		StallLimit: a.cfg.StallLimit,
+		OnStall: func(stalled bool) {
+			if stalled {
+				a.m.stalls.Inc()
+			}
+		},
 		Heartbeat: func(w netpoll.Writer) error {
 			b, err := w.Malloc(hb)
 			if err != nil {

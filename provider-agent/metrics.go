@@ -27,6 +27,7 @@ type agentMetrics struct {
 	dialErrors, queued, cutShort         prometheus.Counter
 	tooLarge                             prometheus.Counter
 	pingTimeouts, readOnly, goAways      prometheus.Counter
+	stalls                               prometheus.Counter
 	gateRefused, refusedConns            prometheus.Counter
 	// weightChanges counts POST /weight by outcome: applied, pending
 	// (recorded, not yet in etcd), refused.
@@ -74,6 +75,7 @@ func newAgentMetrics() *agentMetrics {
 		cutShort:           c("provider_agent_cut_short_total", "Consumer agent connections closed mid-frame."),
 		tooLarge:           c("provider_agent_results_too_large_total", "Answers whose JSON exceeds the agent protocol's body limit."),
 		pingTimeouts:       c("provider_agent_ping_timeouts_total", "Provider connections closed because a heartbeat went unanswered while calls were outstanding."),
+		stalls:             c("provider_agent_provider_stalls_total", "Provider connections stalled: a heartbeat unanswered while the provider's kernel acknowledged it (a pause); no new call until it answers, at most --stall-limit."),
 		readOnly:           c("provider_agent_readonly_events_total", "Read-only events from the provider (a graceful shutdown): that connection gets no new call."),
 		goAways:            c("provider_agent_goaways_total", "GOAWAY frames sent to consumer agents on leaving."),
 		gateRefused:        c("provider_agent_gate_refused_total", "Calls refused as overloaded because the gate's queue was full."),

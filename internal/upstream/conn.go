@@ -66,6 +66,19 @@ type Config struct {
 	// OnPingTimeout, if set, is told each time a connection is declared
 	// dead because a ping (or the first one, at dial) went unanswered.
 	OnPingTimeout func()
+	// StallLimit, if positive, tolerates a peer whose host is up but
+	// whose process answers nothing (a stop-the-world pause): when a ping
+	// times out and the peer's kernel has acknowledged everything sent,
+	// the connection is stalled rather than dead. It then takes no new
+	// call, its calls in flight run on to their deadlines, and it is
+	// probed every PingInterval; the first answer ends the stall. It is
+	// declared dead as usual once its host stops acknowledging for
+	// PingTimeout, or when the stall has lasted StallLimit (stall.go).
+	// Zero: off, a ping unanswered for PingTimeout is death.
+	StallLimit time.Duration
+	// OnStall, if set, is told when a connection stalls (true) and when
+	// its peer answers again (false), from the Conn's goroutine.
+	OnStall func(stalled bool)
 	// SuspendLimit bounds how long a suspended connection (Suspend) with
 	// nothing outstanding stays open waiting for its peer to close it;
 	// after that it is closed and redialed. Default 30s.
@@ -189,6 +202,13 @@ func (c *Conn) Suspend(w *batch.Writer) bool {
 // clears (the peer answers) or the connection is declared dead. One atomic
 // load; safe for concurrent use.
 func (c *Conn) Suspect() bool { return c.suspect.Load() }
+
+// Stalled reports whether the live connection is stalled: its peer's host
+// acknowledges, its process answers nothing (Config.StallLimit).
+func (c *Conn) Stalled() bool {
+	l := c.link.Load()
+	return l != nil && l.stallSince.Load() != 0
+}
 
 // Suspended reports whether the live connection is suspended.
 func (c *Conn) Suspended() bool {

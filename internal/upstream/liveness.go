@@ -36,6 +36,13 @@ type link struct {
 
 	quietSince  int64 // UnixNano of the latest tick that found nothing outstanding
 	suspendIdle int64 // UnixNano since which a suspended link has had nothing outstanding; 0: busy
+
+	// The stall (stall.go): since when (0: not stalled; atomic for
+	// Stalled), the latest probe, and since when the peer's kernel has
+	// left data unacknowledged (0: all acknowledged).
+	stallSince   atomic.Int64
+	probeSent    int64
+	unackedSince int64
 }
 
 // tickEvery is the period of the Conn's checks.
@@ -54,7 +61,7 @@ func (c *Conn) check(l *link, now int64) bool {
 	last := l.lastRead.Load()
 	if p := l.pingSent.Load(); p != 0 {
 		if last < p {
-			if now-p < int64(cfg.PingTimeout) {
+			if now-p < int64(cfg.PingTimeout) || c.stalled(l, now) {
 				return true
 			}
 			if cfg.OnPingTimeout != nil {
@@ -64,6 +71,7 @@ func (c *Conn) check(l *link, now int64) bool {
 		}
 		l.pingSent.Store(0)
 		c.suspect.Store(false)
+		c.unstall(l)
 		if !l.offered.Load() {
 			c.offer(l)
 		}

@@ -2,12 +2,11 @@ package upstream
 
 import (
 	"log/slog"
-
-	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/internal/logging"
 )
 
@@ -22,9 +21,12 @@ import (
 type Peer struct {
 	what, key, addr string
 	sw              *logging.Switch
+	stallSw         *logging.Switch // stalled and answering again (stall.go)
 
 	conns      atomic.Int32  // Configs wired
 	up         atomic.Int32  // Conns connected
+	stalled    atomic.Int32  // Conns stalled (Config.StallLimit)
+	stallStart atomic.Int64  // UnixNano the peer stalled (its first stalled Conn)
 	reconnects atomic.Uint64 // connections made after a lost one
 	closing    atomic.Bool   // Closing was called: losses are not logged
 	leaving    atomic.Bool   // Leaving was called: the next loss is expected
@@ -43,7 +45,7 @@ const SwitchEvery = 10 * time.Second
 // agent") naming it in log lines, whose attribute key (e.g. "provider",
 // "agent") holds addr. A nil lg logs nothing.
 func NewPeer(what, key, addr string, lg *slog.Logger) *Peer {
-	return &Peer{what: what, key: key, addr: addr, sw: logging.NewSwitch(lg, SwitchEvery)}
+	return &Peer{what: what, key: key, addr: addr, sw: logging.NewSwitch(lg, SwitchEvery), stallSw: logging.NewSwitch(lg, SwitchEvery)}
 }
 
 // Hold keeps p from logging until Start. A component whose start may
@@ -73,15 +75,17 @@ func (p *Peer) Start() {
 }
 
 // Wire makes cfg, the Config of one Conn to the peer, report to p: its
-// OnUp, OnDown, OnBadStream and OnDialError are wrapped (and still called).
+// OnUp, OnDown, OnBadStream, OnDialError and OnStall are wrapped (and
+// still called).
 // Call it once per Config, before Dial.
 func (p *Peer) Wire(cfg *Config) {
 	p.conns.Add(1)
 	var (
-		mu   sync.Mutex
-		ups  int    // connections this Conn made
-		why  string // why its current connection was lost, when known
-		isUp bool
+		mu        sync.Mutex
+		ups       int    // connections this Conn made
+		why       string // why its current connection was lost, when known
+		isUp      bool
+		isStalled bool // its connection is stalled (stall.go)
 	)
 	onUp, onDown, onBad, onDialErr := cfg.OnUp, cfg.OnDown, cfg.OnBadStream, cfg.OnDialError
 	cfg.OnUp = func(w *batch.Writer) {
@@ -110,9 +114,12 @@ func (p *Peer) Wire(cfg *Config) {
 	}
 	cfg.OnDown = func(w *batch.Writer) {
 		mu.Lock()
-		reason, was := why, isUp
-		why, isUp = "", false
+		reason, was, stalled := why, isUp, isStalled
+		why, isUp, isStalled = "", false, false
 		mu.Unlock()
+		if stalled {
+			p.stall(false, "its connection was closed")
+		}
 		switch {
 		case was:
 			if reason == "" {
@@ -135,6 +142,44 @@ func (p *Peer) Wire(cfg *Config) {
 			onDialErr(err)
 		}
 	}
+	onStall := cfg.OnStall
+	cfg.OnStall = func(stalled bool) {
+		mu.Lock()
+		changed := isStalled != stalled
+		isStalled = stalled
+		mu.Unlock()
+		if changed {
+			p.stall(stalled, "")
+		}
+		if onStall != nil {
+			onStall(stalled)
+		}
+	}
+}
+
+// stall records a Conn's stall and its end: the peer is logged as stalled
+// when its first Conn stalls, and as answering again when the last one
+// ends its stall.
+// A stall ended by the connection's loss says so (how: "its connection
+// was closed") instead of "answering again".
+func (p *Peer) stall(stalled bool, how string) {
+	if stalled {
+		if p.stalled.Add(1) == 1 {
+			p.stallStart.Store(time.Now().UnixNano())
+			p.stallSw.Set(false, p.what+" stalled: its host acknowledges, it answers nothing (a pause?); no new call until it answers",
+				p.key, p.addr)
+		}
+		return
+	}
+	if p.stalled.Add(-1) != 0 {
+		return
+	}
+	after := time.Since(time.Unix(0, p.stallStart.Load())).Round(time.Millisecond)
+	if how != "" {
+		p.stallSw.Set(true, p.what+" stall over: "+how, p.key, p.addr, "after", after)
+		return
+	}
+	p.stallSw.Set(true, p.what+" answering again", p.key, p.addr, "after", after)
 }
 
 // Closing tells p that its Conns are being closed on purpose: their losses

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/cloudwego/netpoll"
+	"golang.org/x/sys/unix"
 )
 
 // tcpUserTimeout is TCP_USER_TIMEOUT (linux/tcp.h), which package syscall
@@ -46,4 +47,19 @@ func tuneFD(fd int, userTimeout time.Duration) error {
 func userTimeoutOf(fd int) (time.Duration, error) {
 	v, err := syscall.GetsockoptInt(fd, syscall.IPPROTO_TCP, tcpUserTimeout)
 	return time.Duration(v) * time.Millisecond, err
+}
+
+// unackedBytes reports whether the kernel holds data sent on conn's socket
+// that the peer has not acknowledged (TCP_INFO's unacked segments); ok is
+// false when the socket cannot say.
+func unackedBytes(conn netpoll.Connection) (unacked, ok bool) {
+	c, isConn := conn.(netpoll.Conn)
+	if !isConn {
+		return false, false
+	}
+	info, err := unix.GetsockoptTCPInfo(c.Fd(), unix.IPPROTO_TCP, unix.TCP_INFO)
+	if err != nil {
+		return false, false
+	}
+	return info.Unacked > 0, true
 }

@@ -15,3 +15,6 @@ func TuneTCP(conn netpoll.Connection, userTimeout time.Duration) error {
 	}
 	return nil
 }
+
+// unackedBytes cannot tell here: stalls are not told from deaths.
+func unackedBytes(netpoll.Connection) (unacked, ok bool) { return false, false }
