@@ -110,6 +110,7 @@ type Conn struct {
 	cur     atomic.Pointer[batch.Writer] // the connection offered to callers
 	link    atomic.Pointer[link]         // the live connection, offered or not
 	suspect atomic.Bool                  // a liveness ping is unanswered (liveness.go)
+	deaths  int                          // offered links in a row declared dead (probation.go); run's own
 	closing chan struct{}
 	once    sync.Once
 	done    chan struct{}
@@ -233,12 +234,15 @@ func (c *Conn) run() {
 		default:
 		}
 		start := time.Now()
-		ok := c.serveOne()
+		ok, timedOut := c.serveOne()
 		if ok && time.Since(start) > 2*c.cfg.MaxBackoff {
 			backoff = c.cfg.MinBackoff
 		}
 		// Full jitter keeps many loops from redialing in lockstep.
 		d := backoff/2 + time.Duration(rand.Int64N(int64(backoff/2)+1))
+		if p := c.probation(ok && timedOut, time.Since(start)); p > d {
+			d = p
+		}
 		select {
 		case <-c.closing:
 			return
@@ -251,14 +255,15 @@ func (c *Conn) run() {
 }
 
 // serveOne dials once and, on success, serves the connection until it dies.
-// It reports whether the connection was offered to callers.
-func (c *Conn) serveOne() bool {
+// It reports whether the connection was offered to callers, and whether it
+// was declared dead for a ping unanswered.
+func (c *Conn) serveOne() (offered, timedOut bool) {
 	nc, err := c.dial()
 	if err != nil {
 		if c.cfg.OnDialError != nil {
 			c.cfg.OnDialError(err)
 		}
-		return false
+		return false, false
 	}
 	TuneTCP(nc, c.cfg.UserTimeout)
 	nc.SetWriteTimeout(c.cfg.WriteTimeout)
@@ -311,12 +316,12 @@ func (c *Conn) serveOne() bool {
 		case <-dead:
 			c.refused(nc)
 			c.down(l)
-			return l.offered.Load()
+			return l.offered.Load(), l.timedOut
 		case <-c.closing:
 			nc.Close()
 			<-dead
 			c.down(l)
-			return l.offered.Load()
+			return l.offered.Load(), l.timedOut
 		case <-c.kick:
 			// A call went out while the checks rested: nothing was
 			// outstanding until now.

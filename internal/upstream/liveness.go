@@ -43,6 +43,10 @@ type link struct {
 	stallSince   atomic.Int64
 	probeSent    int64
 	unackedSince int64
+
+	// timedOut: the link was declared dead for a ping unanswered
+	// (probation.go).
+	timedOut bool
 }
 
 // tickEvery is the period of the Conn's checks.
@@ -67,6 +71,7 @@ func (c *Conn) check(l *link, now int64) bool {
 			if cfg.OnPingTimeout != nil {
 				cfg.OnPingTimeout()
 			}
+			l.timedOut = true
 			return false
 		}
 		l.pingSent.Store(0)
