@@ -75,8 +75,8 @@ func (p *Peer) Start() {
 }
 
 // Wire makes cfg, the Config of one Conn to the peer, report to p: its
-// OnUp, OnDown, OnBadStream, OnDialError and OnStall are wrapped (and
-// still called).
+// OnUp, OnDown, OnBadStream, OnDialError, OnPingTimeout and OnStall are
+// wrapped (and still called).
 // Call it once per Config, before Dial.
 func (p *Peer) Wire(cfg *Config) {
 	p.conns.Add(1)
@@ -87,7 +87,21 @@ func (p *Peer) Wire(cfg *Config) {
 		isUp      bool
 		isStalled bool // its connection is stalled (stall.go)
 	)
-	onUp, onDown, onBad, onDialErr := cfg.OnUp, cfg.OnDown, cfg.OnBadStream, cfg.OnDialError
+	onUp, onDown, onBad, onDialErr, onPing := cfg.OnUp, cfg.OnDown, cfg.OnBadStream, cfg.OnDialError, cfg.OnPingTimeout
+	noPong := "no answer to a ping"
+	if cfg.PingTimeout > 0 {
+		noPong += " within " + cfg.PingTimeout.String()
+	}
+	cfg.OnPingTimeout = func() {
+		mu.Lock()
+		if why == "" {
+			why = noPong
+		}
+		mu.Unlock()
+		if onPing != nil {
+			onPing()
+		}
+	}
 	cfg.OnUp = func(w *batch.Writer) {
 		mu.Lock()
 		ups++

@@ -247,3 +247,30 @@ func TestPeerRefusedAtStart(t *testing.T) {
 		t.Fatalf("log:\n%s", out)
 	}
 }
+
+// TestPeerLogsPingTimeout: a connection declared dead for a ping
+// unanswered is logged with that reason, not as merely closed.
+func TestPeerLogsPingTimeout(t *testing.T) {
+	s := startPingServer(t)
+	addr := s.ln.Addr().String()
+	var logs syncBuffer
+	p := NewPeer("provider agent", "agent", addr, slog.New(slog.NewTextHandler(&logs, nil)))
+	var got atomic.Int64
+	var busy atomic.Bool
+	cfg := livenessConfig(addr, &got, &busy)
+	p.Wire(&cfg)
+	c := Dial(cfg)
+	defer c.Close()
+	if !c.Ready(2 * time.Second) {
+		t.Fatal("not ready")
+	}
+	s.frozen.Store(true)
+	busy.Store(true)
+	send(t, c, "call\n")
+	waitUntil(t, "the loss logged", func() bool { return strings.Contains(logs.String(), "unreachable") })
+	p.Closing()
+	if !strings.Contains(logs.String(), `reason="no answer to a ping within 80ms"`) {
+		t.Fatalf("log:\n%s", logs.String())
+	}
+	s.frozen.Store(false)
+}
