@@ -55,18 +55,33 @@ is_port() {
 	[[ "$1" =~ ^(.*:)?[0-9]+$ ]]
 }
 
-# launch NAME CMD...: starts CMD in the background, logging to run/NAME.log,
-# and records its PID in run/NAME.pid and its command line in run/NAME.cmd
-# (for relaunch). Refuses if NAME is already running.
+# running NAME: whether the process in run/NAME.pid runs, and is the one
+# launched as NAME (its program is the one in run/NAME.cmd), not another
+# that was given the PID of one that has exited.
+running() {
+	local name="$1" pid prog cmd
+	[[ -f "$RUN_DIR/$name.pid" && -f "$RUN_DIR/$name.cmd" ]] || return 1
+	pid="$(cat "$RUN_DIR/$name.pid")"
+	kill -0 "$pid" 2>/dev/null || return 1
+	mapfile -d '' cmd <"$RUN_DIR/$name.cmd"
+	prog="$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | head -n 1)"
+	[[ -z "$prog" || "$prog" == "${cmd[0]}" ]]
+}
+
+# launch NAME CMD...: starts CMD in the background, appending to
+# run/NAME.log (a line marks each start, so a restart keeps the previous
+# run's last lines), and records its PID in run/NAME.pid and its command
+# line in run/NAME.cmd (for relaunch). Refuses if NAME is already running.
 launch() {
 	local name="$1"; shift
 	local pidfile="$RUN_DIR/$name.pid"
-	if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+	if running "$name"; then
 		echo "$name is already running (pid $(cat "$pidfile"))" >&2
 		return 1
 	fi
 	printf '%s\0' "$@" >"$RUN_DIR/$name.cmd"
-	nohup "$@" >"$RUN_DIR/$name.log" 2>&1 &
+	echo "=== $(date -u +%Y-%m-%dT%H:%M:%SZ) started: $*" >>"$RUN_DIR/$name.log"
+	nohup "$@" >>"$RUN_DIR/$name.log" 2>&1 &
 	echo $! >"$pidfile"
 	echo "started $name (pid $!), log $RUN_DIR/$name.log"
 }
@@ -89,7 +104,7 @@ stop() {
 	local name="$1" pid pidfile="$RUN_DIR/$1.pid"
 	[[ -f "$pidfile" ]] || return 0
 	pid="$(cat "$pidfile")"
-	if kill -0 "$pid" 2>/dev/null; then
+	if running "$name"; then
 		kill -TERM "$pid"
 		for _ in $(seq 100); do
 			kill -0 "$pid" 2>/dev/null || break
@@ -104,31 +119,26 @@ stop() {
 	rm -f "$pidfile"
 }
 
-# wait_port ADDR NAME: waits up to 15 s for ADDR ([host:]port; an empty or
-# any-interface host is tried on 127.0.0.1) to accept, while NAME runs.
+# wait_port ADDR NAME: waits up to 15 s for NAME to listen on ADDR's port
+# ([host:]port). It asks the kernel (ss) which process listens there
+# rather than connecting: a probe connection would reach the process as a
+# peer (a TLS agent counts it as a refused handshake).
 wait_port() {
-	local addr="$1" name="$2" host port
+	local addr="$1" name="$2" port pid
 	port="${addr##*:}"
-	host="${addr%"$port"}"
-	host="${host%:}"
-	host="${host#[}"
-	host="${host%]}"
-	case "$host" in
-	"" | 0.0.0.0 | ::) host=127.0.0.1 ;;
-	esac
+	pid="$(cat "$RUN_DIR/$name.pid")"
 	for _ in $(seq 150); do
-		# Alive first: another process may hold the port.
-		if ! kill -0 "$(cat "$RUN_DIR/$name.pid")" 2>/dev/null; then
+		if ! kill -0 "$pid" 2>/dev/null; then
 			echo "$name exited; its log:" >&2
 			tail -n 20 "$RUN_DIR/$name.log" >&2
 			return 1
 		fi
-		if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && kill -0 "$(cat "$RUN_DIR/$name.pid")" 2>/dev/null; then
+		if ss -Hltnp "sport = :$port" 2>/dev/null | grep -q "pid=$pid,"; then
 			return 0
 		fi
 		sleep 0.1
 	done
-	echo "$name is not listening on $host:$port after 15 s" >&2
+	echo "$name is not listening on port $port after 15 s" >&2
 	return 1
 }
 
