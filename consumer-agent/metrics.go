@@ -238,11 +238,25 @@ func (c stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
+// Collect builds the metrics under the agent's mutex and sends them after
+// releasing it: a send may wait for the registry to read what was sent
+// before, and the registry reads by evaluating each metric, some of which
+// (consumer_agent_tls_mismatched_agents) take the mutex. Holding it across
+// the sends deadlocked a scrape once the metrics outgrew the registry's
+// channel (about 100 provider agents known).
 func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, m := range c.metrics() {
+		ch <- m
+	}
+}
+
+// metrics returns the per-agent and per-service metrics, read under a.mu.
+func (c stateCollector) metrics() []prometheus.Metric {
 	a := c.a
 	now := time.Now().UnixNano()
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	out := make([]prometheus.Metric, 0, 7*len(a.endpoints)+2*len(a.services))
 	for addr, ep := range a.endpoints {
 		n, sent := ep.inflight.total()
 		up := ep.peer.Up()
@@ -250,19 +264,21 @@ func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 		if ep.health.usable(now) {
 			avail = 1
 		}
-		ch <- prometheus.MustNewConstMetric(descUpCalls, prometheus.CounterValue, float64(sent), addr)
-		ch <- prometheus.MustNewConstMetric(descUpInFlight, prometheus.GaugeValue, float64(max(n, 0)), addr)
-		ch <- prometheus.MustNewConstMetric(descUpConns, prometheus.GaugeValue, float64(up), addr, "up")
-		ch <- prometheus.MustNewConstMetric(descUpConns, prometheus.GaugeValue, float64(len(ep.conns)-up), addr, "down")
-		ch <- prometheus.MustNewConstMetric(descUpReconnects, prometheus.CounterValue, float64(ep.peer.Reconnects()), addr)
-		ch <- prometheus.MustNewConstMetric(descUpAvailable, prometheus.GaugeValue, avail, addr)
+		out = append(out,
+			prometheus.MustNewConstMetric(descUpCalls, prometheus.CounterValue, float64(sent), addr),
+			prometheus.MustNewConstMetric(descUpInFlight, prometheus.GaugeValue, float64(max(n, 0)), addr),
+			prometheus.MustNewConstMetric(descUpConns, prometheus.GaugeValue, float64(up), addr, "up"),
+			prometheus.MustNewConstMetric(descUpConns, prometheus.GaugeValue, float64(len(ep.conns)-up), addr, "down"),
+			prometheus.MustNewConstMetric(descUpReconnects, prometheus.CounterValue, float64(ep.peer.Reconnects()), addr),
+			prometheus.MustNewConstMetric(descUpAvailable, prometheus.GaugeValue, avail, addr))
 	}
 	for name, svc := range a.services {
-		ch <- prometheus.MustNewConstMetric(descEndpoints, prometheus.GaugeValue, float64(len(svc.list())), name)
+		out = append(out, prometheus.MustNewConstMetric(descEndpoints, prometheus.GaugeValue, float64(len(svc.list())), name))
 		for _, m := range svc.list() {
-			ch <- prometheus.MustNewConstMetric(descUpWeight, prometheus.GaugeValue, float64(m.weight), name, m.ep.addr)
+			out = append(out, prometheus.MustNewConstMetric(descUpWeight, prometheus.GaugeValue, float64(m.weight), name, m.ep.addr))
 		}
 	}
+	return out
 }
 
 // registerEtcd adds consumer_agent_etcd_reachable, read from reachable.
