@@ -1,10 +1,15 @@
 package metrics
 
 import (
+	"errors"
+	"fmt"
+	"log/slog"
 	"net"
 	"net/http/pprof"
 	"strings"
 	"time"
+
+	"github.com/dubbomesh/dubbomesh/internal/logging"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
@@ -27,6 +32,10 @@ type Admin struct {
 	// must be safe for concurrent use. They cannot replace the paths
 	// above.
 	Routes map[string]fasthttp.RequestHandler
+	// ReadTimeout and MaxConns override AdminReadTimeout and
+	// AdminMaxConns when positive.
+	ReadTimeout time.Duration
+	MaxConns    int
 }
 
 // ContentType is the content type of /metrics: the Prometheus text format.
@@ -37,6 +46,10 @@ const ContentType = "text/plain; version=0.0.4; charset=utf-8"
 // first, so that an address in use fails its start rather than a goroutine
 // later.
 func (a Admin) Serve(ln net.Listener) error {
+	conns := a.MaxConns
+	if conns <= 0 {
+		conns = AdminMaxConns
+	}
 	s := &fasthttp.Server{
 		Handler: a.Handler(),
 		// fasthttp's Date header comes from a goroutine that, from the
@@ -47,8 +60,80 @@ func (a Admin) Serve(ln net.Listener) error {
 		NoDefaultDate: true,
 		// The worker pool's sweep of idle workers wakes every this long.
 		MaxIdleWorkerDuration: time.Minute,
+		// A client that dribbles its request (a slowloris) or holds
+		// connections open is cut off, and the connections are bounded:
+		// the admin port shares the process's descriptors with the
+		// data ports. Scrapers keep their connection between scrapes
+		// (IdleTimeout); pprof profiles may take long to write, so
+		// writes have no bound.
+		ReadTimeout: or(a.ReadTimeout, AdminReadTimeout),
+		IdleTimeout: AdminIdleTimeout,
+		Concurrency: conns,
+		Logger:      adminLogger{},
+		// fasthttp's own answer to a broken or late request would reset
+		// the header, and with it NoDefaultDate (see Error).
+		ErrorHandler: requestError,
 	}
 	return s.Serve(ln)
+}
+
+// requestError answers a request fasthttp could not read, as its default
+// handler does but through Error.
+func requestError(ctx *fasthttp.RequestCtx, err error) {
+	var small *fasthttp.ErrSmallBuffer
+	var ne net.Error
+	switch {
+	case errors.As(err, &small):
+		Error(ctx, "request header too large\n", fasthttp.StatusRequestHeaderFieldsTooLarge)
+	case errors.As(err, &ne) && ne.Timeout():
+		Error(ctx, "request timeout\n", fasthttp.StatusRequestTimeout)
+	default:
+		Error(ctx, "malformed request\n", fasthttp.StatusBadRequest)
+	}
+}
+
+// The admin endpoint's bounds: a request must arrive whole within
+// AdminReadTimeout, a kept-alive connection may wait AdminIdleTimeout for
+// its next request, and at most AdminMaxConns connections are served at
+// once (past it fasthttp answers 503 and closes). Admin's fields may set
+// the first and the last.
+const (
+	AdminReadTimeout = 10 * time.Second
+	AdminIdleTimeout = 2 * time.Minute
+	AdminMaxConns    = 256
+)
+
+// adminLogger sends fasthttp's own lines (a client's broken request, the
+// connection limit reached) to the process's log, at most one a
+// adminLogEvery, instead of printing them raw on stderr.
+type adminLogger struct{}
+
+// adminLogEvery bounds adminLogger.
+const adminLogEvery = 10 * time.Second
+
+var adminLogLimit = logging.NewLimiter(adminLogEvery)
+
+func (adminLogger) Printf(format string, args ...any) {
+	if ok, repeated := adminLogLimit.Allow("admin"); ok {
+		slog.Warn("admin endpoint", "line", clipLine(fmt.Sprintf(format, args...)), "repeated", repeated)
+	}
+}
+
+// clipLine bounds a line echoed from a client's bytes.
+func clipLine(s string) string {
+	const limit = 200
+	if len(s) > limit {
+		return s[:limit] + "..."
+	}
+	return s
+}
+
+// or returns d, or def when d is not positive.
+func or(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
 }
 
 // pprofIndex is net/http/pprof's index page, which lists the profiles.
