@@ -273,13 +273,28 @@ func (v view) put(k, val []byte) bool {
 		value, err = ParseValue(val)
 	}
 	if err != nil {
-		slog.Warn("registry: skipping key", "key", clip(key), "err", err)
+		if ok, repeated := skipLog.Allow("skip"); ok {
+			slog.Warn("registry: skipping key", "key", clipKey(key), "err", err, "others_skipped", repeated)
+		}
 		delete(v, key)
 		return had
 	}
 	ep := Endpoint{Interface: iface, Addr: addr, Weight: value.Weight, Capacity: value.Capacity, TLS: value.TLS}
 	v[key] = ep
 	return !had || old != ep
+}
+
+// skipLog bounds the log of keys skipped to one line per 10 s (with how
+// many were held back): a storm of bad writes must not flood the log.
+var skipLog = logging.NewLimiter(10 * time.Second)
+
+// clipKey bounds a key quoted in the log, long enough to name a real one.
+func clipKey(k string) string {
+	const limit = 256
+	if len(k) > limit {
+		return k[:limit] + "..."
+	}
+	return k
 }
 
 // publish builds a fresh Snapshot from v, stores it and hands it to
