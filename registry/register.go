@@ -41,6 +41,10 @@ type Registration struct {
 	lost     atomic.Bool
 	regrants atomic.Uint64
 	closed   atomic.Bool
+	// displaced is why a key is not this registration's (repair.go);
+	// repairs counts the keys put back.
+	displaced atomic.Pointer[error]
+	repairs   atomic.Uint64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -172,6 +176,9 @@ func (r *Registration) InPlace() error {
 	case r.lost.Load():
 		return fmt.Errorf("%w: lease lost, registering again", ErrNotRegistered)
 	}
+	if p := r.displaced.Load(); p != nil {
+		return *p
+	}
 	ttl := time.Duration(r.ttl) * time.Second
 	if since := time.Since(time.Unix(0, r.alive.Load())); since > ttl {
 		return fmt.Errorf("%w: etcd has not confirmed the lease for %v (TTL %v)", ErrNotRegistered, since.Round(time.Second), ttl)
@@ -188,12 +195,10 @@ func (r *Registration) Regrants() uint64 { return r.regrants.Load() }
 func (r *Registration) keepAlive(runCtx context.Context, ka <-chan *clientv3.LeaseKeepAliveResponse) {
 	defer close(r.done)
 	limit := logging.NewLimiter(30 * time.Second)
+	check := time.NewTicker(keyCheckEvery)
+	defer check.Stop()
 	for {
-		for resp := range ka {
-			if resp != nil {
-				r.alive.Store(time.Now().UnixNano())
-			}
-		}
+		r.keep(runCtx, ka, check.C)
 		if runCtx.Err() != nil {
 			return
 		}
@@ -206,6 +211,7 @@ func (r *Registration) keepAlive(runCtx context.Context, ka <-chan *clientv3.Lea
 			if ka, err = r.register(runCtx, runCtx); err == nil {
 				r.regrants.Add(1)
 				r.lost.Store(false)
+				r.displaced.Store(nil)
 				slog.Info("registry: lease granted again, registered", "lease", fmt.Sprintf("%x", int64(r.currentLease())),
 					"after", time.Since(lostAt).Round(time.Millisecond))
 				break
@@ -220,6 +226,32 @@ func (r *Registration) keepAlive(runCtx context.Context, ka <-chan *clientv3.Lea
 		}
 	}
 }
+
+// keep reads the keep-alive answers until the channel closes (the lease
+// is lost, or runCtx ended), and reads the keys back at each check.
+func (r *Registration) keep(runCtx context.Context, ka <-chan *clientv3.LeaseKeepAliveResponse, check <-chan time.Time) {
+	for {
+		select {
+		case resp, ok := <-ka:
+			if !ok {
+				return
+			}
+			if resp != nil {
+				r.alive.Store(time.Now().UnixNano())
+			}
+		case <-check:
+			if err := r.checkKeys(runCtx); err != nil {
+				r.displaced.Store(&err)
+			} else {
+				r.displaced.Store(nil)
+			}
+		}
+	}
+}
+
+// Repairs returns how many keys were put back after they were deleted or
+// changed behind the registration's back (repair.go).
+func (r *Registration) Repairs() uint64 { return r.repairs.Load() }
 
 // Close revokes the lease, so that watchers see the keys deleted at once,
 // and stops keeping it alive. Revoking deletes only the keys this lease
