@@ -5,6 +5,7 @@ import (
 	"flag"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -50,6 +51,7 @@ type options struct {
 	tls   mtls.Options
 	admin string // "" is off
 	drain time.Duration
+	cache string // --registry-cache; "" is off
 	log   logging.Options
 }
 
@@ -66,6 +68,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	o.tls.Register(fs, "provider agents")
 	fs.StringVar(&o.admin, "admin", "", "host:port of the admin endpoint: /metrics, /healthz, /readyz, /debug/pprof/ (off when empty)")
 	fs.DurationVar(&cfg.Timeout, "timeout", 3*time.Second, "per-call deadline (1ms..1h)")
+	fs.StringVar(&o.cache, "registry-cache", "", "file that keeps the provider agents last read from etcd: one restarted while etcd is away routes by it until etcd is read (off when empty)")
 	fs.DurationVar(&o.drain, "drain-timeout", 5*time.Second, "on SIGTERM, how long to keep serving: each new request is answered with Connection: close, calls in flight are answered, and the agent exits once none has been in flight for 300ms (0s..1h; 0s: exit at once)")
 	fs.IntVar(&cfg.Loops, "loops", min(runtime.GOMAXPROCS(0), MaxLoops), "event loops, each with one connection to every provider agent (1..256)")
 	fs.IntVar(&cfg.Limits.MaxHeaderBytes, "max-header-bytes", http1.DefaultLimits.MaxHeaderBytes, "largest request line plus headers, 431 past it (256..1048576)")
@@ -109,6 +112,11 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	}
 	c.Duration("timeout", cfg.Timeout, time.Millisecond, maxTimeout)
 	c.Duration("drain-timeout", o.drain, 0, maxTimeout)
+	if o.cache != "" {
+		if fi, err := os.Stat(filepath.Dir(o.cache)); err != nil || !fi.IsDir() {
+			c.Fail("registry-cache", "%q: its directory does not exist", o.cache)
+		}
+	}
 	c.Int("loops", cfg.Loops, 1, MaxLoops)
 	c.Int("max-header-bytes", cfg.Limits.MaxHeaderBytes, 256, 1<<20)
 	c.Int("max-body-bytes", cfg.Limits.MaxBodyBytes, 1, maxBodyBytes)

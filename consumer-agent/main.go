@@ -75,7 +75,11 @@ func main() {
 		}
 		return 0
 	})
-	s := discover(lg, cli, a, &disc, sig)
+	update := a.Update
+	if o.cache != "" {
+		update = routeByCache(lg, a, o.cache)
+	}
+	s := discover(lg, cli, update, &disc, sig)
 	lg.Info("draining: answering calls in flight, each new request with Connection: close", "signal", s.String(), "timeout", o.drain)
 	left := a.Drain(o.drain)
 	if d := disc.Load(); d != nil {
@@ -94,7 +98,7 @@ func main() {
 // discover starts following etcd (registry.Discover, which waits for the
 // first read however long etcd is away), stores the Discovery in disc, and
 // returns the signal that ends the agent, which may come first.
-func discover(lg *slog.Logger, cli *clientv3.Client, a *Agent, disc *atomic.Pointer[registry.Discovery], sig <-chan os.Signal) os.Signal {
+func discover(lg *slog.Logger, cli *clientv3.Client, update func(registry.Snapshot), disc *atomic.Pointer[registry.Discovery], sig <-chan os.Signal) os.Signal {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	type found struct {
@@ -103,7 +107,7 @@ func discover(lg *slog.Logger, cli *clientv3.Client, a *Agent, disc *atomic.Poin
 	}
 	done := make(chan found, 1)
 	go func() {
-		d, err := registry.Discover(ctx, cli, a.Update)
+		d, err := registry.Discover(ctx, cli, update)
 		done <- found{d, err}
 	}()
 	select {

@@ -284,6 +284,18 @@ func (v view) put(k, val []byte) bool {
 	return !had || old != ep
 }
 
+// snapshot returns v's endpoints by interface, each slice sorted by Addr.
+func (v view) snapshot() Snapshot {
+	s := make(Snapshot)
+	for _, ep := range v {
+		s[ep.Interface] = append(s[ep.Interface], ep)
+	}
+	for _, eps := range s {
+		slices.SortFunc(eps, func(a, b Endpoint) int { return strings.Compare(a.Addr, b.Addr) })
+	}
+	return s
+}
+
 // skipLog bounds the log of keys skipped to one line per 10 s (with how
 // many were held back): a storm of bad writes must not flood the log.
 var skipLog = logging.NewLimiter(10 * time.Second)
@@ -300,13 +312,7 @@ func clipKey(k string) string {
 // publish builds a fresh Snapshot from v, stores it and hands it to
 // onUpdate.
 func (d *Discovery) publish(v view) {
-	s := make(Snapshot)
-	for _, ep := range v {
-		s[ep.Interface] = append(s[ep.Interface], ep)
-	}
-	for _, eps := range s {
-		slices.SortFunc(eps, func(a, b Endpoint) int { return strings.Compare(a.Addr, b.Addr) })
-	}
+	s := v.snapshot()
 	d.snap.Store(&s)
 	if d.onUpdate != nil {
 		d.onUpdate(s)
