@@ -79,7 +79,7 @@ func main() {
 	if o.cache != "" {
 		update = routeByCache(lg, a, o.cache)
 	}
-	s := discover(lg, cli, update, &disc, sig)
+	s := discover(lg, cli, coalesce(update), &disc, sig)
 	lg.Info("draining: answering calls in flight, each new request with Connection: close", "signal", s.String(), "timeout", o.drain)
 	left := a.Drain(o.drain)
 	if d := disc.Load(); d != nil {
