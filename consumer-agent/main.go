@@ -19,8 +19,6 @@ import (
 	"sync/atomic"
 	"syscall"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
-
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
 	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/registry"
@@ -79,7 +77,20 @@ func main() {
 	if o.cache != "" {
 		update = routeByCache(lg, a, o.cache)
 	}
-	s := discover(lg, cli, coalesce(update), &disc, sig)
+	// Discover waits for etcd's first read however long etcd is away;
+	// a signal meanwhile ends the agent all the same.
+	d, s, err := cmdline.UntilSignal(sig, func(ctx context.Context) (*registry.Discovery, error) {
+		return registry.Discover(ctx, cli, coalesce(update))
+	})
+	if d != nil {
+		disc.Store(d)
+	}
+	if s == nil {
+		if err != nil {
+			fatal(lg, "discover", err)
+		}
+		s = <-sig
+	}
 	lg.Info("draining: answering calls in flight, each new request with Connection: close", "signal", s.String(), "timeout", o.drain)
 	left := a.Drain(o.drain)
 	if d := disc.Load(); d != nil {
@@ -93,37 +104,6 @@ func main() {
 		os.Exit(1)
 	}
 	lg.Info("drain done; bye")
-}
-
-// discover starts following etcd (registry.Discover, which waits for the
-// first read however long etcd is away), stores the Discovery in disc, and
-// returns the signal that ends the agent, which may come first.
-func discover(lg *slog.Logger, cli *clientv3.Client, update func(registry.Snapshot), disc *atomic.Pointer[registry.Discovery], sig <-chan os.Signal) os.Signal {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	type found struct {
-		d   *registry.Discovery
-		err error
-	}
-	done := make(chan found, 1)
-	go func() {
-		d, err := registry.Discover(ctx, cli, update)
-		done <- found{d, err}
-	}()
-	select {
-	case f := <-done:
-		if f.err != nil {
-			fatal(lg, "discover", f.err)
-		}
-		disc.Store(f.d)
-		return <-sig
-	case s := <-sig:
-		cancel()
-		if f := <-done; f.d != nil {
-			disc.Store(f.d)
-		}
-		return s
-	}
 }
 
 // fatal logs err, what failed, and exits with status 1.

@@ -19,8 +19,6 @@ import (
 	"syscall"
 	"time"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
-
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
 	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/registry"
@@ -83,13 +81,23 @@ func main() {
 	// Registering has no deadline: etcd may be away for long, and a key
 	// of this address held by the lease of the agent's previous run is
 	// waited out, however late etcd comes back (registry.Register).
-	reg, s := register(lg, cli, eps, o.ttl, sig)
-	if reg == nil {
+	reg, s, err := cmdline.UntilSignal(sig, func(ctx context.Context) (*registry.Registration, error) {
+		return registry.Register(ctx, cli, eps, o.ttl)
+	})
+	if s != nil {
+		if reg != nil { // registered meanwhile: undo it
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			reg.Close(ctx)
+			cancel()
+		}
 		lg.Info("stopped before it registered", "signal", s.String())
 		a.Close()
 		health.Close()
 		cli.Close()
 		return
+	}
+	if err != nil {
+		fatal(lg, "register", err) // a live agent holds the address's key (registry.TakenError)
 	}
 	a.SetRegistration(reg.InPlace, reg.Regrants)
 	a.SetWeigher(reg)
@@ -123,38 +131,6 @@ func main() {
 		os.Exit(1)
 	}
 	lg.Info("drain done; bye")
-}
-
-// register registers eps until it succeeds, or a signal comes first (the
-// Registration is then nil, and the signal returned). A key held by a live
-// agent at the same address ends the process (registry.TakenError).
-func register(lg *slog.Logger, cli *clientv3.Client, eps []registry.Endpoint, ttl int64, sig <-chan os.Signal) (*registry.Registration, os.Signal) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	type result struct {
-		reg *registry.Registration
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		reg, err := registry.Register(ctx, cli, eps, ttl)
-		done <- result{reg, err}
-	}()
-	select {
-	case r := <-done:
-		if r.err != nil {
-			fatal(lg, "register", r.err)
-		}
-		return r.reg, nil
-	case s := <-sig:
-		cancel()
-		if r := <-done; r.reg != nil { // registered meanwhile: undo it
-			cctx, ccancel := context.WithTimeout(context.Background(), 3*time.Second)
-			r.reg.Close(cctx)
-			ccancel()
-		}
-		return nil, s
-	}
 }
 
 // fatal logs err, what failed, and exits with status 1.
