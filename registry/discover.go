@@ -30,9 +30,12 @@ var testHookAfterList func()
 // errWatchClosed reports a watch channel that closed without an error.
 var errWatchClosed = errors.New("registry: watch channel closed")
 
-// ResetCheckEvery is how often a Discovery asks etcd whether it is still
-// the cluster, and at the history, that its watch follows (checkReset).
-const ResetCheckEvery = 2 * time.Second
+// resetCheckEvery is how often a Discovery asks etcd whether it is still
+// the cluster, and at the history, that its watch follows (checkReset): a
+// rare event, found within seconds for the price of one read (each read
+// wakes the client's goroutines about ten times, which an idle agent
+// pays). A variable for tests.
+var resetCheckEvery = 10 * time.Second
 
 // errReset reports an etcd that lost its data, or was replaced by another
 // cluster, under the watch: its revision went back, or its cluster ID
@@ -73,7 +76,7 @@ type Discovery struct {
 // A compacted revision, a canceled or closed watch or any watch error makes
 // Discover list and watch again, with capped backoff. So does an etcd that
 // lost its data or was replaced by another cluster under the watch, found
-// by a read every ResetCheckEvery (its cluster ID changed, or its revision
+// by a read every 10 s (resetCheckEvery: its cluster ID changed, or its revision
 // went back): clientv3 would resume the watch at a revision the new
 // history has not reached, and it would miss every change until then. A key that is not a
 // valid Key, or whose value ParseValue rejects, is logged and skipped. While
@@ -190,13 +193,13 @@ type history struct {
 
 // watch applies changes after h's revision to cur, publishing after each
 // response that changed it, until the watch fails, etcd turns out to have
-// been reset (checkReset, every ResetCheckEvery), or ctx ends. It resets
+// been reset (checkReset, every resetCheckEvery), or ctx ends. It resets
 // bo once the watch is established.
 func (d *Discovery) watch(ctx context.Context, h history, cur view, bo *backoff) error {
 	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
 	defer cancel()
 	wch := d.cli.Watch(wctx, Prefix, clientv3.WithPrefix(), clientv3.WithRev(h.rev+1), clientv3.WithCreatedNotify())
-	check := time.NewTicker(ResetCheckEvery)
+	check := time.NewTicker(resetCheckEvery)
 	defer check.Stop()
 	for {
 		var wr clientv3.WatchResponse
@@ -248,7 +251,7 @@ func (d *Discovery) watch(ctx context.Context, h history, cur view, bo *backoff)
 // returns an *errReset when they show that the history h watches is gone.
 // A failed read says nothing (etcd may be away): it returns nil.
 func (d *Discovery) checkReset(ctx context.Context, h history) error {
-	cctx, cancel := context.WithTimeout(ctx, ResetCheckEvery)
+	cctx, cancel := context.WithTimeout(ctx, resetCheckEvery)
 	defer cancel()
 	// Prefix itself: a key inside the range a user limited to Prefix
 	// may read.

@@ -245,6 +245,8 @@ func TestDiscoverGivesUpWhenCtxEnds(t *testing.T) {
 // history has not reached, so the watch alone would stay silent; the
 // reset check lists again and the view follows the new etcd.
 func TestDiscoverAfterEtcdLostItsData(t *testing.T) {
+	defer func(d time.Duration) { resetCheckEvery = d }(resetCheckEvery)
+	resetCheckEvery = 500 * time.Millisecond
 	e, err := StartEmbedded(t.TempDir())
 	assertNoErr(t, err, "StartEmbedded")
 	t.Cleanup(func() { e.Close() })
@@ -265,7 +267,7 @@ func TestDiscoverAfterEtcdLostItsData(t *testing.T) {
 	start := time.Now()
 	_, err = cli2.Put(ctxT(t, 5*time.Second), Key(testIface, "10.0.0.2:30000"), EncodeValue(5))
 	assertNoErr(t, err, "Put")
-	u.waitFor(t, 3*ResetCheckEvery+5*time.Second, "the new etcd's endpoint alone", is(testIface, "10.0.0.2:30000/5"))
+	u.waitFor(t, 3*resetCheckEvery+5*time.Second, "the new etcd's endpoint alone", is(testIface, "10.0.0.2:30000/5"))
 	t.Logf("followed the new etcd %v after its first put", time.Since(start))
 	if d.Resets() != 1 {
 		t.Errorf("Resets() = %d, want 1", d.Resets())

@@ -19,8 +19,9 @@ import (
 // agent's: that one is reported by InPlace until it is ours again).
 
 // keyCheckEvery is how often a registration reads its keys back (a
-// variable for tests).
-var keyCheckEvery = 5 * time.Second
+// variable for tests): one read per key, which an idle agent pays in
+// wake-ups (see resetCheckEvery).
+var keyCheckEvery = 10 * time.Second
 
 // checkKeys reads the keys back and puts again those gone or changed. It
 // returns the reason the registration is not whole, or nil. It runs on the
