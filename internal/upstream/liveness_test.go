@@ -99,6 +99,27 @@ func send(t *testing.T, c *Conn, line string) {
 	c.Active() // a call went out, as a caller tells it
 }
 
+// dialReady dials cfg and waits until the connection is offered; it is
+// closed when the test ends.
+func dialReady(t *testing.T, cfg Config) *Conn {
+	t.Helper()
+	c := Dial(cfg)
+	t.Cleanup(c.Close)
+	if !c.Ready(2 * time.Second) {
+		t.Fatal("not ready")
+	}
+	return c
+}
+
+// freezeWithCall freezes s and sends a call on c that stays outstanding:
+// the peer goes silent under traffic.
+func freezeWithCall(t *testing.T, s *pingServer, c *Conn, busy *atomic.Bool) {
+	t.Helper()
+	s.frozen.Store(true)
+	busy.Store(true)
+	send(t, c, "call\n")
+}
+
 func livenessConfig(addr string, got *atomic.Int64, busy *atomic.Bool) Config {
 	return Config{
 		Addr:         addr,
@@ -273,14 +294,8 @@ func TestSuspectUntilAnswered(t *testing.T) {
 	var busy atomic.Bool
 	cfg := livenessConfig(s.ln.Addr().String(), &got, &busy)
 	cfg.PingTimeout = 2 * time.Second
-	c := Dial(cfg)
-	defer c.Close()
-	if !c.Ready(2 * time.Second) {
-		t.Fatal("not ready")
-	}
-	s.frozen.Store(true)
-	busy.Store(true)
-	send(t, c, "call\n")
+	c := dialReady(t, cfg)
+	freezeWithCall(t, s, c, &busy)
 	deadline := time.Now().Add(time.Second)
 	for !c.Suspect() {
 		if time.Now().After(deadline) {

@@ -259,14 +259,7 @@ func TestPeerLogsPingTimeout(t *testing.T) {
 	var busy atomic.Bool
 	cfg := livenessConfig(addr, &got, &busy)
 	p.Wire(&cfg)
-	c := Dial(cfg)
-	defer c.Close()
-	if !c.Ready(2 * time.Second) {
-		t.Fatal("not ready")
-	}
-	s.frozen.Store(true)
-	busy.Store(true)
-	send(t, c, "call\n")
+	freezeWithCall(t, s, dialReady(t, cfg), &busy)
 	waitUntil(t, "the loss logged", func() bool { return strings.Contains(logs.String(), "unreachable") })
 	p.Closing()
 	if !strings.Contains(logs.String(), `reason="no answer to a ping within 80ms"`) {

@@ -25,9 +25,7 @@ func TestProbationAfterDeaths(t *testing.T) {
 		if !c.Ready(3 * time.Second) {
 			t.Fatalf("death %d: not offered", i)
 		}
-		s.frozen.Store(true)
-		busy.Store(true)
-		send(t, c, "call\n")
+		freezeWithCall(t, s, c, &busy)
 		var died time.Time
 		select {
 		case died = <-downs:

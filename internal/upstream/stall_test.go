@@ -23,16 +23,9 @@ func TestStallKeepsConnection(t *testing.T) {
 	cfg.StallLimit = 1500 * time.Millisecond
 	cfg.OnStall = func(stalled bool) { stalls <- stalled }
 	cfg.OnDown = func(*batch.Writer) { downs <- time.Now() }
-	c := Dial(cfg)
-	defer c.Close()
-	if !c.Ready(2 * time.Second) {
-		t.Fatal("not ready")
-	}
-
-	s.frozen.Store(true)
-	busy.Store(true)
+	c := dialReady(t, cfg)
 	start := time.Now()
-	send(t, c, "call\n")
+	freezeWithCall(t, s, c, &busy)
 	select {
 	case st := <-stalls:
 		if !st {
