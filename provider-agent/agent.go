@@ -222,20 +222,17 @@ func (a *Agent) Ready() error {
 	if a.refusing.Load() {
 		return errors.New("draining: new calls are refused")
 	}
-	suspended := 0
+	suspended, stalled := 0, 0
 	for _, l := range a.loops {
 		if l.up.Suspended() {
 			suspended++
 		}
-	}
-	if suspended == len(a.loops) {
-		return fmt.Errorf("provider %s is shutting down (a read-only event): no new call until it is back", a.cfg.Provider)
-	}
-	stalled := 0
-	for _, l := range a.loops {
 		if l.up.Stalled() {
 			stalled++
 		}
+	}
+	if suspended == len(a.loops) {
+		return fmt.Errorf("provider %s is shutting down (a read-only event): no new call until it is back", a.cfg.Provider)
 	}
 	if stalled == len(a.loops) {
 		return fmt.Errorf("provider %s stalled: its host acknowledges, it answers nothing (a pause?); no new call until it answers", a.cfg.Provider)
