@@ -277,7 +277,8 @@ func (v view) put(k, val []byte) bool {
 	}
 	if err != nil {
 		if ok, repeated := skipLog.Allow("skip"); ok {
-			slog.Warn("registry: skipping key", "key", clipKey(key), "err", err, "others_skipped", repeated)
+			slog.Warn("registry: skipping key", "key", logging.Clip(key, 256), // long enough to name a real key
+				"err", err, "others_skipped", repeated)
 		}
 		delete(v, key)
 		return had
@@ -302,15 +303,6 @@ func (v view) snapshot() Snapshot {
 // skipLog bounds the log of keys skipped to one line per 10 s (with how
 // many were held back): a storm of bad writes must not flood the log.
 var skipLog = logging.NewLimiter(10 * time.Second)
-
-// clipKey bounds a key quoted in the log, long enough to name a real one.
-func clipKey(k string) string {
-	const limit = 256
-	if len(k) > limit {
-		return k[:limit] + "..."
-	}
-	return k
-}
 
 // publish builds a fresh Snapshot from v, stores it and hands it to
 // onUpdate.

@@ -7,6 +7,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
+
+	"github.com/dubbomesh/dubbomesh/internal/logging"
 )
 
 // Prefix is the etcd key prefix under which every provider agent registers.
@@ -99,10 +101,7 @@ func checkAddr(addr string) error {
 }
 
 func keyError(why, key string) error {
-	if len(key) > 200 {
-		key = key[:200] + "..."
-	}
-	return &formatError{base: ErrBadKey, why: why + ": " + strconv.Quote(key)}
+	return &formatError{base: ErrBadKey, why: why + ": " + strconv.Quote(logging.Clip(key, 200))}
 }
 
 // formatError wraps a sentinel error with a reason.
@@ -210,20 +209,13 @@ func decodeInt(name string, raw json.RawMessage, lo, hi int64, rangeErr error) (
 	// RawMessage holds valid JSON here.
 	r := string(raw)
 	if strings.ContainsAny(r, ".eE") || (r[0] != '-' && (r[0] < '0' || r[0] > '9')) {
-		return 0, &formatError{base: ErrBadValue, why: name + " is not an integer: " + strconv.Quote(clip(r))}
+		return 0, &formatError{base: ErrBadValue, why: name + " is not an integer: " + strconv.Quote(logging.Clip(r, 32))}
 	}
 	n, err := strconv.ParseInt(r, 10, 64)
 	if err != nil || n < lo || n > hi {
-		return 0, &formatError{base: rangeErr, why: name + " " + clip(r)}
+		return 0, &formatError{base: rangeErr, why: name + " " + logging.Clip(r, 32)}
 	}
 	return int(n), nil
-}
-
-func clip(s string) string {
-	if len(s) > 32 {
-		return s[:32] + "..."
-	}
-	return s
 }
 
 // validate reports whether ep can be registered.

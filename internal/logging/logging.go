@@ -96,3 +96,13 @@ func Or(l *slog.Logger) *slog.Logger {
 	}
 	return l
 }
+
+// Clip returns s cut to n bytes with "..." after it when it is longer:
+// for text from outside (a key, a client's bytes) quoted in a log line or
+// an error.
+func Clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}

@@ -207,3 +207,15 @@ var errTest = testErr("boom")
 type testErr string
 
 func (e testErr) Error() string { return string(e) }
+
+func TestClip(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		n    int
+		want string
+	}{{"short", 8, "short"}, {"exactly8", 8, "exactly8"}, {"a longer one", 8, "a longer..."}} {
+		if got := Clip(c.s, c.n); got != c.want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", c.s, c.n, got, c.want)
+		}
+	}
+}

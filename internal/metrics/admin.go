@@ -46,7 +46,10 @@ const ContentType = "text/plain; version=0.0.4; charset=utf-8"
 // first, so that an address in use fails its start rather than a goroutine
 // later.
 func (a Admin) Serve(ln net.Listener) error {
-	conns := a.MaxConns
+	readTimeout, conns := a.ReadTimeout, a.MaxConns
+	if readTimeout <= 0 {
+		readTimeout = AdminReadTimeout
+	}
 	if conns <= 0 {
 		conns = AdminMaxConns
 	}
@@ -66,7 +69,7 @@ func (a Admin) Serve(ln net.Listener) error {
 		// data ports. Scrapers keep their connection between scrapes
 		// (IdleTimeout); pprof profiles may take long to write, so
 		// writes have no bound.
-		ReadTimeout: or(a.ReadTimeout, AdminReadTimeout),
+		ReadTimeout: readTimeout,
 		IdleTimeout: AdminIdleTimeout,
 		Concurrency: conns,
 		Logger:      adminLogger{},
@@ -115,25 +118,8 @@ var adminLogLimit = logging.NewLimiter(adminLogEvery)
 
 func (adminLogger) Printf(format string, args ...any) {
 	if ok, repeated := adminLogLimit.Allow("admin"); ok {
-		slog.Warn("admin endpoint", "line", clipLine(fmt.Sprintf(format, args...)), "repeated", repeated)
+		slog.Warn("admin endpoint", "line", logging.Clip(fmt.Sprintf(format, args...), 200), "repeated", repeated)
 	}
-}
-
-// clipLine bounds a line echoed from a client's bytes.
-func clipLine(s string) string {
-	const limit = 200
-	if len(s) > limit {
-		return s[:limit] + "..."
-	}
-	return s
-}
-
-// or returns d, or def when d is not positive.
-func or(d, def time.Duration) time.Duration {
-	if d > 0 {
-		return d
-	}
-	return def
 }
 
 // pprofIndex is net/http/pprof's index page, which lists the profiles.
