@@ -170,7 +170,17 @@ type Agent struct {
 	closed    bool
 }
 
-// busy reports whether any loop has calls in flight.
+// inFlight returns the calls in flight on every loop.
+func (a *Agent) inFlight() int {
+	n := 0
+	for _, l := range a.loops {
+		n += l.calls.Len()
+	}
+	return n
+}
+
+// busy reports whether any loop has calls in flight: inFlight() > 0,
+// stopping at the first (the clock asks at every tick).
 func (a *Agent) busy() bool {
 	for _, l := range a.loops {
 		if l.calls.Len() > 0 {

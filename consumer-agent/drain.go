@@ -39,12 +39,3 @@ func (a *Agent) Drain(timeout time.Duration) int {
 		time.Sleep(min(drainPoll, time.Until(deadline)+time.Millisecond))
 	}
 }
-
-// inFlight returns the calls in flight on every loop.
-func (a *Agent) inFlight() int {
-	n := 0
-	for _, l := range a.loops {
-		n += l.calls.Len()
-	}
-	return n
-}

@@ -200,13 +200,7 @@ func (m *agentMetrics) register(a *Agent) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "consumer_agent_inflight",
 		Help: "Calls waiting for provider agents.",
-	}, func() float64 {
-		n := 0
-		for _, l := range a.loops {
-			n += l.calls.Len()
-		}
-		return float64(n)
-	}))
+	}, func() float64 { return float64(a.inFlight()) }))
 	m.reg.MustRegister(stateCollector{a})
 	m.reg.MustRegister(server.Collectors("consumer_agent")...)
 }
@@ -273,8 +267,9 @@ func (c stateCollector) metrics() []prometheus.Metric {
 			prometheus.MustNewConstMetric(descUpAvailable, prometheus.GaugeValue, avail, addr))
 	}
 	for name, svc := range a.services {
-		out = append(out, prometheus.MustNewConstMetric(descEndpoints, prometheus.GaugeValue, float64(len(svc.list())), name))
-		for _, m := range svc.list() {
+		ms := svc.list()
+		out = append(out, prometheus.MustNewConstMetric(descEndpoints, prometheus.GaugeValue, float64(len(ms)), name))
+		for _, m := range ms {
 			out = append(out, prometheus.MustNewConstMetric(descUpWeight, prometheus.GaugeValue, float64(m.weight), name, m.ep.addr))
 		}
 	}
