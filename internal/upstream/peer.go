@@ -188,12 +188,11 @@ func (p *Peer) stall(stalled bool, how string) {
 	if p.stalled.Add(-1) != 0 {
 		return
 	}
-	after := time.Since(time.Unix(0, p.stallStart.Load())).Round(time.Millisecond)
+	msg := p.what + " answering again"
 	if how != "" {
-		p.stallSw.Set(true, p.what+" stall over: "+how, p.key, p.addr, "after", after)
-		return
+		msg = p.what + " stall over: " + how
 	}
-	p.stallSw.Set(true, p.what+" answering again", p.key, p.addr, "after", after)
+	p.stallSw.Set(true, msg, p.key, p.addr, "after", time.Since(time.Unix(0, p.stallStart.Load())).Round(time.Millisecond))
 }
 
 // Closing tells p that its Conns are being closed on purpose: their losses
