@@ -130,6 +130,16 @@ func (m *agentMetrics) forService(name string) serviceCodes {
 	return sc
 }
 
+// forgetService deletes the response series of service name, gone for
+// good. A call of it still in flight then counts into a child no scrape
+// reads.
+func (m *agentMetrics) forgetService(name string) {
+	for _, code := range codes {
+		m.responses.DeleteLabelValues(name, strconv.Itoa(code))
+	}
+	m.responses.DeleteLabelValues(name, "other")
+}
+
 // status counts one answer of service svc (nil: none known) by its HTTP
 // status. It does not allocate.
 func (m *agentMetrics) status(svc *service, code int) {

@@ -136,6 +136,17 @@ func (a *Agent) retire(ep *endpoint) {
 	}
 }
 
+// retireService forgets the response series of service iface, which left
+// the registry a grace period ago, unless it has come back meanwhile: a
+// long-lived agent keeps no series for every interface name etcd ever held.
+func (a *Agent) retireService(iface string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.services[iface] == nil {
+		a.m.forgetService(iface)
+	}
+}
+
 // Update makes the agent route by snapshot s: it dials provider agents that
 // appeared, updates weights, and retires those that left after a grace period
 // that lets their calls in flight finish; a provider agent whose key left
@@ -187,6 +198,7 @@ func (a *Agent) updateLocked(s registry.Snapshot) {
 			svc.lb.Update(nil)
 			delete(a.services, iface)
 			a.log.Warn("service has no provider agent left", "service", iface)
+			time.AfterFunc(a.cfg.Grace, func() { a.retireService(iface) })
 		}
 	}
 	a.routes.Store(table)

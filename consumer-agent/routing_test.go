@@ -168,3 +168,61 @@ func TestUpdateSharedEndpoint(t *testing.T) {
 	f.waitOpen(2)
 	check(t, "accepts", f.accepts.Load(), int64(2))
 }
+
+// TestServiceSeriesForgotten: a service that leaves the registry loses its
+// response series a grace period later, unless it is back by then; the
+// others keep theirs.
+func TestServiceSeriesForgotten(t *testing.T) {
+	const other = "com.dubbomesh.demo.OtherService"
+	f := newFake(t, echoPlan)
+	a := startAgent(t, Config{Grace: 100 * time.Millisecond})
+	both := snapshot(echoIface, f.endpoint(echoIface, 1))
+	both[other] = append(both[other], f.endpoint(other, 1))
+	route(t, a, both)
+	c := dial(t, a)
+	c.send(post(form(other, "echo", stringType, "o")) + post(echoForm("e")))
+	c.expect(200, "o")
+	c.expect(200, "e")
+	series := func(svc string) int {
+		t.Helper()
+		mfs, err := a.Metrics().Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, mf := range mfs {
+			if mf.GetName() != "consumer_agent_responses_total" {
+				continue
+			}
+			for _, m := range mf.GetMetric() {
+				for _, l := range m.GetLabel() {
+					if l.GetName() == "service" && l.GetValue() == svc {
+						n++
+					}
+				}
+			}
+		}
+		return n
+	}
+	check(t, "series of the echo service", series(echoIface), len(codes)+1)
+
+	// Gone and back within the grace period: kept, still counting.
+	route(t, a, snapshot(other, f.endpoint(other, 1)))
+	route(t, a, both)
+	time.Sleep(300 * time.Millisecond)
+	v, _ := metrics.Value(a.Metrics(), "consumer_agent_responses_total", "service", echoIface, "code", "200")
+	check(t, "200s of the echo service back within grace", v, 1.0)
+
+	// Gone for good: forgotten; the other service keeps its series.
+	route(t, a, snapshot(other, f.endpoint(other, 1)))
+	waitFor(t, "the echo service's series to go", func() bool { return series(echoIface) == 0 })
+	check(t, "series of the other service", series(other), len(codes)+1)
+
+	// Back later: counted from zero.
+	route(t, a, both)
+	c.send(post(echoForm("e2")))
+	c.expect(200, "e2")
+	v, _ = metrics.Value(a.Metrics(), "consumer_agent_responses_total", "service", echoIface, "code", "200")
+	check(t, "200s of the echo service, back", v, 1.0)
+	expectMetric(t, a, "consumer_agent_responses_200_total", 2)
+}
