@@ -8,6 +8,7 @@ import (
 
 	"github.com/dubbomesh/dubbomesh/internal/metrics"
 	"github.com/dubbomesh/dubbomesh/protocol"
+	"github.com/dubbomesh/dubbomesh/registry"
 )
 
 // pipeline sends n echo calls, "<prefix><i>", in one write and checks the n
@@ -145,21 +146,30 @@ func TestConnectionRefused(t *testing.T) {
 	c.expect(200, "3")
 }
 
+// other is the second interface of the tests that route two.
+const other = "com.dubbomesh.demo.OtherService"
+
+// twoServices starts an agent with a 100 ms Grace routing echoIface and
+// other to one fake provider agent, and makes a call to each on c; both is
+// the snapshot that routes them.
+func twoServices(t *testing.T) (a *Agent, f *fakeAgent, c *client, both registry.Snapshot) {
+	f = newFake(t, echoPlan)
+	a = startAgent(t, Config{Grace: 100 * time.Millisecond})
+	both = snapshot(echoIface, f.endpoint(echoIface, 1))
+	both[other] = append(both[other], f.endpoint(other, 1))
+	route(t, a, both)
+	c = dial(t, a)
+	c.send(post(form(other, "echo", stringType, "o")) + post(echoForm("e")))
+	c.expect(200, "o")
+	c.expect(200, "e")
+	return a, f, c, both
+}
+
 // TestUpdateSharedEndpoint: one provider agent serving two interfaces gets
 // one connection per loop, and removing one interface keeps it for the
 // other.
 func TestUpdateSharedEndpoint(t *testing.T) {
-	const other = "com.dubbomesh.demo.OtherService"
-	f := newFake(t, echoPlan)
-	a := startAgent(t, Config{Grace: 100 * time.Millisecond})
-	s := snapshot(echoIface, f.endpoint(echoIface, 1))
-	s[other] = append(s[other], f.endpoint(other, 1))
-	route(t, a, s)
-	c := dial(t, a)
-	c.send(post(form(other, "echo", stringType, "o")) + post(echoForm("e")))
-	c.expect(200, "o")
-	c.expect(200, "e")
-
+	a, f, c, _ := twoServices(t)
 	route(t, a, snapshot(other, f.endpoint(other, 1)))
 	c.send(post(form(other, "echo", stringType, "o2")) + post(echoForm("e2")))
 	c.expect(200, "o2")
@@ -173,16 +183,7 @@ func TestUpdateSharedEndpoint(t *testing.T) {
 // response series a grace period later, unless it is back by then; the
 // others keep theirs.
 func TestServiceSeriesForgotten(t *testing.T) {
-	const other = "com.dubbomesh.demo.OtherService"
-	f := newFake(t, echoPlan)
-	a := startAgent(t, Config{Grace: 100 * time.Millisecond})
-	both := snapshot(echoIface, f.endpoint(echoIface, 1))
-	both[other] = append(both[other], f.endpoint(other, 1))
-	route(t, a, both)
-	c := dial(t, a)
-	c.send(post(form(other, "echo", stringType, "o")) + post(echoForm("e")))
-	c.expect(200, "o")
-	c.expect(200, "e")
+	a, f, c, both := twoServices(t)
 	series := func(svc string) int {
 		t.Helper()
 		mfs, err := a.Metrics().Gather()
