@@ -146,20 +146,20 @@ func TestConnectionRefused(t *testing.T) {
 	c.expect(200, "3")
 }
 
-// other is the second interface of the tests that route two.
-const other = "com.dubbomesh.demo.OtherService"
+// otherIface is the second interface of the tests that route two.
+const otherIface = "com.dubbomesh.demo.OtherService"
 
 // twoServices starts an agent with a 100 ms Grace routing echoIface and
-// other to one fake provider agent, and makes a call to each on c; both is
+// otherIface to one fake provider agent, and makes a call to each on c; both is
 // the snapshot that routes them.
 func twoServices(t *testing.T) (a *Agent, f *fakeAgent, c *client, both registry.Snapshot) {
 	f = newFake(t, echoPlan)
 	a = startAgent(t, Config{Grace: 100 * time.Millisecond})
 	both = snapshot(echoIface, f.endpoint(echoIface, 1))
-	both[other] = append(both[other], f.endpoint(other, 1))
+	both[otherIface] = append(both[otherIface], f.endpoint(otherIface, 1))
 	route(t, a, both)
 	c = dial(t, a)
-	c.send(post(form(other, "echo", stringType, "o")) + post(echoForm("e")))
+	c.send(post(form(otherIface, "echo", stringType, "o")) + post(echoForm("e")))
 	c.expect(200, "o")
 	c.expect(200, "e")
 	return a, f, c, both
@@ -167,11 +167,11 @@ func twoServices(t *testing.T) (a *Agent, f *fakeAgent, c *client, both registry
 
 // TestUpdateSharedEndpoint: one provider agent serving two interfaces gets
 // one connection per loop, and removing one interface keeps it for the
-// other.
+// the other.
 func TestUpdateSharedEndpoint(t *testing.T) {
 	a, f, c, _ := twoServices(t)
-	route(t, a, snapshot(other, f.endpoint(other, 1)))
-	c.send(post(form(other, "echo", stringType, "o2")) + post(echoForm("e2")))
+	route(t, a, snapshot(otherIface, f.endpoint(otherIface, 1)))
+	c.send(post(form(otherIface, "echo", stringType, "o2")) + post(echoForm("e2")))
 	c.expect(200, "o2")
 	c.expectError(503, echoIface)
 	time.Sleep(200 * time.Millisecond) // past Grace: nothing must be closed
@@ -208,16 +208,16 @@ func TestServiceSeriesForgotten(t *testing.T) {
 	check(t, "series of the echo service", series(echoIface), len(codes)+1)
 
 	// Gone and back within the grace period: kept, still counting.
-	route(t, a, snapshot(other, f.endpoint(other, 1)))
+	route(t, a, snapshot(otherIface, f.endpoint(otherIface, 1)))
 	route(t, a, both)
 	time.Sleep(300 * time.Millisecond)
 	v, _ := metrics.Value(a.Metrics(), "consumer_agent_responses_total", "service", echoIface, "code", "200")
 	check(t, "200s of the echo service back within grace", v, 1.0)
 
 	// Gone for good: forgotten; the other service keeps its series.
-	route(t, a, snapshot(other, f.endpoint(other, 1)))
+	route(t, a, snapshot(otherIface, f.endpoint(otherIface, 1)))
 	waitFor(t, "the echo service's series to go", func() bool { return series(echoIface) == 0 })
-	check(t, "series of the other service", series(other), len(codes)+1)
+	check(t, "series of the other service", series(otherIface), len(codes)+1)
 
 	// Back later: counted from zero.
 	route(t, a, both)
