@@ -167,7 +167,7 @@ func twoServices(t *testing.T) (a *Agent, f *fakeAgent, c *client, both registry
 
 // TestUpdateSharedEndpoint: one provider agent serving two interfaces gets
 // one connection per loop, and removing one interface keeps it for the
-// the other.
+// other.
 func TestUpdateSharedEndpoint(t *testing.T) {
 	a, f, c, _ := twoServices(t)
 	route(t, a, snapshot(otherIface, f.endpoint(otherIface, 1)))
