@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -76,7 +77,20 @@ const (
 func newHTTPConn(l *loop, conn netpoll.Connection, pipeline int) *httpConn {
 	hc := &httpConn{loop: l, slots: make([]slot, pipeline)}
 	hc.cond.L = &hc.mu
-	hc.w = batch.NewWriter(conn, nil)
+	hc.w = batch.NewWriter(conn, func(err error) {
+		if errors.Is(err, batch.ErrStalledPeer) {
+			l.a.m.stalledClients.Inc()
+		}
+	})
+	// Answers never wait for a client that does not read: an answer pass
+	// writes to the clients of many calls, and one full socket must not
+	// hold the others' answers (nor the pongs that keep the provider
+	// agents alive). The client's own reading pauses instead (reserve).
+	hc.w.Spill(clientWriteTimeout, func() {
+		hc.mu.Lock()
+		hc.cond.Broadcast()
+		hc.mu.Unlock()
+	})
 	hc.lastActive.Store(l.a.clock.Now())
 	l.track(hc)
 	conn.AddCloseCallback(func(netpoll.Connection) error {
@@ -101,11 +115,26 @@ func (hc *httpConn) idle(t int64) bool {
 	return hc.head == hc.tail && !hc.closed
 }
 
-// reserve takes the next slot, waiting while the pipeline is full. ok is
-// false when the connection closed meanwhile. Only the handler calls it.
+// clientWriteTimeout is how long a client may read none of its answers
+// before its connection is closed.
+const clientWriteTimeout = 5 * time.Second
+
+// maxBacklog bounds the answers a client has not read, in bytes, past which
+// no more of its requests are read until it reads.
+const maxBacklog = 1 << 20
+
+// full reports that no request may be read now: the pipeline is full, or
+// the client is behind in reading its answers. mu is held.
+func (hc *httpConn) full() bool {
+	return hc.tail-hc.head >= uint32(len(hc.slots)) || hc.w.Backlog() > maxBacklog
+}
+
+// reserve takes the next slot, waiting while the pipeline is full or the
+// client is behind in reading (full). ok is false when the connection
+// closed meanwhile. Only the handler calls it.
 func (hc *httpConn) reserve(mode http1.ConnMode) (uint32, bool) {
 	hc.mu.Lock()
-	if hc.tail-hc.head >= uint32(len(hc.slots)) {
+	if hc.full() {
 		// The answers we wait for may sit in writers this pass holds:
 		// let them go before waiting, or nothing would ever be sent. And
 		// a handler that waits must not count as busy, or it would hold
@@ -114,7 +143,7 @@ func (hc *httpConn) reserve(mode http1.ConnMode) (uint32, bool) {
 		batch.Handlers.Leave()
 		hc.set.Flush()
 		hc.mu.Lock()
-		for hc.tail-hc.head >= uint32(len(hc.slots)) && !hc.closed {
+		for hc.full() && !hc.closed {
 			hc.cond.Wait()
 		}
 		batch.Handlers.Enter()
@@ -183,16 +212,20 @@ const lingerTimeout = time.Second
 // until it closes or lingerTimeout passes. Closing at once with bytes
 // unread would reset the connection, and a client still writing its body
 // would get the reset, not the answer.
+//
+// Both wait until the client has taken the answers written before: a
+// client behind in reading gets them, up to clientWriteTimeout.
 func (hc *httpConn) closeAfterLast() {
-	hc.w.Flush()
-	conn := hc.w.Conn()
-	if hc.linger.Load() {
-		if fc, ok := conn.(interface{ Fd() int }); ok && syscall.Shutdown(fc.Fd(), syscall.SHUT_WR) == nil {
-			time.AfterFunc(lingerTimeout, func() { conn.Close() })
-			return
+	hc.w.FlushThen(func() {
+		conn := hc.w.Conn()
+		if hc.linger.Load() {
+			if fc, ok := conn.(interface{ Fd() int }); ok && syscall.Shutdown(fc.Fd(), syscall.SHUT_WR) == nil {
+				time.AfterFunc(lingerTimeout, func() { conn.Close() })
+				return
+			}
 		}
-	}
-	conn.Close()
+		conn.Close()
+	})
 }
 
 // writeContinue writes an interim 100 Continue. mu is held.

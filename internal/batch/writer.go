@@ -30,6 +30,9 @@ type Writer struct {
 	// Set by Join: Done defers to the group's last handler.
 	group  *Group
 	queued atomic.Bool // on group's dirty list
+
+	// Set by Spill: flushes never wait for room in the socket (spill.go).
+	spill *spill
 }
 
 // Join makes the Writer leave its flushes to the last busy handler of g
@@ -146,11 +149,16 @@ func (w *Writer) Done() {
 }
 
 // Flush sends everything written so far, in one syscall when the socket
-// takes it all. A failed flush closes the connection.
+// takes it all; it waits for room in a full socket unless the Writer spills
+// (Spill). A failed flush closes the connection.
 func (w *Writer) Flush() {
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
+		return
+	}
+	if w.spill != nil {
+		w.trySend() // spill.go; releases mu
 		return
 	}
 	if w.conn.Writer().MallocLen() == 0 {
@@ -161,10 +169,7 @@ func (w *Writer) Flush() {
 	err := w.conn.Writer().Flush()
 	w.mu.Unlock()
 	if err != nil {
-		if w.onError != nil {
-			w.onError(err)
-		}
-		w.conn.Close()
+		w.fail(err)
 	}
 }
 

@@ -276,6 +276,40 @@ func (c *connection) Flush() error {
 	return c.flush()
 }
 
+// TryFlush is Flush without its wait (a dubbomesh patch, see PATCH.md): it
+// sends what the socket takes now and returns the bytes sent and the bytes
+// still buffered. What the socket did not take stays in the output buffer,
+// in order, for a later TryFlush or Flush; no write event is registered for
+// it, so the caller decides when to try again. A full socket is not an
+// error. It must not run beside a Flush of the same connection.
+func (c *connection) TryFlush() (sent, left int, err error) {
+	if !c.IsActive() {
+		return 0, 0, Exception(ErrConnClosed, "when flush")
+	}
+	if !c.lock(flushing) {
+		return 0, 0, Exception(ErrConcurrentAccess, "when flush")
+	}
+	defer c.unlock(flushing)
+	c.outputBuffer.Flush()
+	for !c.outputBuffer.IsEmpty() {
+		bs := c.outputBuffer.GetBytes(c.outputBarrier.bs)
+		n, err := sendmsg(c.fd, bs, c.outputBarrier.ivs, false)
+		if err != nil && err != syscall.EAGAIN {
+			return sent, c.outputBuffer.Len(), Exception(err, "when flush")
+		}
+		if n <= 0 {
+			break
+		}
+		sent += n
+		err = c.outputBuffer.Skip(n)
+		c.outputBuffer.Release()
+		if err != nil {
+			return sent, c.outputBuffer.Len(), Exception(err, "when flush")
+		}
+	}
+	return sent, c.outputBuffer.Len(), nil
+}
+
 // MallocAck implements Connection.
 func (c *connection) MallocAck(n int) (err error) {
 	return c.outputBuffer.MallocAck(n)
