@@ -324,6 +324,9 @@ type inConn struct {
 	loop *loop
 	w    *batch.Writer
 	p    pass
+	// behind is signalled as the peer reads answers it was behind on
+	// (backlog.go).
+	behind chan struct{}
 	// goAwayOK is set when the peer's ping announced GOAWAY; goneAway
 	// once one was sent (goaway.go).
 	goAwayOK, goneAway atomic.Bool
@@ -341,8 +344,14 @@ func (a *Agent) onPrepare(conn netpoll.Connection) context.Context {
 		return a.refuseConn(conn)
 	}
 	l := a.loops[int(a.next.Add(1))%len(a.loops)]
-	c := &inConn{loop: l, w: batch.NewWriter(conn, nil), p: pass{a: a}}
+	c := &inConn{loop: l, p: pass{a: a}, behind: make(chan struct{}, 1)}
+	c.w = batch.NewWriter(conn, func(err error) {
+		if errors.Is(err, batch.ErrStalledPeer) {
+			a.m.stalledPeers.Inc()
+		}
+	})
 	a.cfg.Flush.Apply(c.w)
+	c.w.Spill(peerWriteTimeout, c.caughtUp)
 	conn.SetWriteTimeout(5 * time.Second)
 	conn.SetReadTimeout(a.cfg.FrameTimeout)
 	upstream.TuneTCP(conn, upstream.DefaultUserTimeout)

@@ -75,6 +75,11 @@ func (a *Agent) handleFrames(c *inConn, buf []byte) (used, need int, err error) 
 		used += n
 		switch h.Kind {
 		case protocol.KindRequest:
+			if !c.waitBacklog() { // backlog.go
+				// Closed for not reading: the rest read ahead is
+				// never answered.
+				return len(buf), 0, nil
+			}
 			a.forward(c, h, body)
 		case protocol.KindHeartbeat:
 			if !h.IsReply() {
