@@ -48,7 +48,8 @@ var ErrStalledPeer = errors.New("batch: the peer read nothing of what was writte
 //
 // Spill does nothing for a connection that cannot send without waiting
 // (a TLS one): its flushes wait as before. Call Spill at most once, before
-// the Writer is shared, and not with Coalesce.
+// the Writer is shared; it works with Join and Coalesce, whose flushes then
+// do not wait either.
 func (w *Writer) Spill(timeout time.Duration, progress func()) {
 	if tf, ok := w.conn.(tryFlusher); ok {
 		w.spill = &spill{conn: tf, timeout: timeout, progress: progress}
