@@ -27,7 +27,15 @@ type gate struct {
 	queue []queued
 	head  int // index of the oldest waiting call
 	n     int // waiting calls
+	// bytes is the waiting calls' frames, in bytes; a call that would
+	// take it past maxBytes is refused as the full queue's are, unless
+	// the queue is empty.
+	bytes, maxBytes int
 }
+
+// keepFrame is the largest frame buffer a queue slot keeps for reuse once
+// its call left: a burst of large calls does not stay in memory for good.
+const keepFrame = 64 << 10
 
 // queued is a call waiting for a provider thread: its loop, the provider
 // connection it was admitted for, its pending id and its whole Dubbo frame.
@@ -40,8 +48,8 @@ type queued struct {
 	at    int64 // when it was queued (UnixNano)
 }
 
-func newGate(limit, queue, loops int) *gate {
-	return &gate{limit: limit, sent: make([]int, loops), queue: make([]queued, queue)}
+func newGate(limit, queue, maxBytes, loops int) *gate {
+	return &gate{limit: limit, sent: make([]int, loops), queue: make([]queued, queue), maxBytes: maxBytes}
 }
 
 // enter admits call id of loop l, whose frame is r (which passed
@@ -59,7 +67,7 @@ func (g *gate) enter(l *loop, w *batch.Writer, id uint32, r *dubbo.Request, size
 		g.total++
 		return true, true
 	}
-	if g.n == len(g.queue) {
+	if g.n == len(g.queue) || (g.n > 0 && g.bytes+size > g.maxBytes) {
 		l.a.m.gateRefused.Inc()
 		return false, false
 	}
@@ -71,6 +79,7 @@ func (g *gate) enter(l *loop, w *batch.Writer, id uint32, r *dubbo.Request, size
 	dubbo.PutRequest(e.frame, r)
 	e.l, e.w, e.id, e.at = l, w, id, time.Now().UnixNano()
 	g.n++
+	g.bytes += size
 	return false, true
 }
 
@@ -110,22 +119,31 @@ func (g *gate) admitLocked(set *batch.Set) {
 		e := &g.queue[g.head]
 		g.head = (g.head + 1) % len(g.queue)
 		g.n--
-		if !e.l.calls.Live(e.id) {
-			continue // timed out, or its connection died
+		g.bytes -= len(e.frame)
+		g.admit(e, set)
+		if cap(e.frame) > keepFrame {
+			e.frame = nil
 		}
-		set.Add(e.w)
-		bw := e.w.Lock()
-		if bw == nil {
-			continue // the connection died; its calls fail through OnDown
-		}
-		if b, err := bw.Malloc(len(e.frame)); err == nil {
-			copy(b, e.frame)
-			g.sent[e.l.idx]++
-			g.total++
-			observeSince(e.l.a.m.queueWait, e.at)
-		}
-		e.w.Unlock()
 	}
+}
+
+// admit writes queued call e, unless it is no longer live. g.mu is held.
+func (g *gate) admit(e *queued, set *batch.Set) {
+	if !e.l.calls.Live(e.id) {
+		return // timed out, or its connection died
+	}
+	set.Add(e.w)
+	bw := e.w.Lock()
+	if bw == nil {
+		return // the connection died; its calls fail through OnDown
+	}
+	if b, err := bw.Malloc(len(e.frame)); err == nil {
+		copy(b, e.frame)
+		g.sent[e.l.idx]++
+		g.total++
+		observeSince(e.l.a.m.queueWait, e.at)
+	}
+	e.w.Unlock()
 }
 
 // undo uncounts a call of loop l that enter admitted but that was never

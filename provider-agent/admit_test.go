@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -134,5 +135,45 @@ func TestGateAfterProviderLost(t *testing.T) {
 	expectOK(t, c.roundTrip(6, req("hash", "a")), "97")
 	if w, h := metric(t, a, "provider_agent_waiting"), metric(t, a, "provider_agent_provider_calls"); w != 0 || h != 0 {
 		t.Fatalf("waiting %v, held %v after the loss; want 0 and 0", w, h)
+	}
+}
+
+// TestGateQueueBytes: the queue refuses a call that would take its frames
+// past MaxQueueBytes, and keeps no large frame buffer once its calls left.
+func TestGateQueueBytes(t *testing.T) {
+	f := startFake(t, "127.0.0.1:0")
+	a := newAgent(t, f, func(c *Config) { c.Loops = 1; c.MaxProviderCalls = 1; c.MaxQueueBytes = 1 << 20 })
+	c := dial(t, a)
+	r := req("slow", strings.Repeat("x", 128<<10))
+	const n = 20 // 2.5 MiB: one call at the provider, 7 fit the queue
+	for i := 1; i <= n; i++ {
+		c.send(uint32(i), r)
+	}
+	c.flush()
+	ok, over := 0, 0
+	for _, ans := range c.collect(n) {
+		switch {
+		case ans.h.Kind == protocol.KindResponse:
+			ok++
+		case ans.h.Status == protocol.StatusOverloaded:
+			over++
+		default:
+			t.Fatalf("unexpected %v %v %q", ans.h.Kind, ans.h.Status, ans.body)
+		}
+	}
+	// One at the provider and 7 queued (1 MiB) at once; an early answer
+	// may let in a few more before the last arrive.
+	if ok < 8 || over == 0 {
+		t.Fatalf("%d answered, %d refused: want 8 or more answered (one at the provider, 1 MiB queued) and the rest refused", ok, over)
+	}
+	a.gate.mu.Lock()
+	defer a.gate.mu.Unlock()
+	if a.gate.bytes != 0 {
+		t.Fatalf("queue counts %d bytes with nothing waiting", a.gate.bytes)
+	}
+	for i, e := range a.gate.queue {
+		if cap(e.frame) > keepFrame {
+			t.Fatalf("queue slot %d keeps a %d-byte frame buffer", i, cap(e.frame))
+		}
 	}
 }

@@ -36,6 +36,9 @@ type Config struct {
 	// bound.
 	MaxProviderCalls int
 	MaxQueue         int
+	// MaxQueueBytes bounds the queue's frames in bytes as well (default
+	// 64 MiB): a burst of large calls cannot hold more memory than this.
+	MaxQueueBytes int
 	// IdleTimeout is the quiet time after which the agent sends the
 	// provider a heartbeat; default 60s.
 	IdleTimeout time.Duration
@@ -138,6 +141,9 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.MaxQueue <= 0 {
 		cfg.MaxQueue = 4096
 	}
+	if cfg.MaxQueueBytes <= 0 {
+		cfg.MaxQueueBytes = 64 << 20
+	}
 	if cfg.Serialization == 0 {
 		cfg.Serialization = dubbo.Hessian2
 	}
@@ -146,7 +152,7 @@ func New(cfg Config) (*Agent, error) {
 	a := &Agent{cfg: cfg, m: newAgentMetrics(), log: logging.Or(cfg.Log), capLog: logging.NewLimiter(refusalLogEvery)}
 	a.peer = upstream.NewPeer("provider", "provider", cfg.Provider, a.log)
 	a.peer.Hold() // until it listens: a failed start logs only its error
-	a.gate = newGate(cfg.MaxProviderCalls, cfg.MaxQueue, cfg.Loops)
+	a.gate = newGate(cfg.MaxProviderCalls, cfg.MaxQueue, cfg.MaxQueueBytes, cfg.Loops)
 	for i := 0; i < cfg.Loops; i++ {
 		a.loops = append(a.loops, newLoop(a, i))
 	}
