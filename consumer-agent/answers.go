@@ -63,6 +63,10 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 		case protocol.KindResponse:
 			if c, ok := l.takeCall(h.ID); ok {
 				l.noteLoad(c.ep, h)
+				if c.json && h.Flags&protocol.FlagJSON == 0 {
+					l.textAnswer(set, c)
+					break
+				}
 				m.status(c.svc, 200)
 				c.ep.health.ok()
 				kind := bodyText
@@ -114,4 +118,18 @@ func (l *loop) handleAnswers(set *batch.Set, w *batch.Writer, buf []byte) (used,
 		}
 	}
 	return used, 0, nil
+}
+
+// textAnswer fails JSON-form call c, which its provider agent answered as
+// text: an agent that predates the JSON form ignores the flag that asks for
+// it and renders the result as for the race's form, which no JSON caller
+// can trust. The call ran; the answer is a 502 that says why, and counts
+// against no agent (the agent serves the race's form right).
+func (l *loop) textAnswer(set *batch.Set, c call) {
+	l.a.m.status(c.svc, 502)
+	c.ep.m.errors.Inc()
+	if c.ep.textOnly.CompareAndSwap(false, true) {
+		l.a.log.Warn("provider agent answered a JSON-form call as text: it predates the JSON form; upgrade it (its JSON-form calls fail with 502)", "agent", c.ep.addr)
+	}
+	c.hc.complete(set, c.slot, 502, []byte("provider agent "+c.ep.addr+" answered a JSON-form call as text: it predates the JSON form (upgrade it); the call ran"), bodyError)
 }

@@ -8,6 +8,7 @@ type call struct {
 	hc       *httpConn
 	slot     uint32
 	retried  bool
+	json     bool // a call in the JSON form: its answer must say it is JSON
 	ep       *endpoint
 	svc      *service
 	deadline int64

@@ -91,3 +91,21 @@ func TestFormCallJSONResult(t *testing.T) {
 		t.Errorf("Content-Type %q", ct)
 	}
 }
+
+// TestJSONCallAnsweredAsText: a provider agent that predates the JSON form
+// ignores the flag asking for JSON and answers as for the race's form. Its
+// answer to a JSON-form call is a 502 that says so, not a 200 the caller
+// would misread; the agent is not sidelined, and its form calls still work.
+func TestJSONCallAnsweredAsText(t *testing.T) {
+	a, _ := echoAgent(t, Config{}, echoPlan) // never sets FlagJSON
+	c := dial(t, a)
+	c.send(jsonPost(`{"interface":"` + echoIface + `","method":"echo","parameterTypes":["Ljava/lang/String;"],"args":["x"]}`))
+	resp, body := c.read()
+	var e struct{ Error string }
+	if resp.StatusCode != 502 || json.Unmarshal([]byte(body), &e) != nil || !strings.Contains(e.Error, "predates the JSON form") {
+		t.Fatalf("got %d %q, want 502 saying the agent predates the JSON form", resp.StatusCode, body)
+	}
+	check(t, "sidelined", metric(t, a, "consumer_agent_sidelined_total"), 0.0)
+	c.send(post(echoForm("y")))
+	c.expect(200, "y")
+}

@@ -69,6 +69,9 @@ type endpoint struct {
 	// Agent.watchOutliers.
 	rotation   *logging.Switch
 	inRotation bool
+	// textOnly is set once the agent answered a JSON-form call as text
+	// (answers.go), so that it is logged once.
+	textOnly atomic.Bool
 }
 
 // up returns loop i's connection to the endpoint; its Writer is nil while it is down.

@@ -194,7 +194,7 @@ func (a *Agent) handle(hc *httpConn) {
 		return
 	}
 	deadline := time.Now().Add(a.cfg.Timeout).UnixNano()
-	id, ok := l.addCall(call{hc: hc, slot: slot, ep: ep, svc: svc, deadline: deadline}, uw.ID())
+	id, ok := l.addCall(call{hc: hc, slot: slot, json: mode&http1.JSON != 0, ep: ep, svc: svc, deadline: deadline}, uw.ID())
 	if !ok {
 		a.m.status(svc, 503)
 		hc.fail(&hc.set, slot, 503, "consumer agent overloaded: too many calls in flight")
