@@ -160,6 +160,7 @@ type Agent struct {
 	open         atomic.Int64 // client connections not yet closed, refused ones included
 	discovered   atomic.Bool  // Update has run: etcd has been read once
 	draining     atomic.Bool  // Drain has begun: answers close their connections (drain.go)
+	closing      atomic.Bool  // Drain's last Timeout: requests are refused, not called (drain.go)
 
 	mem membership // provider agents kept without their etcd key (membership.go)
 	tls tlsState   // mode mismatches and handshake failures (tls.go)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -80,4 +81,47 @@ func TestDrainTimeout(t *testing.T) {
 		t.Fatalf("Drain took %v with a 100ms timeout", d)
 	}
 	f.releaseReverse()
+}
+
+// TestDrainRefusesLate: a client that keeps calling through a drain is
+// served until the last call timeout before the drain's end, then answered
+// 503 without a call, so that no call is in flight when the agent exits.
+func TestDrainRefusesLate(t *testing.T) {
+	a, f := echoAgent(t, Config{Timeout: 300 * time.Millisecond}, holdSlow)
+	start := time.Now()
+	done := make(chan int, 1)
+	go func() { done <- a.Drain(time.Second) }()
+	waitFor(t, "draining", a.draining.Load)
+	served, refused := 0, 0
+	for refused == 0 {
+		if time.Since(start) > 3*time.Second {
+			t.Fatal("no request refused during the drain's last call timeout")
+		}
+		c := dial(t, a)
+		c.send(post(echoForm("x")))
+		resp, body := c.read()
+		switch {
+		case resp.StatusCode == 200:
+			served++
+		case resp.StatusCode == 503 && strings.Contains(body, "the call was not made"):
+			refused++
+			if d := time.Since(start); d < 600*time.Millisecond {
+				t.Fatalf("refused %v into a 1 s drain with a 300 ms call timeout", d)
+			}
+		default:
+			t.Fatalf("got %d %q", resp.StatusCode, body)
+		}
+		if !resp.Close {
+			t.Fatal("an answer while draining lacks Connection: close")
+		}
+		c.expectClosed()
+	}
+	if served == 0 {
+		t.Fatal("nothing served at the drain's start")
+	}
+	calls := f.calls.Load()
+	if n := <-done; n != 0 {
+		t.Fatalf("Drain returned %d calls in flight", n)
+	}
+	check(t, "calls made after the first refusal", f.calls.Load(), calls)
 }

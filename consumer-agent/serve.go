@@ -141,6 +141,15 @@ func (a *Agent) handle(hc *httpConn) {
 		// the agent that replaces this one will serve (drain.go).
 		mode = http1.Close
 		hc.stopped = true
+		if a.closing.Load() {
+			// Too late to make a call that could end before the agent
+			// does: the client learns that it was not made.
+			if isJSON(req.ContentType) {
+				mode |= http1.JSON
+			}
+			a.answerNow(hc, nil, 503, "consumer agent is shutting down: the call was not made", mode)
+			return
+		}
 	}
 	f := &hc.form
 	var err error
