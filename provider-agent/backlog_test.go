@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dubbomesh/dubbomesh/protocol"
 )
 
 // TestPeerThatDoesNotRead: a consumer agent connection that sends calls with
@@ -72,4 +74,30 @@ func TestPeerThatDoesNotRead(t *testing.T) {
 	for i, g := range good {
 		expectOK(t, g.roundTrip(uint32(100+i), req("hash", "b")), "98")
 	}
+}
+
+// TestProviderAnswerTooLarge: an answer past the Dubbo frame limit fails its
+// call alone, as a result no agent can take; the provider connection stays,
+// and the calls behind the answer on it are answered.
+func TestProviderAnswerTooLarge(t *testing.T) {
+	f := startFake(t, "127.0.0.1:0")
+	a := newAgent(t, f, func(c *Config) { c.Loops = 1 })
+	c := dial(t, a)
+	c.send(1, req("big", strings.Repeat("k", 9<<10))) // 9 MiB
+	c.send(2, req("hash", "a"))
+	c.flush()
+	got := c.collect(2)
+	if b := got[1]; b.h.Kind != protocol.KindError || b.h.Status != protocol.StatusBadResult || !strings.Contains(b.body, "Dubbo frame limit") {
+		t.Fatalf("the 9 MiB answer: %v %v %q, want a bad-result error naming the limit", b.h.Kind, b.h.Status, b.body)
+	}
+	expectOK(t, got[2], "97")
+	expectOK(t, c.roundTrip(3, req("big", "k")), strings.Repeat("x", 1<<10))
+	check := func(name string, want float64) {
+		t.Helper()
+		if v := metric(t, a, name); v != want {
+			t.Fatalf("%s = %v, want %v", name, v, want)
+		}
+	}
+	check("provider_agent_provider_reconnects_total", 0)
+	check("provider_agent_results_too_large_total", 1)
 }

@@ -25,6 +25,7 @@ import (
 //	missing  status 60 (service not found)
 //	slow     the hash, 100 ms later
 //	hang     nothing, ever
+//	big      a String of as many bytes as the first argument's length in KiB
 //	die      the connection is closed at once
 //	cycle    (hessian2) a list holding itself: no agent can render it
 //	deep     (hessian2) 65 nested lists, past the renderer's depth
@@ -262,6 +263,8 @@ func (f *fakeProvider) serve(fc *fakeConn) {
 				continue
 			case "hang":
 				continue
+			case "big":
+				resp.Value = dubbo.Value{Type: dubbo.TypeString, Bytes: bytes.Repeat([]byte("x"), len(arg)<<10)}
 			case "cycle", "deep":
 				// hessian2 bytes no agent can render as JSON: flag 1 (a
 				// value), then a list holding itself, or 65 nested lists.

@@ -11,8 +11,11 @@ import (
 // one goroutine at a time. With a set, every answer it writes carries the
 // agent's load (protocol.SetLoad); a zero pass writes answers without.
 type pass struct {
-	a       *Agent
-	set     batch.Set
+	a   *Agent
+	set batch.Set
+	// skip is what is left to drop of a provider's answer too large to
+	// take (provider.go).
+	skip    int
 	text    []byte
 	req     protocol.Request
 	dreq    dubbo.Request

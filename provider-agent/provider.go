@@ -36,11 +36,25 @@ func (p *answerPass) Decode(buf []byte) (used, need int, err error) {
 func (l *loop) handleAnswers(p *pass, w *batch.Writer, buf []byte) (used, need int, err error) {
 	beat := false // a heartbeat of this pass was answered
 	for used < len(buf) {
+		if p.skip > 0 {
+			k := min(p.skip, len(buf)-used)
+			used += k
+			p.skip -= k
+			continue
+		}
 		h, body, n, err := dubbo.Next(buf[used:])
 		if errors.Is(err, dubbo.ErrShort) {
 			// h is the header once it is whole, else zero: either way
 			// HeaderSize+Length is what to wait for.
 			return used, dubbo.HeaderSize + h.Length, nil
+		}
+		if errors.Is(err, dubbo.ErrTooLarge) && h.Length > 0 {
+			// Past Dubbo's own default payload limit: the stream is
+			// whole, so the frame is dropped as it arrives, and only
+			// its call fails.
+			l.tooLarge(p, h)
+			p.skip = dubbo.HeaderSize + h.Length
+			continue
 		}
 		if err != nil {
 			return used, 0, err
@@ -70,6 +84,23 @@ func (l *loop) handleAnswers(p *pass, w *batch.Writer, buf []byte) (used, need i
 		l.answer(p, h, body)
 	}
 	return used, 0, nil
+}
+
+// tooLarge fails the call whose answer, announced by h, is larger than the
+// agent takes (dubbo.MaxBodySize): the provider ran it, and any agent would
+// refuse its answer the same (StatusBadResult, which sidelines no one).
+func (l *loop) tooLarge(p *pass, h dubbo.Header) {
+	if h.IsEvent() || h.IsRequest() {
+		return
+	}
+	l.a.gate.done(l, &p.set)
+	c, ok := l.answered(uint32(h.ID))
+	if !ok {
+		l.a.m.late.Inc()
+		return
+	}
+	l.a.m.tooLarge.Inc()
+	p.fail(c.in, c.id, protocol.StatusBadResult, fmt.Sprintf("provider agent: the provider's answer of %d bytes is over the %d-byte Dubbo frame limit", h.Length, dubbo.MaxBodySize))
 }
 
 // answer renders one Dubbo response and writes it to the consumer agent.

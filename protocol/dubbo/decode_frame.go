@@ -38,13 +38,15 @@ const decMaxExceptionDepth = 256
 // to it never overwrites the next frame; it is valid as long as b is. If b
 // holds only part of a frame, Next returns ErrShort and n == 0: read more and
 // call again with the same bytes (once the header is complete, h is returned
-// with ErrShort, so h.Length tells how much is still to come). ErrBadMagic and ErrTooLarge mean the stream
-// is out of sync and the connection must be closed. Next does not allocate
-// and is safe for concurrent use.
+// with ErrShort, so h.Length tells how much is still to come). ErrBadMagic
+// means the stream is out of sync and the connection must be closed;
+// ErrTooLarge comes with the header when its length is not negative, and a
+// reader may then skip HeaderSize+h.Length bytes (else it must close). Next
+// does not allocate and is safe for concurrent use.
 func Next(b []byte) (h Header, body []byte, n int, err error) {
 	h, err = ParseHeader(b)
 	if err != nil {
-		return Header{}, nil, 0, err
+		return h, nil, 0, err
 	}
 	n = HeaderSize + h.Length
 	if len(b) < n {

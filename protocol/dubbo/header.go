@@ -106,7 +106,10 @@ var (
 	// ErrBadMagic means the bytes are not a Dubbo frame; the connection is
 	// out of sync and must be closed.
 	ErrBadMagic = errors.New("dubbo: bad magic")
-	// ErrTooLarge means the announced body exceeds MaxBodySize.
+	// ErrTooLarge means the announced body exceeds MaxBodySize. The
+	// header comes with it when its length is not negative, so that a
+	// reader may skip the frame (HeaderSize+Length bytes) and stay in
+	// step.
 	ErrTooLarge = errors.New("dubbo: frame too large")
 )
 
@@ -140,15 +143,19 @@ func ParseHeader(b []byte) (Header, error) {
 		return Header{}, ErrBadMagic
 	}
 	n := int32(binary.BigEndian.Uint32(b[12:]))
-	if n < 0 || n > MaxBodySize {
+	if n < 0 {
 		return Header{}, ErrTooLarge
 	}
-	return Header{
+	h := Header{
 		Flag:   b[2],
 		Status: Status(b[3]),
 		ID:     int64(binary.BigEndian.Uint64(b[4:])),
 		Length: int(n),
-	}, nil
+	}
+	if n > MaxBodySize {
+		return h, ErrTooLarge
+	}
+	return h, nil
 }
 
 // PutHeader writes h into the first HeaderSize bytes of b.
