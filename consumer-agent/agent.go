@@ -44,6 +44,10 @@ type Config struct {
 	// Grace is how long the connections to a deregistered provider agent
 	// stay open for the calls in flight on them.
 	Grace time.Duration
+	// StartWait is how long after New a request that finds no provider
+	// agent to call waits for one (startup.go); default 2 s, at most
+	// Timeout; negative: no wait.
+	StartWait time.Duration
 	// AgentIdleTimeout is the quiet time before a heartbeat to a provider
 	// agent; default 60s.
 	AgentIdleTimeout time.Duration
@@ -129,6 +133,9 @@ func (c *Config) setDefaults() {
 	if c.Grace <= 0 {
 		c.Grace = c.Timeout + time.Second
 	}
+	if c.StartWait == 0 {
+		c.StartWait = min(c.Timeout, maxStartWait)
+	}
 	if c.MaxConns <= 0 {
 		c.MaxConns = DefaultMaxConns
 	}
@@ -159,6 +166,7 @@ type Agent struct {
 	stop         chan struct{}
 	open         atomic.Int64 // client connections not yet closed, refused ones included
 	discovered   atomic.Bool  // Update has run: etcd has been read once
+	startUntil   int64        // UnixNano: the end of the start-up wait (startup.go)
 	draining     atomic.Bool  // Drain has begun: answers close their connections (drain.go)
 	closing      atomic.Bool  // Drain's last Timeout: requests are refused, not called (drain.go)
 
@@ -206,6 +214,7 @@ func New(cfg Config) (*Agent, error) {
 		stop:         make(chan struct{}),
 		clock:        newClock(),
 		outlierSleep: idle.New(),
+		startUntil:   time.Now().Add(cfg.StartWait).UnixNano(),
 	}
 	a.routes.Store(&routeTable{})
 	for i := 0; i < cfg.Loops; i++ {

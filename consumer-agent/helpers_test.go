@@ -34,6 +34,9 @@ func startAgent(t testing.TB, cfg Config) *Agent {
 	t.Helper()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.Loops = 2
+	if cfg.StartWait == 0 {
+		cfg.StartWait = -1 // tests route before they call, and some want failures at once
+	}
 	a, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

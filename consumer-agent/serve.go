@@ -183,12 +183,15 @@ func (a *Agent) handle(hc *httpConn) {
 		return
 	}
 	l := hc.loop
-	svc := a.routes.Load().services[string(f.Interface)]
+	svc, ep, ok := a.route(l, f.Interface)
+	for !ok && a.starting() {
+		hc.startWait() // startup.go
+		svc, ep, ok = a.route(l, f.Interface)
+	}
 	if svc == nil {
 		a.answerNow(hc, nil, 503, a.noAgents(string(f.Interface)), mode)
 		return
 	}
-	ep, ok := l.pick(svc) // balance.go
 	if !ok {
 		a.answerNow(hc, svc, 502, "no provider agent for "+svc.name+" is reachable", mode)
 		return
