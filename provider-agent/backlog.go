@@ -12,7 +12,8 @@ import (
 // heartbeats it carries, are never held by one peer that does not read.
 // Instead, the peer's own requests are read no further while it is behind
 // by more than maxBacklog; one that reads nothing for peerWriteTimeout is
-// closed.
+// closed (or dropped by the kernel first: these sockets carry a 5 s
+// TCP_USER_TIMEOUT, which gives up on a window kept shut).
 const (
 	peerWriteTimeout = 5 * time.Second
 	maxBacklog       = 4 << 20

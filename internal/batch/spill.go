@@ -2,6 +2,7 @@ package batch
 
 import (
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"time"
 )
@@ -25,10 +26,13 @@ type spill struct {
 }
 
 // Spill waits, between retries of a spilled flush, at least minSpillWait and
-// at most maxSpillWait; the wait doubles while the peer takes nothing.
+// at most maxSpillWait; the wait doubles while the peer takes nothing. A
+// connection that ends with a backlog its peer took nothing of for
+// stalledAfter is reported as stalled, whoever closed it.
 const (
 	minSpillWait = 200 * time.Microsecond
 	maxSpillWait = 20 * time.Millisecond
+	stalledAfter = time.Second
 )
 
 // ErrStalledPeer is reported (to the Writer's onError) for a connection
@@ -41,7 +45,9 @@ var ErrStalledPeer = errors.New("batch: the peer read nothing of what was writte
 // 200 µs to 20 ms (doubling while the peer takes nothing), while writers go
 // on writing behind it. So a goroutine that writes to many connections is
 // never held by one peer that does not read. A peer that takes no byte for
-// timeout has its connection closed (onError gets ErrStalledPeer).
+// timeout has its connection closed (onError gets ErrStalledPeer, as it
+// does for a connection closed otherwise, by the kernel's TCP_USER_TIMEOUT
+// or by the peer, after its peer took nothing of a backlog for a second).
 // progress, if not nil, is called (without any lock held) after each retry
 // that sent something and when the spill ends, so that a writer waiting for
 // the backlog to shrink (Backlog) can look again.
@@ -130,6 +136,12 @@ func (w *Writer) drain() {
 		} else {
 			sent, left, err = s.conn.TryFlush()
 		}
+		if err != nil && s.left.Load() > 0 && time.Since(lastSent) >= stalledAfter {
+			// Closed, or refused by the kernel (TCP_USER_TIMEOUT gives up
+			// on a window kept shut), with answers unread for a while:
+			// the peer's own doing all the same.
+			err = fmt.Errorf("%w: %w", ErrStalledPeer, err)
+		}
 		if err == nil && left > 0 {
 			switch now := time.Now(); {
 			case sent > 0:
@@ -151,7 +163,12 @@ func (w *Writer) drain() {
 		}
 		w.mu.Unlock()
 
-		if err != nil && err != errClosed {
+		switch {
+		case errors.Is(err, errClosed):
+			if errors.Is(err, ErrStalledPeer) && w.onError != nil {
+				w.onError(err)
+			}
+		case err != nil:
 			w.fail(err)
 		}
 		if (sent > 0 || done) && s.progress != nil {
