@@ -47,17 +47,7 @@ func TestGateQueueFull(t *testing.T) {
 		c.send(uint32(i), req("slow", "x"))
 	}
 	c.flush()
-	ok, over := 0, 0
-	for _, ans := range c.collect(5) {
-		switch {
-		case ans.h.Kind == protocol.KindResponse:
-			ok++
-		case ans.h.Status == protocol.StatusOverloaded:
-			over++
-		default:
-			t.Fatalf("unexpected %v %v %q", ans.h.Kind, ans.h.Status, ans.body)
-		}
-	}
+	ok, over := answeredOrOverloaded(t, c, 5)
 	if ok != 3 || over != 2 {
 		t.Fatalf("%d answered, %d overloaded; want 3 and 2", ok, over)
 	}
@@ -150,17 +140,7 @@ func TestGateQueueBytes(t *testing.T) {
 		c.send(uint32(i), r)
 	}
 	c.flush()
-	ok, over := 0, 0
-	for _, ans := range c.collect(n) {
-		switch {
-		case ans.h.Kind == protocol.KindResponse:
-			ok++
-		case ans.h.Status == protocol.StatusOverloaded:
-			over++
-		default:
-			t.Fatalf("unexpected %v %v %q", ans.h.Kind, ans.h.Status, ans.body)
-		}
-	}
+	ok, over := answeredOrOverloaded(t, c, n)
 	// One at the provider and 7 queued (1 MiB) at once; an early answer
 	// may let in a few more before the last arrive.
 	if ok < 8 || over == 0 {
@@ -176,4 +156,21 @@ func TestGateQueueBytes(t *testing.T) {
 			t.Fatalf("queue slot %d keeps a %d-byte frame buffer", i, cap(e.frame))
 		}
 	}
+}
+
+// answeredOrOverloaded reads n answers from c and counts the responses and
+// the overloaded refusals, failing on anything else.
+func answeredOrOverloaded(t *testing.T, c *consumer, n int) (ok, over int) {
+	t.Helper()
+	for _, ans := range c.collect(n) {
+		switch {
+		case ans.h.Kind == protocol.KindResponse:
+			ok++
+		case ans.h.Status == protocol.StatusOverloaded:
+			over++
+		default:
+			t.Fatalf("unexpected %v %v %q", ans.h.Kind, ans.h.Status, ans.body)
+		}
+	}
+	return ok, over
 }
