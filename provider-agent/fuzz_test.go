@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"testing"
@@ -95,7 +96,12 @@ func providerSeeds() [][]byte {
 		dubbo.PutHeartbeat(hb, 5, s, false)
 		all = append(all, hb...)
 	}
-	return [][]byte{all, all[:len(all)-5], append([]byte{0xda, 0xbc}, all[2:]...)}
+	// A response announcing a body past dubbo.MaxBodySize, which the
+	// decoder drops as it arrives, followed by the frames above.
+	large := append([]byte(nil), all[:dubbo.HeaderSize]...)
+	binary.BigEndian.PutUint32(large[12:], dubbo.MaxBodySize+1)
+	large = append(append(large, bytes.Repeat([]byte{0x90}, 64)...), all...)
+	return [][]byte{all, all[:len(all)-5], append([]byte{0xda, 0xbc}, all[2:]...), large}
 }
 
 // FuzzProviderStream feeds arbitrary bytes to the agent's decoder for the
