@@ -95,6 +95,11 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.DurationVar(&cfg.PingTimeout, "ping-timeout", DefaultPingTimeout, "a ping unanswered this long means the connection is dead: its calls fail (502) and it is redialed (1ms..1m)")
 	retry := fs.Bool("retry", true, "send a call refused as overloaded or unavailable (never run by a provider) once more, to another provider agent")
 	if err := cmdline.Parse(fs, args); err != nil {
+		var ce *cmdline.Error
+		if errors.As(err, &ce) && ce.Flag == "spread" {
+			// Command lines of the race era's builds.
+			ce.Why = "removed: --balance sed, the default, spreads calls by load (README, Balancing)"
+		}
 		return options{}, err
 	}
 	cfg.NoRetry = !*retry

@@ -87,6 +87,7 @@ func TestParseFlagsBad(t *testing.T) {
 		{[]string{"--etcd-password-file", "/pw"}, "--etcd-password-file: needs --etcd-user"},
 		{[]string{"--etcd-user", "agent"}, "--etcd-user: no password: set $DUBBOMESH_ETCD_PASSWORD or give --etcd-password-file"},
 		{[]string{"--nope"}, "--nope: no such flag (--help lists them)"},
+		{[]string{"--spread"}, "--spread: removed: --balance sed, the default, spreads calls by load (README, Balancing)"},
 		{[]string{"stray"}, `unexpected argument "stray" (flags start with --)`},
 	} {
 		_, err := parseFlags(c.args, io.Discard)
