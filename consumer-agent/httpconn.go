@@ -218,6 +218,9 @@ const lingerTimeout = time.Second
 func (hc *httpConn) closeAfterLast() {
 	hc.w.FlushThen(func() {
 		conn := hc.w.Conn()
+		if !conn.IsActive() {
+			return // closed meanwhile (a spill that gave up): its fd may be another's now
+		}
 		if hc.linger.Load() {
 			if fc, ok := conn.(interface{ Fd() int }); ok && syscall.Shutdown(fc.Fd(), syscall.SHUT_WR) == nil {
 				time.AfterFunc(lingerTimeout, func() { conn.Close() })

@@ -27,25 +27,30 @@ type spill struct {
 
 // Spill waits, between retries of a spilled flush, at least minSpillWait and
 // at most maxSpillWait; the wait doubles while the peer takes nothing. A
-// connection that ends with a backlog its peer took nothing of for
-// stalledAfter is reported as stalled, whoever closed it.
+// peer keeps its connection while it takes at least minProgress bytes of
+// its backlog each Spill timeout: one that reads a byte now and then does
+// not hold the backlog's memory for good. A connection that ends with a
+// backlog its peer took nothing of for stalledAfter is reported as
+// stalled, whoever closed it.
 const (
 	minSpillWait = 200 * time.Microsecond
 	maxSpillWait = 20 * time.Millisecond
+	minProgress  = 64 << 10
 	stalledAfter = time.Second
 )
 
 // ErrStalledPeer is reported (to the Writer's onError) for a connection
-// whose peer took no byte for the Spill timeout.
-var ErrStalledPeer = errors.New("batch: the peer read nothing of what was written to it for the write timeout")
+// whose peer took less than 64 KiB of its backlog in the Spill timeout.
+var ErrStalledPeer = errors.New("batch: the peer read too little of what was written to it for the write timeout")
 
 // Spill makes the Writer's flushes never wait for room in the socket: a
 // flush sends what the socket takes, and when some is left, a goroutine of
 // the Writer's own sends the rest as the peer reads it, retrying every
 // 200 µs to 20 ms (doubling while the peer takes nothing), while writers go
 // on writing behind it. So a goroutine that writes to many connections is
-// never held by one peer that does not read. A peer that takes no byte for
-// timeout has its connection closed (onError gets ErrStalledPeer, as it
+// never held by one peer that does not read. A peer that takes less than
+// 64 KiB of its backlog in timeout (and does not empty it) has its
+// connection closed (onError gets ErrStalledPeer, as it
 // does for a connection closed otherwise, by the kernel's TCP_USER_TIMEOUT
 // or by the peer, after its peer took nothing of a backlog for a second).
 // progress, if not nil, is called (without any lock held) after each retry
@@ -125,7 +130,8 @@ func (w *Writer) drain() {
 	wait := minSpillWait
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
-	lastSent := time.Now()
+	lastSent := time.Now() // when the peer last took minProgress bytes
+	taken := 0             // bytes taken since
 	for {
 		<-timer.C
 		w.mu.Lock()
@@ -143,12 +149,16 @@ func (w *Writer) drain() {
 			err = fmt.Errorf("%w: %w", ErrStalledPeer, err)
 		}
 		if err == nil && left > 0 {
+			if sent > 0 {
+				taken += sent
+				wait = minSpillWait
+			}
 			switch now := time.Now(); {
-			case sent > 0:
-				lastSent, wait = now, minSpillWait
+			case taken >= minProgress:
+				lastSent, taken = now, 0
 			case now.Sub(lastSent) >= s.timeout:
 				err = ErrStalledPeer
-			default:
+			case sent == 0:
 				wait = min(2*wait, maxSpillWait)
 			}
 		}

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cloudwego/netpoll"
 )
 
 // writeChunks writes n chunks of size bytes, chunk i filled with byte i, and
@@ -125,5 +128,74 @@ func TestSpillNothingLeft(t *testing.T) {
 	sc.SetReadDeadline(time.Now().Add(time.Second))
 	if _, err := io.ReadFull(sc, buf); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// trickleConn is a connection whose socket takes step bytes at each
+// TryFlush, as a peer that reads a little now and then: only TryFlush,
+// Writer (MallocLen), AddCloseCallback, IsActive and Close are real.
+type trickleConn struct {
+	netpoll.Connection
+	mu     sync.Mutex
+	left   int // bytes buffered unsent
+	step   int
+	closed bool
+	w      trickleWriter
+}
+
+type trickleWriter struct {
+	netpoll.Writer
+	c *trickleConn
+}
+
+func (w trickleWriter) MallocLen() int { w.c.mu.Lock(); defer w.c.mu.Unlock(); return w.c.left }
+
+func (c *trickleConn) Writer() netpoll.Writer                       { return c.w }
+func (c *trickleConn) AddCloseCallback(netpoll.CloseCallback) error { return nil }
+func (c *trickleConn) IsActive() bool                               { c.mu.Lock(); defer c.mu.Unlock(); return !c.closed }
+func (c *trickleConn) Close() error                                 { c.mu.Lock(); c.closed = true; c.mu.Unlock(); return nil }
+
+func (c *trickleConn) TryFlush() (sent, left int, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sent = min(c.step, c.left)
+	c.left -= sent
+	return sent, c.left, nil
+}
+
+// TestSpillTrickleReader: a peer that takes some of its backlog at every
+// try, but less than minProgress in the timeout, is cut all the same, so
+// that a byte now and then does not hold the backlog's memory for good;
+// one that takes minProgress in each timeout is kept until it has it all.
+func TestSpillTrickleReader(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		step int
+		cut  bool
+	}{
+		{"one byte a try", 1, true},
+		{"4 KiB a try", 4 << 10, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &trickleConn{left: 8 << 20, step: tc.step}
+			c.w.c = c
+			failed := make(chan error, 1)
+			w := NewWriter(c, func(err error) { failed <- err })
+			w.Spill(300*time.Millisecond, nil)
+			ran := make(chan struct{})
+			w.FlushThen(func() { close(ran) })
+			select {
+			case err := <-failed:
+				if !tc.cut || !errors.Is(err, ErrStalledPeer) {
+					t.Fatalf("onError got %v", err)
+				}
+			case <-ran:
+				if tc.cut {
+					t.Fatal("a peer taking a byte at a time was kept to the end")
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("the spill neither ended nor gave up")
+			}
+		})
 	}
 }
