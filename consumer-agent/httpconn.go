@@ -115,8 +115,9 @@ func (hc *httpConn) idle(t int64) bool {
 	return hc.head == hc.tail && !hc.closed
 }
 
-// clientWriteTimeout is how long a client may read none of its answers
-// before its connection is closed.
+// clientWriteTimeout is how long a client behind in reading may take less
+// than 64 KiB of its answers (batch.Writer.Spill) before its connection is
+// closed.
 const clientWriteTimeout = 5 * time.Second
 
 // maxBacklog bounds the answers a client has not read, in bytes, past which

@@ -86,7 +86,7 @@ func newAgentMetrics() *agentMetrics {
 		readTimeouts:   counter(r, "consumer_agent_read_timeouts_total", "Clients that went quiet mid-request or closed."),
 		idleClosed:     counter(r, "consumer_agent_idle_closed_total", "Client connections closed for being idle."),
 		abandoned:      counter(r, "consumer_agent_abandoned_requests_total", "Requests read whole but not called: the client had closed its connection (or shut down its writing side) first, so no answer could reach it."),
-		stalledClients: counter(r, "consumer_agent_stalled_clients_total", "Client connections closed for reading none of their answers for 5 s (answers for other clients never wait for them)."),
+		stalledClients: counter(r, "consumer_agent_stalled_clients_total", "Client connections closed for taking less than 64 KiB of the answers they were behind on in 5 s (answers for other clients never wait for them)."),
 		steered:        counter(r, "consumer_agent_steered_total", "Calls sent elsewhere than the round robin's choice: where they were expected to wait less (load, capacity, latency)."),
 		retriesFailed:  counter(r, "consumer_agent_retries_failed_total", "Calls sent again whose second attempt failed too."),
 		retriesSkipped: counter(r, "consumer_agent_retries_skipped_total", "Calls refused as overloaded or unavailable and not sent again: no other available provider agent, no time left, or a frame too large to keep."),

@@ -11,9 +11,10 @@ import (
 // an answer pass, which writes to the connections of many calls, and the
 // heartbeats it carries, are never held by one peer that does not read.
 // Instead, the peer's own requests are read no further while it is behind
-// by more than maxBacklog; one that reads nothing for peerWriteTimeout is
-// closed (or dropped by the kernel first: these sockets carry a 5 s
-// TCP_USER_TIMEOUT, which gives up on a window kept shut).
+// by more than maxBacklog; one that takes less than 64 KiB of it in
+// peerWriteTimeout is closed (or dropped by the kernel first: these
+// sockets carry a 5 s TCP_USER_TIMEOUT, which gives up on a window kept
+// shut).
 const (
 	peerWriteTimeout = 5 * time.Second
 	maxBacklog       = 4 << 20

@@ -74,7 +74,7 @@ func newAgentMetrics() *agentMetrics {
 		dialErrors:         c("provider_agent_dial_errors_total", "Failed dials to the provider."),
 		queued:             c("provider_agent_queued_total", "Calls that waited in the gate's queue for a provider thread."),
 		cutShort:           c("provider_agent_cut_short_total", "Consumer agent connections closed mid-frame."),
-		stalledPeers:       c("provider_agent_stalled_peers_total", "Consumer agent connections closed for reading none of their answers for 5 s, by the agent or by the kernel (answers on other connections never wait for them)."),
+		stalledPeers:       c("provider_agent_stalled_peers_total", "Consumer agent connections closed for taking less than 64 KiB of the answers they were behind on in 5 s, by the agent or by the kernel (answers on other connections never wait for them)."),
 		tooLarge:           c("provider_agent_results_too_large_total", "Answers whose JSON exceeds the agent protocol's body limit, or whose Dubbo frame exceeds 8 MiB (dropped as it arrives; the connection stays)."),
 		pingTimeouts:       c("provider_agent_ping_timeouts_total", "Provider connections closed because a heartbeat went unanswered while calls were outstanding."),
 		stalls:             c("provider_agent_provider_stalls_total", "Provider connections stalled: a heartbeat unanswered while the provider's kernel acknowledged it (a pause); no new call until it answers, at most --stall-limit."),
