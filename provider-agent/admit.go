@@ -39,7 +39,7 @@ const keepFrame = 64 << 10
 
 // queued is a call waiting for a provider thread: its loop, the provider
 // connection it was admitted for, its pending id and its whole Dubbo frame.
-// The frame buffers are kept for reuse.
+// Frame buffers up to keepFrame are kept for reuse.
 type queued struct {
 	l     *loop
 	w     *batch.Writer
