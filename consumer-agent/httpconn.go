@@ -137,17 +137,14 @@ func (hc *httpConn) reserve(mode http1.ConnMode) (uint32, bool) {
 	hc.mu.Lock()
 	if hc.full() {
 		// The answers we wait for may sit in writers this pass holds:
-		// let them go before waiting, or nothing would ever be sent. And
-		// a handler that waits must not count as busy, or it would hold
-		// back the flushes other handlers leave to the last one.
+		// Pause lets them go first, or nothing would ever be sent.
 		hc.mu.Unlock()
-		batch.Handlers.Leave()
-		hc.set.Flush()
-		hc.mu.Lock()
-		for hc.full() && !hc.closed {
-			hc.cond.Wait()
-		}
-		batch.Handlers.Enter()
+		hc.set.Pause(func() {
+			hc.mu.Lock() // held on return: the slot is taken under it
+			for hc.full() && !hc.closed {
+				hc.cond.Wait()
+			}
+		})
 	}
 	if hc.closed {
 		hc.mu.Unlock()

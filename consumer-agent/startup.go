@@ -1,10 +1,6 @@
 package main
 
-import (
-	"time"
-
-	"github.com/dubbomesh/dubbomesh/internal/batch"
-)
+import "time"
 
 // A consumer agent serves HTTP from its start, before it has read etcd and
 // dialed the provider agents it finds there (tens of milliseconds when all
@@ -34,11 +30,7 @@ func (a *Agent) route(l *loop, iface []byte) (svc *service, ep *endpoint, ok boo
 }
 
 // startWait pauses the connection's handler for startPoll during the
-// start-up wait. Writers the handler holds are let go first, and it does
-// not count as busy meanwhile (batch.Group).
+// start-up wait (batch.Set.Pause).
 func (hc *httpConn) startWait() {
-	hc.set.Flush()
-	batch.Handlers.Leave()
-	time.Sleep(startPoll)
-	batch.Handlers.Enter()
+	hc.set.Pause(func() { time.Sleep(startPoll) })
 }

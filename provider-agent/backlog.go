@@ -1,10 +1,6 @@
 package main
 
-import (
-	"time"
-
-	"github.com/dubbomesh/dubbomesh/internal/batch"
-)
+import "time"
 
 // A consumer agent's connection never makes the agent wait: the answers
 // written to it spill (batch.Writer.Spill) when its socket is full, so that
@@ -31,21 +27,19 @@ func (c *inConn) caughtUp() {
 
 // waitBacklog holds the connection's handler while its peer is more than
 // maxBacklog behind in reading answers, or until the connection closes, and
-// reports whether it is still open. The writers the pass holds are let go
-// first, and the handler does not count as busy while it waits
-// (batch.Group).
+// reports whether it is still open. It waits as a paused handler
+// (batch.Set.Pause).
 func (c *inConn) waitBacklog() (open bool) {
 	if c.w.Backlog() <= maxBacklog {
 		return true
 	}
-	c.p.set.Flush()
-	batch.Handlers.Leave()
-	defer batch.Handlers.Enter()
-	for c.w.Backlog() > maxBacklog && c.w.Conn().IsActive() {
-		select {
-		case <-c.behind:
-		case <-time.After(peerWriteTimeout):
+	c.p.set.Pause(func() {
+		for c.w.Backlog() > maxBacklog && c.w.Conn().IsActive() {
+			select {
+			case <-c.behind:
+			case <-time.After(peerWriteTimeout):
+			}
 		}
-	}
+	})
 	return c.w.Conn().IsActive()
 }

@@ -85,3 +85,34 @@ func TestGroupWatchdog(t *testing.T) {
 	}
 	g.Leave()
 }
+
+// TestSetPause: a paused handler has let go of its Writers, whose frames
+// have left, and does not count as busy while it waits; it counts again
+// after.
+func TestSetPause(t *testing.T) {
+	nc, sc := dialPair(t)
+	w := NewWriter(nc, nil)
+	var s Set
+	s.Add(w)
+	w.Lock().WriteString("x")
+	w.Unlock()
+	Handlers.Enter()
+	defer Handlers.Leave()
+	busy := Handlers.Busy()
+	s.Pause(func() {
+		if got := Handlers.Busy(); got != busy-1 {
+			t.Errorf("busy while paused = %d, want %d", got, busy-1)
+		}
+		sc.SetReadDeadline(time.Now().Add(time.Second))
+		b := make([]byte, 1)
+		if _, err := io.ReadFull(sc, b); err != nil {
+			t.Errorf("the frame written before the pause did not leave: %v", err)
+		}
+	})
+	if got := Handlers.Busy(); got != busy {
+		t.Fatalf("busy after the pause = %d, want %d", got, busy)
+	}
+	if s.Len() != 0 {
+		t.Fatal("the set still holds its Writers")
+	}
+}

@@ -33,3 +33,15 @@ func (s *Set) Flush() {
 	}
 	s.ws = s.ws[:0]
 }
+
+// Pause runs wait, which blocks, for a handler whose pass holds the Writers
+// in s: it lets them go first (Flush), since what the handler waits for may
+// sit in them, and the handler does not count as busy while wait runs, so
+// that the flushes other handlers left to the last one do not wait on it
+// (see Group).
+func (s *Set) Pause(wait func()) {
+	s.Flush()
+	Handlers.Leave()
+	wait()
+	Handlers.Enter()
+}
