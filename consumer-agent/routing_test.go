@@ -196,10 +196,8 @@ func TestServiceSeriesForgotten(t *testing.T) {
 				continue
 			}
 			for _, m := range mf.GetMetric() {
-				for _, l := range m.GetLabel() {
-					if l.GetName() == "service" && l.GetValue() == svc {
-						n++
-					}
+				if metrics.Label(m, "service") == svc {
+					n++
 				}
 			}
 		}

@@ -82,19 +82,16 @@ func (w *Writer) Backlog() int {
 // has sent it or ended with the connection. f runs without the Writer's
 // lock; it may close the connection.
 func (w *Writer) FlushThen(f func()) {
-	if w.spill == nil {
-		w.Flush()
-		f()
-		return
-	}
 	w.Flush()
-	w.mu.Lock()
-	if w.spill.active {
-		w.spill.then = append(w.spill.then, f)
+	if w.spill != nil {
+		w.mu.Lock()
+		if w.spill.active {
+			w.spill.then = append(w.spill.then, f)
+			w.mu.Unlock()
+			return
+		}
 		w.mu.Unlock()
-		return
 	}
-	w.mu.Unlock()
 	f()
 }
 
