@@ -41,6 +41,11 @@ func TestRegistrationRepairsItsKeys(t *testing.T) {
 	_, err = cli.Put(ctxT(t, 5*time.Second), k, `{"weight":1000}`)
 	assertNoErr(t, err, "Put")
 	back("overwritten without a lease")
+	// The key is back once the put commits; the count follows it.
+	deadline := time.Now().Add(time.Second)
+	for r.Repairs() < 2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if r.Repairs() != 2 {
 		t.Errorf("Repairs() = %d, want 2", r.Repairs())
 	}
@@ -49,7 +54,7 @@ func TestRegistrationRepairsItsKeys(t *testing.T) {
 	assertNoErr(t, err, "Grant")
 	_, err = cli.Put(ctxT(t, 5*time.Second), k, `{"weight":7}`, clientv3.WithLease(other.ID))
 	assertNoErr(t, err, "Put with another lease")
-	deadline := time.Now().Add(3 * time.Second)
+	deadline = time.Now().Add(3 * time.Second)
 	for r.InPlace() == nil {
 		if time.Now().After(deadline) {
 			t.Fatal("InPlace still nil with the key on another lease")
