@@ -8,6 +8,7 @@ import (
 
 	"github.com/cloudwego/netpoll"
 
+	"github.com/dubbomesh/dubbomesh/internal/alloctest"
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 	"github.com/dubbomesh/dubbomesh/protocol"
 )
@@ -111,7 +112,7 @@ func TestHandleAllocs(t *testing.T) {
 	for range 100 {
 		p.call() // warm the buffers and pools
 	}
-	if n := testing.AllocsPerRun(1000, p.call); n != 0 {
+	if n, _ := alloctest.PerRun(1000, p.call); n != 0 {
 		t.Fatalf("%v allocations per call, want 0", n)
 	}
 	expectMetric(t, p.a, "consumer_agent_inflight", 0)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/dubbomesh/dubbomesh/internal/alloctest"
 	"github.com/dubbomesh/dubbomesh/protocol"
 )
 
@@ -155,7 +156,7 @@ func TestHandleAllocsAttachments(t *testing.T) {
 	for range 100 {
 		call()
 	}
-	if n := testing.AllocsPerRun(1000, call); n != 0 {
+	if n, _ := alloctest.PerRun(1000, call); n != 0 {
 		t.Fatalf("%v allocations per call, want 0", n)
 	}
 	expectMetric(t, p.a, "consumer_agent_sidelined_total", 0)
