@@ -10,13 +10,14 @@ import (
 // Liveness, modelled on gRPC keepalive and HTTP/2 PING: a connection that
 // owes answers and has read nothing for Config.PingInterval gets a ping;
 // a ping unanswered for Config.PingTimeout (nothing at all read since it
-// went out) means the peer or the path is gone: black-holed, partitioned,
-// frozen (SIGSTOP) or dead without a FIN. The connection is then closed,
-// so OnDown fails its calls at once instead of leaving them to their
-// deadlines, and it is redialed with backoff. A new connection is pinged as
-// soon as it is dialed and offered to callers only once the peer answered:
-// a kernel that still accepts connections for a frozen process does not
-// get calls.
+// went out, timed from when it reached the peer's kernel if it waited
+// behind our own bytes: queued.go) means the peer or the path is gone:
+// black-holed, partitioned, frozen (SIGSTOP) or dead without a FIN. The
+// connection is then closed, so OnDown fails its calls at once instead of
+// leaving them to their deadlines, and it is redialed with backoff. A new
+// connection is pinged as soon as it is dialed and offered to callers only
+// once the peer answered: a kernel that still accepts connections for a
+// frozen process does not get calls.
 //
 // Any byte read counts as an answer, so while answers flow no ping is
 // sent: the cost under traffic is one clock reading per read (already
@@ -44,6 +45,14 @@ type link struct {
 	probeSent    int64
 	unackedSince int64
 
+	// The ping behind our own bytes (queued.go): where in the stream it
+	// ends (0: the peer's kernel has it, or the socket cannot say), the
+	// bytes acknowledged at the latest progress, and when its clock
+	// started.
+	pingMark   uint64
+	pingAcked  uint64
+	pingQueued int64
+
 	// timedOut: the link was declared dead for a ping unanswered
 	// (probation.go).
 	timedOut bool
@@ -65,7 +74,7 @@ func (c *Conn) check(l *link, now int64) bool {
 	last := l.lastRead.Load()
 	if p := l.pingSent.Load(); p != 0 {
 		if last < p {
-			if now-p < int64(cfg.PingTimeout) || c.stalled(l, now) {
+			if now-pingStart(l, p, now) < int64(cfg.PingTimeout) || c.stalled(l, now) {
 				return true
 			}
 			if cfg.OnPingTimeout != nil {
@@ -117,10 +126,16 @@ func (c *Conn) check(l *link, now int64) bool {
 	return true
 }
 
-// ping sends a heartbeat and records when, for check to time it out.
+// ping sends a heartbeat and records when, and where in the stream, for
+// check to time it out. pingSent is stored first: a read after it, however
+// soon, answers the ping.
 func (c *Conn) ping(l *link, now int64) bool {
 	l.pingSent.Store(now)
-	return c.heartbeat(l)
+	if !c.heartbeat(l) {
+		return false
+	}
+	markPing(l, time.Now().UnixNano())
+	return true
 }
 
 // heartbeat writes one heartbeat request and flushes it; false when the

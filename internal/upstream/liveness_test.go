@@ -17,12 +17,33 @@ import (
 // "ok:<line>", on every connection, until frozen: then it reads and answers
 // nothing, as a process stopped with SIGSTOP (its kernel still accepts
 // connections and takes their bytes).
+//
+// Quiet, it answers pings only: its calls wait at a slow provider. With a
+// read delay it reads at its own pace, at most 64 KiB per read after
+// sleeping that long.
 type pingServer struct {
-	ln     net.Listener
-	pings  atomic.Int64
-	frozen atomic.Bool
-	mu     sync.Mutex
-	conns  []net.Conn
+	ln        net.Listener
+	pings     atomic.Int64
+	lines     atomic.Int64 // lines other than pings read
+	frozen    atomic.Bool
+	quiet     atomic.Bool
+	readDelay atomic.Int64 // nanoseconds
+	mu        sync.Mutex
+	conns     []net.Conn
+}
+
+// pacedReader is a connection read at the pingServer's pace.
+type pacedReader struct {
+	s *pingServer
+	c net.Conn
+}
+
+func (r pacedReader) Read(p []byte) (int, error) {
+	if d := r.s.readDelay.Load(); d > 0 {
+		time.Sleep(time.Duration(d))
+		p = p[:min(len(p), 64<<10)]
+	}
+	return r.c.Read(p)
 }
 
 func startPingServer(t *testing.T) *pingServer {
@@ -49,7 +70,7 @@ func startPingServer(t *testing.T) *pingServer {
 }
 
 func (s *pingServer) serve(c net.Conn) {
-	r := bufio.NewReader(c)
+	r := bufio.NewReaderSize(pacedReader{s, c}, 64<<10)
 	for {
 		for s.frozen.Load() {
 			time.Sleep(time.Millisecond)
@@ -61,10 +82,14 @@ func (s *pingServer) serve(c net.Conn) {
 		for s.frozen.Load() {
 			time.Sleep(time.Millisecond)
 		}
-		if line == "ping\n" {
+		switch {
+		case line == "ping\n":
 			s.pings.Add(1)
 			c.Write([]byte("pong\n"))
-		} else {
+		case s.quiet.Load():
+			s.lines.Add(1)
+		default:
+			s.lines.Add(1)
 			c.Write([]byte("ok:" + line))
 		}
 	}

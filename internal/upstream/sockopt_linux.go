@@ -63,3 +63,23 @@ func unackedBytes(conn netpoll.Connection) (unacked, ok bool) {
 	}
 	return info.Unacked > 0, true
 }
+
+// streamBytes reports how many bytes the process has written to conn's
+// socket since it opened and how many of them the peer's kernel has
+// acknowledged (TCP_INFO's bytes_acked; the socket's send queue, SIOCOUTQ,
+// holds the difference); ok is false when the socket cannot say.
+func streamBytes(conn netpoll.Connection) (written, acked uint64, ok bool) {
+	c, isConn := conn.(netpoll.Conn)
+	if !isConn {
+		return 0, 0, false
+	}
+	info, err := unix.GetsockoptTCPInfo(c.Fd(), unix.IPPROTO_TCP, unix.TCP_INFO)
+	if err != nil {
+		return 0, 0, false
+	}
+	queued, err := unix.IoctlGetInt(c.Fd(), unix.TIOCOUTQ) // SIOCOUTQ
+	if err != nil || queued < 0 {
+		return 0, 0, false
+	}
+	return info.Bytes_acked + uint64(queued), info.Bytes_acked, true
+}
