@@ -122,8 +122,23 @@ func (w *Writer) Lock() netpoll.Writer {
 	return w.conn.Writer()
 }
 
-// Unlock releases a Writer taken with a successful Lock.
+// Unlock releases a Writer taken with a successful Lock or TryLock.
 func (w *Writer) Unlock() { w.mu.Unlock() }
+
+// TryLock is Lock without the wait: busy reports that another goroutine
+// holds the Writer, most often a flush waiting for room in the socket, and
+// the Writer is then not locked. Otherwise it returns what Lock returns,
+// with the same rules.
+func (w *Writer) TryLock() (bw netpoll.Writer, busy bool) {
+	if !w.mu.TryLock() {
+		return nil, true
+	}
+	if w.closed {
+		w.mu.Unlock()
+		return nil, false
+	}
+	return w.conn.Writer(), false
+}
 
 // Hold announces that the caller will write and then call Done. While any
 // holder remains, flushing is left to the last one.
@@ -171,6 +186,43 @@ func (w *Writer) Flush() {
 	if err != nil {
 		w.fail(err)
 	}
+}
+
+// TryFlush is Flush without the wait: it sends what the socket takes now
+// and reports whether everything written so far has gone. It reports false,
+// sending nothing, while another goroutine holds the Writer (that one's
+// flush carries what was written), and false when the socket took only
+// part: the rest goes with the next flush. A connection that cannot send
+// without waiting (a TLS one) is flushed as Flush does. A failure is
+// handled as Flush's: onError, then the connection is closed.
+func (w *Writer) TryFlush() (done bool) {
+	if !w.mu.TryLock() {
+		return false
+	}
+	if w.closed {
+		w.mu.Unlock()
+		return false
+	}
+	if w.spill != nil {
+		w.trySend() // releases mu
+		return w.Backlog() == 0
+	}
+	tf, ok := w.conn.(tryFlusher)
+	if !ok {
+		w.mu.Unlock()
+		w.Flush()
+		return true
+	}
+	if w.conn.Writer().MallocLen() > 0 {
+		w.flushes.Add(1)
+	}
+	_, left, err := tf.TryFlush() // also what an earlier TryFlush left
+	w.mu.Unlock()
+	if err != nil {
+		w.fail(err)
+		return false
+	}
+	return left == 0
 }
 
 // Flushes returns the number of flushes that carried data.

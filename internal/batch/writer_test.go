@@ -198,3 +198,67 @@ func TestSetAllocs(t *testing.T) {
 		t.Fatalf("allocs = %v", allocs)
 	}
 }
+
+// TryLock and TryFlush never wait: TryLock reports a Writer another
+// goroutine holds; TryFlush sends what the socket takes, reports what it
+// left, and sends the rest on a later call once the peer reads, whole and
+// in order.
+func TestTryLockTryFlush(t *testing.T) {
+	nc, sc := dialPair(t)
+	w := NewWriter(nc, nil)
+	if bw := w.Lock(); bw == nil {
+		t.Fatal("writer closed")
+	}
+	if _, busy := w.TryLock(); !busy {
+		t.Fatal("TryLock took a Writer another goroutine held")
+	}
+	if w.TryFlush() {
+		t.Fatal("TryFlush reported done on a Writer another goroutine held")
+	}
+	w.Unlock()
+
+	const size = 32 << 20 // past both sockets' buffers
+	bw, busy := w.TryLock()
+	if busy || bw == nil {
+		t.Fatalf("TryLock of a free Writer: %v, busy %v", bw, busy)
+	}
+	b, err := bw.Malloc(size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range b {
+		b[i] = byte(i / 4096)
+	}
+	w.Unlock()
+	start := time.Now()
+	if w.TryFlush() {
+		t.Fatal("TryFlush sent 32 MiB to a peer that reads nothing")
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("TryFlush took %v: it waited for the peer", d)
+	}
+
+	got := make(chan []byte)
+	go func() {
+		buf := make([]byte, size)
+		sc.SetReadDeadline(time.Now().Add(10 * time.Second))
+		n, _ := io.ReadFull(sc, buf)
+		got <- buf[:n]
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !w.TryFlush() {
+		if time.Now().After(deadline) {
+			t.Fatal("TryFlush never sent the rest while the peer read")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	buf := <-got
+	if len(buf) != size {
+		t.Fatalf("the peer read %d bytes, want %d", len(buf), size)
+	}
+	for i, c := range buf {
+		if c != byte(i/4096) {
+			t.Fatalf("byte %d arrived damaged or out of order", i)
+		}
+	}
+}

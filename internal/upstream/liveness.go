@@ -45,10 +45,11 @@ type link struct {
 	probeSent    int64
 	unackedSince int64
 
-	// The ping behind our own bytes (queued.go): where in the stream it
-	// ends (0: the peer's kernel has it, or the socket cannot say), the
-	// bytes acknowledged at the latest progress, and when its clock
-	// started.
+	// The ping behind our own bytes (queued.go): how far it got, where
+	// in the stream it ends (0: the peer's kernel has it, or the socket
+	// cannot say), the bytes acknowledged at the latest progress, and
+	// when its clock started.
+	pingStage  pingStage
 	pingMark   uint64
 	pingAcked  uint64
 	pingQueued int64
@@ -74,6 +75,9 @@ func (c *Conn) check(l *link, now int64) bool {
 	last := l.lastRead.Load()
 	if p := l.pingSent.Load(); p != 0 {
 		if last < p {
+			if !c.pushPing(l) {
+				return false
+			}
 			if now-pingStart(l, p, now) < int64(cfg.PingTimeout) || c.stalled(l, now) {
 				return true
 			}
@@ -84,6 +88,7 @@ func (c *Conn) check(l *link, now int64) bool {
 			return false
 		}
 		l.pingSent.Store(0)
+		l.pingStage = pingOut // answered: one not yet written is not needed
 		c.suspect.Store(false)
 		c.unstall(l)
 		if !l.offered.Load() {
@@ -126,30 +131,31 @@ func (c *Conn) check(l *link, now int64) bool {
 	return true
 }
 
-// ping sends a heartbeat and records when, and where in the stream, for
-// check to time it out. pingSent is stored first: a read after it, however
-// soon, answers the ping.
+// ping sends a heartbeat as far as it goes without waiting (queued.go) and
+// records when, for check to time it out. pingSent is stored first: a read
+// after it, however soon, answers the ping. It reports false when the
+// heartbeat could not be written.
 func (c *Conn) ping(l *link, now int64) bool {
 	l.pingSent.Store(now)
-	if !c.heartbeat(l) {
-		return false
-	}
-	markPing(l, time.Now().UnixNano())
-	return true
+	startPing(l, now)
+	return c.pushPing(l)
 }
 
-// heartbeat writes one heartbeat request and flushes it; false when the
-// write failed.
+// heartbeat writes one heartbeat request and flushes it, without waiting:
+// while another goroutine holds the writer (a flush the socket is slow to
+// take) it writes none, as the bytes under way keep the path warm, and what
+// the socket does not take goes with the next flush. It reports false when
+// the write failed.
 func (c *Conn) heartbeat(l *link) bool {
-	bw := l.w.Lock()
-	if bw == nil {
-		return true // closing: the close callback ends serveOne
+	bw, busy := l.w.TryLock()
+	if busy || bw == nil {
+		return true // nil: closing, and the close callback ends serveOne
 	}
 	err := c.cfg.Heartbeat(bw)
 	l.w.Unlock()
 	if err != nil {
 		return false
 	}
-	l.w.Flush()
+	l.w.TryFlush()
 	return true
 }

@@ -32,13 +32,17 @@ type pingServer struct {
 	conns     []net.Conn
 }
 
-// pacedReader is a connection read at the pingServer's pace.
+// pacedReader is a connection read at the pingServer's pace, and not at
+// all while it is frozen.
 type pacedReader struct {
 	s *pingServer
 	c net.Conn
 }
 
 func (r pacedReader) Read(p []byte) (int, error) {
+	for r.s.frozen.Load() { // mid-line too, as SIGSTOP would
+		time.Sleep(time.Millisecond)
+	}
 	if d := r.s.readDelay.Load(); d > 0 {
 		time.Sleep(time.Duration(d))
 		p = p[:min(len(p), 64<<10)]

@@ -29,12 +29,12 @@ func TestPingBehindBulkData(t *testing.T) {
 	w := c.Writer()
 	start := time.Now()
 	go func() {
+		c.Active() // as the agents tell it: before the call is written
 		if bw := w.Lock(); bw != nil {
 			bw.WriteString(strings.Repeat("x", 8<<20) + "\n")
 			w.Unlock()
 		}
 		w.Flush()
-		c.Active()
 	}()
 	waitUntil(t, "the bulk read", func() bool { return s.lines.Load() == 1 || len(downs) > 0 })
 	pings := s.pings.Load()
@@ -49,4 +49,50 @@ func TestPingBehindBulkData(t *testing.T) {
 		t.Fatalf("dials %d, offered %v: the connection must be kept", c.Dials(), c.Writer() != nil)
 	}
 	t.Logf("bulk read in %v, the ping behind it answered", time.Since(start).Round(time.Millisecond))
+}
+
+// A peer that stops reading while our own flush waits for room in its
+// socket (a frozen process under bulk traffic) is still found dead within
+// about PingInterval + PingTimeout of its last byte taken: the ping does
+// not wait behind that flush, and its clock runs from the last progress.
+// Waiting for the writer, it would be found only when the flush's
+// WriteTimeout (3 s here) ran out.
+func TestFrozenPeerFoundUnderBulkData(t *testing.T) {
+	s := startPingServer(t)
+	s.quiet.Store(true)
+	var got atomic.Int64
+	var busy atomic.Bool
+	downs := make(chan time.Time, 4)
+	cfg := livenessConfig(s.ln.Addr().String(), &got, &busy)
+	cfg.WriteTimeout = 3 * time.Second
+	cfg.OnDown = func(*batch.Writer) { downs <- time.Now() }
+	c := dialReady(t, cfg)
+
+	bulk := strings.Repeat("x", 64<<20) + "\n" // more than both sockets hold
+	s.frozen.Store(true)
+	busy.Store(true)
+	w := c.Writer()
+	start := time.Now()
+	flushed := make(chan struct{})
+	go func() {
+		defer close(flushed)
+		c.Active()
+		if bw := w.Lock(); bw != nil {
+			bw.WriteString(bulk)
+			w.Unlock()
+		}
+		w.Flush()
+	}()
+	select {
+	case at := <-downs:
+		d := at.Sub(start)
+		if max := cfg.PingInterval + cfg.PingTimeout + 500*time.Millisecond; d > max {
+			t.Fatalf("a frozen peer under bulk data found dead after %v, want within %v", d, max)
+		}
+		t.Logf("a frozen peer under bulk data found dead %v after the bulk was written", d.Round(time.Millisecond))
+	case <-time.After(5 * time.Second):
+		t.Fatal("a frozen peer under bulk data was not found dead")
+	}
+	<-flushed
+	s.frozen.Store(false)
 }
