@@ -349,7 +349,13 @@ func (a *Agent) onPrepare(conn netpoll.Connection) context.Context {
 		return refused
 	}
 	l := a.loops[int(a.next.Add(1))%len(a.loops)]
-	return &connCtx{Context: context.Background(), hc: newHTTPConn(l, conn, a.cfg.MaxPipeline)}
+	hc := newHTTPConn(l, conn, a.cfg.MaxPipeline)
+	if ie, ok := conn.(netpoll.InputEnder); ok {
+		// A client that shuts down its write side after its requests
+		// still gets their answers (halfclose.go).
+		ie.SetOnInputEnd(hc.inputEnded)
+	}
+	return &connCtx{Context: context.Background(), hc: hc}
 }
 
 // onConnect answers a connection refused by onPrepare with 503 and closes it

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dubbomesh/dubbomesh/internal/peertest"
 	"github.com/dubbomesh/dubbomesh/protocol"
 )
 
@@ -192,29 +193,69 @@ func TestExpectContinue(t *testing.T) {
 	c.expect(200, "after continue")
 }
 
-// TestHalfClose: netpoll takes a client's FIN (EPOLLRDHUP) for a hang-up and
-// closes the connection, so calls still in flight when a client shuts its
-// write side lose their answers. The agent must survive that: the late
-// answers are dropped, nothing stays in flight, other clients are served.
+// TestHalfClose: a client that shuts down its write side after its
+// requests (nc -N) gets every answer, in order, then the agent closes the
+// connection: the calls in flight at the FIN (b, c) and the ones read but
+// not yet made (d, e: a pipeline of 2) are all answered. A request cut
+// short by the FIN is not waited for.
 func TestHalfClose(t *testing.T) {
-	a, f := echoAgent(t, Config{}, func(*protocol.Request) reply {
+	a, f := echoAgent(t, Config{MaxPipeline: 2}, func(*protocol.Request) reply {
 		return reply{act: actEcho, delay: 50 * time.Millisecond}
 	})
 	c := dial(t, a)
 	c.send(post(echoForm("a")))
 	c.expect(200, "a")
-	c.send(post(echoForm("b")) + post(echoForm("c")))
+	c.send(post(echoForm("b")) + post(echoForm("c")) + post(echoForm("d")) + post(echoForm("e")))
 	waitFor(t, "calls at the provider agent", func() bool { return f.calls.Load() == 3 })
 	if err := c.nc.(interface{ CloseWrite() error }).CloseWrite(); err != nil {
 		t.Fatal(err)
 	}
+	for _, s := range []string{"b", "c", "d", "e"} {
+		c.expect(200, s)
+	}
 	c.expectClosed()
 	expectMetric(t, a, "consumer_agent_inflight", 0)
-	expectMetric(t, a, "consumer_agent_responses_200_total", 3)
+	expectMetric(t, a, "consumer_agent_responses_200_total", 5)
+	expectMetric(t, a, "consumer_agent_abandoned_requests_total", 0)
+
+	// Nothing owed at the FIN: closed at once. A request cut short:
+	// closed, not waited for until the read timeout.
+	for _, sent := range []string{"", post(echoForm("x"))[:20]} {
+		c = dial(t, a)
+		c.send(post(echoForm("y")))
+		c.expect(200, "y")
+		if sent != "" {
+			c.send(sent)
+		}
+		start := time.Now()
+		c.nc.(interface{ CloseWrite() error }).CloseWrite()
+		c.expectClosed()
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("closed %v after the FIN (sent %q)", d, sent)
+		}
+	}
 
 	c2 := dial(t, a)
-	c2.send(post(echoForm("d")))
-	c2.expect(200, "d")
+	c2.send(post(echoForm("z")))
+	c2.expect(200, "z")
+}
+
+// TestHalfCloseWaitsIdle: while a half-closed client's call is at the
+// provider, the agent waits for it without spinning: the connection is no
+// longer polled for reading, so the FIN is not reported again and again.
+func TestHalfCloseWaitsIdle(t *testing.T) {
+	a, _ := echoAgent(t, Config{}, func(*protocol.Request) reply {
+		return reply{act: actEcho, delay: 700 * time.Millisecond}
+	})
+	c := dial(t, a)
+	c.send(post(echoForm("slow")))
+	if err := c.nc.(interface{ CloseWrite() error }).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	peertest.AssertIdle(t, 400*time.Millisecond, peertest.Spin)
+	c.expect(200, "slow")
+	c.expectClosed()
 }
 
 // TestFormEncoding: the agent percent-decodes the form before forwarding.

@@ -31,7 +31,10 @@ type httpConn struct {
 	slots  []slot
 	head   uint32 // next slot to write
 	tail   uint32 // next slot to hand out
-	closed bool   // a Connection: close answer was written
+	closed bool   // a Connection: close answer was written, or the last after the client's FIN
+	// eof: the client shut down its write side; handling: the handler is
+	// in a pass (halfclose.go).
+	eof, handling bool
 	// owedContinue: the request being read asked for 100 Continue while
 	// answers were owed; the answer that leaves none owed sends it.
 	owedContinue bool
@@ -193,6 +196,9 @@ func (hc *httpConn) complete(set *batch.Set, i uint32, status int, body []byte, 
 		hc.head++
 	}
 	hc.lastActive.Store(hc.loop.a.clock.Now())
+	if !last && hc.answeredAll() {
+		last = true
+	}
 	if hc.owedContinue && hc.head == hc.tail && !hc.closed && !last {
 		hc.owedContinue = false
 		hc.writeContinue()

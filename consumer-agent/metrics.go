@@ -85,7 +85,7 @@ func newAgentMetrics() *agentMetrics {
 		late:           counter(r, "consumer_agent_late_answers_total", "Answers for calls already timed out or answered."),
 		readTimeouts:   counter(r, "consumer_agent_read_timeouts_total", "Clients that went quiet mid-request or closed."),
 		idleClosed:     counter(r, "consumer_agent_idle_closed_total", "Client connections closed for being idle."),
-		abandoned:      counter(r, "consumer_agent_abandoned_requests_total", "Requests read whole but not called: the client had closed its connection (or shut down its writing side) first, so no answer could reach it."),
+		abandoned:      counter(r, "consumer_agent_abandoned_requests_total", "Requests read whole but not called: the client had closed or reset its connection first, so no answer could reach it."),
 		stalledClients: counter(r, "consumer_agent_stalled_clients_total", "Client connections closed for taking less than 64 KiB of the answers they were behind on in 5 s (answers for other clients never wait for them)."),
 		steered:        counter(r, "consumer_agent_steered_total", "Calls sent elsewhere than the round robin's choice: where they were expected to wait less (load, capacity, latency)."),
 		retriesFailed:  counter(r, "consumer_agent_retries_failed_total", "Calls sent again whose second attempt failed too."),

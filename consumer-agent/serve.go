@@ -27,12 +27,14 @@ func (a *Agent) onRequest(ctx context.Context, conn netpoll.Connection) error {
 		// Refused past MaxConns; onConnect has answered and closed it.
 		return conn.Close()
 	}
+	hc.enter()
 	if err := batch.Drain(conn.Reader(), &hc.set, hc); err != nil {
 		// The client went quiet mid-request or closed.
 		a.m.readTimeouts.Inc()
 		conn.Close()
 		return err
 	}
+	hc.leave()
 	return nil
 }
 
@@ -99,8 +101,8 @@ func (a *Agent) handleRequests(hc *httpConn, buf []byte) (used, need int) {
 		}
 		used += n
 		if !hc.w.Conn().IsActive() {
-			// The client has gone (netpoll closes a connection at its
-			// FIN): no answer can reach it, so nothing it sent is called.
+			// The client has gone (a reset, or closed by the agent): no
+			// answer can reach it, so nothing it sent is called.
 			a.abandon(hc, buf[used:])
 			return len(buf), 0
 		}

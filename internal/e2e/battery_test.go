@@ -304,9 +304,10 @@ func batteryCases() []hostile {
 		// Pipelining and closing.
 		{name: "10 pipelined, 5th malformed", sent: "10 requests in one write; the 5th has a header without colon", raw: pipe10, want: want10},
 		{name: "1,000 pipelined", sent: "1,000 valid requests in one write (200 KiB)", raw: pipe1000, want: want1000, end: staysOpen, wait: 30 * time.Second},
-		{name: "1,000 pipelined, then FIN", sent: "1,000 valid requests, then FIN at once", raw: pipe1000, after: closeWrite, end: answerOrEOF, wait: 30 * time.Second,
-			check: func(t *testing.T, o *outcome) { o.note = fmt.Sprintf("%d of 1,000 answered", len(o.statuses)) }},
-		{name: "half-close", sent: "a valid request, then FIN", raw: valid, after: closeWrite, want: []answer{ok("battery")}, end: answerOrEOF},
+		// A FIN ends the client's input, not the connection: what came
+		// before it is answered, then the agent closes.
+		{name: "1,000 pipelined, then FIN", sent: "1,000 valid requests, then FIN at once", raw: pipe1000, after: closeWrite, want: want1000, end: closes, wait: 30 * time.Second},
+		{name: "half-close", sent: "a valid request, then FIN", raw: valid, after: closeWrite, want: []answer{ok("battery")}, end: closes},
 		{name: "Connection: close", sent: "a valid request with `Connection: close`", raw: postRaw(hashForm("bye"), "Connection: close"), want: []answer{ok("bye")}},
 		{name: "HTTP/1.0", sent: "a valid HTTP/1.0 request", raw: strings.Replace(postRaw(hashForm("old")), "HTTP/1.1", "HTTP/1.0", 1), want: []answer{ok("old")}},
 
@@ -404,7 +405,9 @@ func (h *hostile) run(t *testing.T, addr string) *outcome {
 		if w.status == 405 && resp.Header.Get("Allow") != "GET, POST" {
 			t.Errorf("405 without `Allow: GET, POST`: %q", resp.Header.Get("Allow"))
 		}
-		if (h.end == closes || h.end == closesOrResets) && i == len(h.want)-1 && !resp.Close {
+		// (After the client's FIN the agent cannot know which answer is
+		// its last when it writes it.)
+		if (h.end == closes || h.end == closesOrResets) && i == len(h.want)-1 && !resp.Close && h.after == nil {
 			t.Errorf("last answer %d lacks `Connection: close`", w.status)
 		}
 	}

@@ -50,10 +50,11 @@ type connection struct {
 	inputBuffer   *LinkBuffer
 	outputBuffer  *LinkBuffer
 	outputBarrier *barrier
-	maxSize       int       // The maximum size of data between two Release().
-	bookSize      int       // The size of data that can be read at once.
-	state         connState // Connection state should be changed sequentially.
-	reqTask       func()    // dubbomesh: see requestTask (connection_task.go)
+	maxSize       int          // The maximum size of data between two Release().
+	bookSize      int          // The size of data that can be read at once.
+	state         connState    // Connection state should be changed sequentially.
+	reqTask       func()       // dubbomesh: see requestTask (connection_task.go)
+	onInputEnd    atomic.Value // dubbomesh: an onInputEnd, see SetOnInputEnd (half_close.go)
 }
 
 var (
@@ -447,6 +448,7 @@ func (c *connection) initFDOperator() {
 	op := poll.Alloc()
 	op.FD = c.fd
 	op.OnRead, op.OnWrite, op.OnHup = nil, nil, c.onHup
+	op.OnEOF = c.onEOF
 	op.Inputs, op.InputAck = c.inputs, c.inputAck
 	op.Outputs, op.OutputAck = c.outputs, c.outputAck
 	c.operator = op
@@ -502,6 +504,9 @@ func (c *connection) waitRead(n int) (err error) {
 		case user:
 			return Exception(ErrConnClosed, "wait read")
 		default:
+			if c.endedShort(n) { // half_close.go
+				return Exception(ErrEOF, "wait read: the peer shut down its write side")
+			}
 			err = <-c.readTrigger
 			if err != nil {
 				return err
@@ -530,6 +535,10 @@ func (c *connection) waitReadWithTimeout(n int, timeout time.Duration) (err erro
 			err = Exception(ErrConnClosed, "wait read")
 			goto RET
 		default:
+			if c.endedShort(n) { // half_close.go
+				err = Exception(ErrEOF, "wait read: the peer shut down its write side")
+				goto RET
+			}
 			select {
 			case <-c.readTimer.C:
 				// double check if there is enough data to be read

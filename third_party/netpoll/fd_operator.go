@@ -31,6 +31,11 @@ type FDOperator struct {
 	OnWrite func(p Poll) error
 	OnHup   func(p Poll) error
 
+	// OnEOF (dubbomesh patch, half_close.go), if set, is offered a peer's
+	// FIN before it is taken as a hang-up: it reports true when it took
+	// the FIN as the end of the connection's input only.
+	OnEOF func() bool
+
 	// The following is the required fn, which must exist when used, or directly panic.
 	// Fns are only called by the poll when handles connection events.
 	Inputs   func(vs [][]byte) (rs [][]byte)
@@ -54,6 +59,10 @@ type FDOperator struct {
 	// the last one applied matches the flags last set.
 	readPaused, writing int32
 	ctlMu               sync.Mutex
+
+	// inputEnded: the peer shut down its write side and the connection
+	// keeps writing (half_close.go); it is no longer polled for reading.
+	inputEnded int32
 
 	// private, used by operatorCache
 	next  *FDOperator
@@ -105,9 +114,11 @@ func (op *FDOperator) isUnused() bool {
 func (op *FDOperator) reset() {
 	op.FD = 0
 	op.OnRead, op.OnWrite, op.OnHup = nil, nil, nil
+	op.OnEOF = nil
 	op.Inputs, op.InputAck = nil, nil
 	op.Outputs, op.OutputAck = nil, nil
 	op.poll = nil
 	op.detached = 0
 	op.readPaused, op.writing = 0, 0
+	op.inputEnded = 0
 }

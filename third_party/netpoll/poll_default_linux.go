@@ -153,7 +153,6 @@ func (p *defaultPoll) Wait() (err error) {
 
 func (p *defaultPoll) handler(events []epollevent) (closed bool) {
 	var triggerRead, triggerWrite, triggerHup, triggerError bool
-	var err error
 	for i := range events {
 		operator := p.getOperator(0, unsafe.Pointer(&events[i].data))
 		if operator == nil || !operator.do() {
@@ -195,6 +194,10 @@ func (p *defaultPoll) handler(events []epollevent) (closed bool) {
 					operator.InputAck(n)
 					totalRead += n
 					if err != nil {
+						if endInput(operator, evt, err) { // half_close.go
+							operator.done()
+							continue
+						}
 						p.appendHup(operator)
 						continue
 					}
@@ -204,17 +207,22 @@ func (p *defaultPoll) handler(events []epollevent) (closed bool) {
 			}
 		}
 		if triggerHup {
+			var readErr error
 			if triggerRead && operator.Inputs != nil {
 				// read all left data if peer send and close
 				var leftRead int
 				// read all left data if peer send and close
-				if leftRead, err = readall(operator, p.barriers[i]); err != nil && !errors.Is(err, ErrEOF) {
-					logger.Printf("NETPOLL: readall(fd=%d)=%d before close: %s", operator.FD, total, err.Error())
+				if leftRead, readErr = readall(operator, p.barriers[i]); readErr != nil && !errors.Is(readErr, ErrEOF) {
+					logger.Printf("NETPOLL: readall(fd=%d)=%d before close: %s", operator.FD, total, readErr.Error())
 				}
 				totalRead += leftRead
 			}
 			// only close connection if no further read bytes
 			if totalRead == 0 {
+				if endInput(operator, evt, readErr) { // half_close.go
+					operator.done()
+					continue
+				}
 				p.appendHup(operator)
 				continue
 			}
@@ -303,9 +311,14 @@ func (p *defaultPoll) Control(operator *FDOperator, event PollEvent) error {
 		case PollRW2R: // connection wait read
 			atomic.StoreInt32(&operator.writing, 0)
 		}
-		op, evt.events = syscall.EPOLL_CTL_MOD, syscall.EPOLLRDHUP|syscall.EPOLLERR
-		if atomic.LoadInt32(&operator.readPaused) == 0 {
-			evt.events |= syscall.EPOLLIN
+		op, evt.events = syscall.EPOLL_CTL_MOD, syscall.EPOLLERR
+		// Once the input ended there is nothing more to read, and the
+		// peer's FIN would be reported again and again (half_close.go).
+		if atomic.LoadInt32(&operator.inputEnded) == 0 {
+			evt.events |= syscall.EPOLLRDHUP
+			if atomic.LoadInt32(&operator.readPaused) == 0 {
+				evt.events |= syscall.EPOLLIN
+			}
 		}
 		if atomic.LoadInt32(&operator.writing) == 1 {
 			evt.events |= syscall.EPOLLOUT
