@@ -17,27 +17,27 @@ import "github.com/cloudwego/netpoll"
 // inputEnded is the connection's netpoll.InputEnder callback: the client
 // shut down its write side. It runs on a goroutine of its own.
 func (hc *httpConn) inputEnded(netpoll.Connection) {
-	hc.mu.Lock()
-	hc.eof = true
-	last := hc.answeredAll()
-	hc.mu.Unlock()
-	if last {
-		hc.closeAfterLast()
-	}
+	hc.eof.Store(true)
+	hc.closeIfAnswered()
 }
 
 // enter marks the handler in a pass.
-func (hc *httpConn) enter() {
-	hc.mu.Lock()
-	hc.handling = true
-	hc.mu.Unlock()
-}
+func (hc *httpConn) enter() { hc.handling.Store(true) }
 
 // leave marks the handler out of its pass, and closes the connection if
-// that pass answered the last of a client whose input ended.
+// that pass answered the last of a client whose input ended. Of leave and
+// inputEnded, each stores its flag before it reads the other's, so at
+// least one of them sees both.
 func (hc *httpConn) leave() {
+	hc.handling.Store(false)
+	if hc.eof.Load() {
+		hc.closeIfAnswered()
+	}
+}
+
+// closeIfAnswered closes the connection if answeredAll says so.
+func (hc *httpConn) closeIfAnswered() {
 	hc.mu.Lock()
-	hc.handling = false
 	last := hc.answeredAll()
 	hc.mu.Unlock()
 	if last {
@@ -49,7 +49,7 @@ func (hc *httpConn) leave() {
 // it sent has been answered: the connection is then marked closed and the
 // caller, once mu is released, closes it (closeAfterLast). mu is held.
 func (hc *httpConn) answeredAll() bool {
-	if !hc.eof || hc.handling || hc.closed || hc.head != hc.tail || hc.w.Conn().Reader().Len() > 0 {
+	if !hc.eof.Load() || hc.handling.Load() || hc.closed || hc.head != hc.tail || hc.w.Conn().Reader().Len() > 0 {
 		return false
 	}
 	hc.closed = true

@@ -33,8 +33,9 @@ type httpConn struct {
 	tail   uint32 // next slot to hand out
 	closed bool   // a Connection: close answer was written, or the last after the client's FIN
 	// eof: the client shut down its write side; handling: the handler is
-	// in a pass (halfclose.go).
-	eof, handling bool
+	// in a pass (halfclose.go). Written by their owners without mu (the
+	// handler's pass must not take it twice more), read under it.
+	eof, handling atomic.Bool
 	// owedContinue: the request being read asked for 100 Continue while
 	// answers were owed; the answer that leaves none owed sends it.
 	owedContinue bool
