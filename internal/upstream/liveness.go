@@ -45,14 +45,16 @@ type link struct {
 	probeSent    int64
 	unackedSince int64
 
-	// The ping behind our own bytes (queued.go): how far it got, where
-	// in the stream it ends (0: the peer's kernel has it, or the socket
-	// cannot say), the bytes acknowledged at the latest progress, and
-	// when its clock started.
-	pingStage  pingStage
-	pingMark   uint64
-	pingAcked  uint64
-	pingQueued int64
+	// The ping behind our own bytes (queued.go): how far it got, whether
+	// the socket tells the peer's progress, where in the stream the ping
+	// ends, the bytes acknowledged and the peer's window at the latest
+	// check, and when its clock started.
+	pingStage   pingStage
+	pingTracked bool
+	pingMark    uint64
+	pingAcked   uint64
+	pingWindow  uint32
+	pingQueued  int64
 
 	// timedOut: the link was declared dead for a ping unanswered
 	// (probation.go).
@@ -147,15 +149,23 @@ func (c *Conn) ping(l *link, now int64) bool {
 // the socket does not take goes with the next flush. It reports false when
 // the write failed.
 func (c *Conn) heartbeat(l *link) bool {
+	written, ok := c.writeHeartbeat(l)
+	if written {
+		l.w.TryFlush()
+	}
+	return ok
+}
+
+// writeHeartbeat writes one heartbeat request unless another goroutine
+// holds the writer or the connection is closing (whose close callback ends
+// serveOne). written reports that it did; ok is false when the write
+// failed.
+func (c *Conn) writeHeartbeat(l *link) (written, ok bool) {
 	bw, busy := l.w.TryLock()
 	if busy || bw == nil {
-		return true // nil: closing, and the close callback ends serveOne
+		return false, true
 	}
 	err := c.cfg.Heartbeat(bw)
 	l.w.Unlock()
-	if err != nil {
-		return false
-	}
-	l.w.TryFlush()
-	return true
+	return err == nil, err == nil
 }

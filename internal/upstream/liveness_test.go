@@ -162,6 +162,22 @@ func livenessConfig(addr string, got *atomic.Int64, busy *atomic.Bool) Config {
 	}
 }
 
+// expectDown waits for OnDown's time on downs and checks that it came
+// within max of start: what (a silent peer...) was declared dead in time.
+func expectDown(t *testing.T, downs <-chan time.Time, start time.Time, max time.Duration, what string) {
+	t.Helper()
+	select {
+	case at := <-downs:
+		d := at.Sub(start)
+		if d > max {
+			t.Fatalf("%s was declared dead after %v, want within %v", what, d, max)
+		}
+		t.Logf("%s was declared dead %v after it went silent", what, d.Round(time.Millisecond))
+	case <-time.After(max + 3*time.Second):
+		t.Fatalf("%s was not declared dead", what)
+	}
+}
+
 // A new connection is offered only once the peer answered its first ping.
 func TestOfferedAfterFirstPong(t *testing.T) {
 	s := startPingServer(t)
@@ -213,16 +229,7 @@ func TestDeadPeerFoundUnderTraffic(t *testing.T) {
 	busy.Store(true)
 	start := time.Now()
 	send(t, c, "call\n")
-	select {
-	case at := <-downs:
-		d := at.Sub(start)
-		if max := cfg.PingInterval + cfg.PingTimeout + 200*time.Millisecond; d > max {
-			t.Fatalf("dead connection found after %v, want within %v", d, max)
-		}
-		t.Logf("dead connection found %v after the call", d.Round(time.Millisecond))
-	case <-time.After(3 * time.Second):
-		t.Fatal("a silent peer with a call outstanding was not declared dead")
-	}
+	expectDown(t, downs, start, cfg.PingInterval+cfg.PingTimeout+200*time.Millisecond, "a silent peer with a call outstanding")
 	if c.Writer() != nil {
 		t.Fatal("a dead connection is still offered")
 	}

@@ -15,21 +15,24 @@ import (
 // nothing meanwhile.
 //
 // So a ping goes out without waiting (pushPing, on each tick until it is
-// in the kernel), and its PingTimeout runs from the latest moment it was
-// still behind bytes the peer was taking: ping records how many bytes the
-// peer's kernel had acknowledged, markPing where in the stream the ping
-// ends once flushed, and while the acknowledgements have not reached it,
-// each tick that finds more of the stream acknowledged moves the start of
-// the clock to now. A peer that takes nothing more (dead, partitioned,
-// frozen with its receive buffer full) stops the acknowledgements, and the
-// clock, started at the last progress, runs out as before. A peer whose
-// kernel has the ping, or a socket that cannot say (off Linux, or no
-// TCP_INFO), times the ping from when it was written.
+// in the kernel), and its PingTimeout runs from the latest moment the peer
+// was seen taking what is ahead of it: each tick while it is unanswered
+// reads the socket's TCP_INFO, and moves the start of the clock to now if
+// the peer's kernel acknowledged more of the bytes before the ping (ping
+// and markPing record where the ping ends in the stream, bytes_acked plus
+// SIOCOUTQ once it is flushed), or if the window the peer advertises grew:
+// its process read from its receive buffer, where the ping waits behind
+// what came before. A peer that takes nothing more (dead, partitioned,
+// frozen) neither acknowledges nor opens its window, and the clock,
+// started at the last progress, runs out as before. Acknowledgements of
+// bytes after the ping do not count: a frozen process's kernel takes those
+// too. A socket that cannot say (off Linux, or no TCP_INFO) times the ping
+// from when it was written.
 //
-// The cost is a TCP_INFO and a SIOCOUTQ read per ping, and a TCP_INFO per
-// tick while a ping waits behind bytes: pings go out only on a connection
-// silent for PingInterval. A TLS connection cannot send without waiting
-// for room: its ping's flush waits as other flushes do.
+// The cost is a TCP_INFO and a SIOCOUTQ read per ping and a TCP_INFO per
+// tick while it is unanswered: pings go out only on a connection silent
+// for PingInterval. A TLS connection cannot send without waiting for room:
+// its ping's flush waits as other flushes do.
 
 // pingStage is how far the latest ping got.
 type pingStage uint8
@@ -41,10 +44,11 @@ const (
 )
 
 // startPing begins a ping at now: not yet written, its clock started, and
-// the acknowledgements counted from here. It runs on the Conn's goroutine.
+// the peer's progress counted from here. It runs on the Conn's goroutine.
 func startPing(l *link, now int64) {
 	l.pingStage, l.pingMark, l.pingQueued = pingUnwritten, math.MaxUint64, now
-	_, l.pingAcked, _ = streamBytes(l.w.Conn())
+	st, ok := streamOf(l.w.Conn())
+	l.pingTracked, l.pingAcked, l.pingWindow = ok, st.acked, st.window
 }
 
 // pushPing moves the ping on as far as it goes without waiting: written
@@ -53,14 +57,9 @@ func startPing(l *link, now int64) {
 // written. It runs on the Conn's goroutine.
 func (c *Conn) pushPing(l *link) bool {
 	if l.pingStage == pingUnwritten {
-		bw, busy := l.w.TryLock()
-		if busy || bw == nil {
-			return true // nil: closing, and the close callback ends serveOne
-		}
-		err := c.cfg.Heartbeat(bw)
-		l.w.Unlock()
-		if err != nil {
-			return false
+		written, ok := c.writeHeartbeat(l)
+		if !written {
+			return ok
 		}
 		l.pingStage = pingUnflushed
 	}
@@ -76,26 +75,27 @@ func (c *Conn) pushPing(l *link) bool {
 // in l's stream it ends. It runs on the Conn's goroutine.
 func markPing(l *link, now int64) {
 	l.pingQueued = now
-	written, acked, ok := streamBytes(l.w.Conn())
-	if !ok || acked >= written {
-		l.pingMark = 0
+	if !l.pingTracked {
 		return
 	}
-	l.pingMark, l.pingAcked = written, acked
+	st, ok := streamOf(l.w.Conn())
+	l.pingTracked = ok
+	l.pingMark, l.pingAcked, l.pingWindow = st.written, st.acked, st.window
 }
 
 // pingStart returns when the PingTimeout of l's ping, written at sent,
 // started (see above). It runs on the Conn's goroutine, on each tick while
 // the ping is unanswered.
 func pingStart(l *link, sent, now int64) int64 {
-	if l.pingMark != 0 {
-		_, acked, ok := streamBytes(l.w.Conn())
+	if l.pingTracked {
+		st, ok := streamOf(l.w.Conn())
 		switch {
-		case !ok || acked >= l.pingMark:
-			l.pingMark = 0 // the peer's kernel has it
-		case acked != l.pingAcked:
-			l.pingAcked, l.pingQueued = acked, now
+		case !ok:
+			l.pingTracked = false
+		case st.acked > l.pingAcked && st.acked < l.pingMark, st.window > l.pingWindow:
+			l.pingQueued = now // the peer took some of what is ahead of the ping
 		}
+		l.pingAcked, l.pingWindow = st.acked, st.window
 	}
 	return max(sent, l.pingQueued)
 }

@@ -9,33 +9,52 @@ import (
 	"github.com/dubbomesh/dubbomesh/internal/batch"
 )
 
+// quietPeer dials a quiet pingServer (it answers pings only: its calls
+// wait at a slow provider) with livenessConfig, writeTimeout for flushes
+// and calls marked outstanding; downs gets the time of each OnDown.
+func quietPeer(t *testing.T, writeTimeout time.Duration) (s *pingServer, c *Conn, cfg Config, downs chan time.Time) {
+	t.Helper()
+	s = startPingServer(t)
+	s.quiet.Store(true)
+	var got atomic.Int64
+	var busy atomic.Bool
+	downs = make(chan time.Time, 4)
+	cfg = livenessConfig(s.ln.Addr().String(), &got, &busy)
+	cfg.WriteTimeout = writeTimeout
+	cfg.OnDown = func(*batch.Writer) { downs <- time.Now() }
+	c = dialReady(t, cfg)
+	busy.Store(true)
+	return s, c, cfg, downs
+}
+
+// sendBulk writes bulk on c's connection as the agents write a call (Active
+// first, then the write and a flush that waits for room), on a goroutine;
+// the channel is closed when the flush returns.
+func sendBulk(c *Conn, bulk string) <-chan struct{} {
+	flushed := make(chan struct{})
+	w := c.Writer()
+	go func() {
+		defer close(flushed)
+		c.Active()
+		if bw := w.Lock(); bw != nil {
+			bw.WriteString(bulk)
+			w.Unlock()
+		}
+		w.Flush()
+	}()
+	return flushed
+}
+
 // A ping written behind megabytes of our own requests, which the peer reads
 // at its own pace while its calls wait, is answered late for the caller's
 // reasons, not the peer's: the connection is kept. Timed from when it was
 // written, it would be declared dead within PingTimeout (80 ms here, for
 // about a second of bytes ahead of it).
 func TestPingBehindBulkData(t *testing.T) {
-	s := startPingServer(t)
-	s.quiet.Store(true)
-	var got atomic.Int64
-	var busy atomic.Bool
-	downs := make(chan time.Time, 4)
-	cfg := livenessConfig(s.ln.Addr().String(), &got, &busy)
-	cfg.OnDown = func(*batch.Writer) { downs <- time.Now() }
-	c := dialReady(t, cfg)
+	s, c, cfg, downs := quietPeer(t, 0)
 	s.readDelay.Store(int64(10 * time.Millisecond)) // 64 KiB each 10 ms: about 6 MB/s
-
-	busy.Store(true)
-	w := c.Writer()
 	start := time.Now()
-	go func() {
-		c.Active() // as the agents tell it: before the call is written
-		if bw := w.Lock(); bw != nil {
-			bw.WriteString(strings.Repeat("x", 8<<20) + "\n")
-			w.Unlock()
-		}
-		w.Flush()
-	}()
+	sendBulk(c, strings.Repeat("x", 8<<20)+"\n")
 	waitUntil(t, "the bulk read", func() bool { return s.lines.Load() == 1 || len(downs) > 0 })
 	pings := s.pings.Load()
 	waitUntil(t, "a ping after the bulk", func() bool { return s.pings.Load() > pings || len(downs) > 0 })
@@ -58,41 +77,12 @@ func TestPingBehindBulkData(t *testing.T) {
 // Waiting for the writer, it would be found only when the flush's
 // WriteTimeout (3 s here) ran out.
 func TestFrozenPeerFoundUnderBulkData(t *testing.T) {
-	s := startPingServer(t)
-	s.quiet.Store(true)
-	var got atomic.Int64
-	var busy atomic.Bool
-	downs := make(chan time.Time, 4)
-	cfg := livenessConfig(s.ln.Addr().String(), &got, &busy)
-	cfg.WriteTimeout = 3 * time.Second
-	cfg.OnDown = func(*batch.Writer) { downs <- time.Now() }
-	c := dialReady(t, cfg)
-
+	s, c, cfg, downs := quietPeer(t, 3*time.Second)
 	bulk := strings.Repeat("x", 64<<20) + "\n" // more than both sockets hold
-	s.frozen.Store(true)
-	busy.Store(true)
-	w := c.Writer()
 	start := time.Now()
-	flushed := make(chan struct{})
-	go func() {
-		defer close(flushed)
-		c.Active()
-		if bw := w.Lock(); bw != nil {
-			bw.WriteString(bulk)
-			w.Unlock()
-		}
-		w.Flush()
-	}()
-	select {
-	case at := <-downs:
-		d := at.Sub(start)
-		if max := cfg.PingInterval + cfg.PingTimeout + 500*time.Millisecond; d > max {
-			t.Fatalf("a frozen peer under bulk data found dead after %v, want within %v", d, max)
-		}
-		t.Logf("a frozen peer under bulk data found dead %v after the bulk was written", d.Round(time.Millisecond))
-	case <-time.After(5 * time.Second):
-		t.Fatal("a frozen peer under bulk data was not found dead")
-	}
+	s.frozen.Store(true)
+	flushed := sendBulk(c, bulk)
+	expectDown(t, downs, start, cfg.PingInterval+cfg.PingTimeout+500*time.Millisecond, "a frozen peer under bulk data")
 	<-flushed
 	s.frozen.Store(false)
 }

@@ -17,3 +17,13 @@ const (
 	// connection (TCP_USER_TIMEOUT, when shorter, ends it first).
 	keepAliveCount = 3
 )
+
+// stream is what the kernel says of the bytes sent on a socket: how many
+// the process has written to it since it opened, how many of those the
+// peer's kernel has acknowledged (TCP_INFO's bytes_acked), and the window
+// the peer last advertised (snd_wnd: the room in its receive buffer, which
+// grows as its process reads).
+type stream struct {
+	written, acked uint64
+	window         uint32
+}

@@ -64,22 +64,20 @@ func unackedBytes(conn netpoll.Connection) (unacked, ok bool) {
 	return info.Unacked > 0, true
 }
 
-// streamBytes reports how many bytes the process has written to conn's
-// socket since it opened and how many of them the peer's kernel has
-// acknowledged (TCP_INFO's bytes_acked; the socket's send queue, SIOCOUTQ,
-// holds the difference); ok is false when the socket cannot say.
-func streamBytes(conn netpoll.Connection) (written, acked uint64, ok bool) {
+// streamOf reads what TCP_INFO and SIOCOUTQ say of the stream sent on
+// conn's socket; ok is false when the socket cannot say.
+func streamOf(conn netpoll.Connection) (st stream, ok bool) {
 	c, isConn := conn.(netpoll.Conn)
 	if !isConn {
-		return 0, 0, false
+		return st, false
 	}
 	info, err := unix.GetsockoptTCPInfo(c.Fd(), unix.IPPROTO_TCP, unix.TCP_INFO)
 	if err != nil {
-		return 0, 0, false
+		return st, false
 	}
 	queued, err := unix.IoctlGetInt(c.Fd(), unix.TIOCOUTQ) // SIOCOUTQ
 	if err != nil || queued < 0 {
-		return 0, 0, false
+		return st, false
 	}
-	return info.Bytes_acked + uint64(queued), info.Bytes_acked, true
+	return stream{written: info.Bytes_acked + uint64(queued), acked: info.Bytes_acked, window: info.Snd_wnd}, true
 }

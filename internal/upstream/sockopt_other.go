@@ -19,6 +19,6 @@ func TuneTCP(conn netpoll.Connection, userTimeout time.Duration) error {
 // unackedBytes cannot tell here: stalls are not told from deaths.
 func unackedBytes(netpoll.Connection) (unacked, ok bool) { return false, false }
 
-// streamBytes cannot tell here: a ping's clock runs from when it was
-// written, whatever waits ahead of it.
-func streamBytes(netpoll.Connection) (written, acked uint64, ok bool) { return 0, 0, false }
+// streamOf cannot tell here: a ping's clock runs from when it was written,
+// whatever waits ahead of it.
+func streamOf(netpoll.Connection) (st stream, ok bool) { return st, false }

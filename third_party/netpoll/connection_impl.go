@@ -55,6 +55,7 @@ type connection struct {
 	state         connState    // Connection state should be changed sequentially.
 	reqTask       func()       // dubbomesh: see requestTask (connection_task.go)
 	onInputEnd    atomic.Value // dubbomesh: an onInputEnd, see SetOnInputEnd (half_close.go)
+	inputEnded    int32        // dubbomesh: the peer's FIN ended the input (half_close.go); the operator, reused after close, has its own flag
 }
 
 var (

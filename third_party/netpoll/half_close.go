@@ -45,22 +45,23 @@ func (c *connection) SetOnInputEnd(f func(Connection)) {
 
 // InputEnded implements InputEnder.
 func (c *connection) InputEnded() bool {
-	return atomic.LoadInt32(&c.operator.inputEnded) == 1
+	return atomic.LoadInt32(&c.inputEnded) == 1
 }
 
 // endedShort reports that the input ended with fewer than n bytes
 // buffered: a reader waiting for n gets ErrEOF. The poller buffers what
 // came before the FIN before it marks the end, so Len is read after.
 func (c *connection) endedShort(n int) bool {
-	return atomic.LoadInt32(&c.operator.inputEnded) == 1 && c.inputBuffer.Len() < n
+	return atomic.LoadInt32(&c.inputEnded) == 1 && c.inputBuffer.Len() < n
 }
 
 // onEOF is the connection's FDOperator.OnEOF. It runs on the poller.
 func (c *connection) onEOF() bool {
 	h, _ := c.onInputEnd.Load().(onInputEnd)
-	if h.f == nil || !atomic.CompareAndSwapInt32(&c.operator.inputEnded, 0, 1) {
+	if h.f == nil || !atomic.CompareAndSwapInt32(&c.inputEnded, 0, 1) {
 		return false
 	}
+	atomic.StoreInt32(&c.operator.inputEnded, 1)
 	c.operator.Control(PollPauseRead) // interests without reading (poll_default_linux.go)
 	c.triggerRead(Exception(ErrEOF, "the peer shut down its write side"))
 	go h.f(c)
