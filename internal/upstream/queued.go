@@ -20,13 +20,14 @@ import (
 // reads the socket's TCP_INFO, and moves the start of the clock to now if
 // the peer's kernel acknowledged more of the bytes before the ping (ping
 // and markPing record where the ping ends in the stream, bytes_acked plus
-// SIOCOUTQ once it is flushed), or if the window the peer advertises grew:
-// its process read from its receive buffer, where the ping waits behind
-// what came before. A peer that takes nothing more (dead, partitioned,
-// frozen) neither acknowledges nor opens its window, and the clock,
-// started at the last progress, runs out as before. Acknowledgements of
-// bytes after the ping do not count: a frozen process's kernel takes those
-// too. A socket that cannot say (off Linux, or no TCP_INFO) times the ping
+// SIOCOUTQ once it is flushed), or if the window the peer advertises grew
+// while nothing more arrived: its process read from its receive buffer,
+// where the ping waits behind what came before. A peer that takes nothing
+// more (dead, partitioned, frozen) neither acknowledges nor opens its
+// window, and the clock, started at the last progress, runs out as before.
+// Acknowledgements of bytes after the ping do not count, nor a window that
+// grew as they arrived: a frozen process's kernel takes those too, and
+// widens a young connection's window as data comes. A socket that cannot say (off Linux, or no TCP_INFO) times the ping
 // from when it was written.
 //
 // The cost is a TCP_INFO and a SIOCOUTQ read per ping and a TCP_INFO per
@@ -92,7 +93,7 @@ func pingStart(l *link, sent, now int64) int64 {
 		switch {
 		case !ok:
 			l.pingTracked = false
-		case st.acked > l.pingAcked && st.acked < l.pingMark, st.window > l.pingWindow:
+		case st.acked > l.pingAcked && st.acked < l.pingMark, st.window > l.pingWindow && st.acked == l.pingAcked:
 			l.pingQueued = now // the peer took some of what is ahead of the ping
 		}
 		l.pingAcked, l.pingWindow = st.acked, st.window
