@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dubbomesh/dubbomesh/internal/certgen"
 	"github.com/dubbomesh/dubbomesh/protocol"
 )
 
@@ -15,14 +16,31 @@ import (
 // answers and reads none of them holds up only itself. A call on another
 // connection of the same loop, answered on the same provider connection
 // right after them, is answered as soon as the provider has; the one that
-// does not read is closed after peerWriteTimeout, and counted.
+// does not read is closed after peerWriteTimeout, and counted. The same
+// over mutual TLS, whose flushes spill too (mtls.Conn.TryFlush).
 func TestPeerThatDoesNotRead(t *testing.T) {
-	f := startFake(t, "127.0.0.1:0")
-	a := newAgent(t, f, func(c *Config) { c.Loops = 1 })
-	good := dial(t, a)
+	t.Run("plain", func(t *testing.T) {
+		f := startFake(t, "127.0.0.1:0")
+		a := newAgent(t, f, func(c *Config) { c.Loops = 1 })
+		peerThatDoesNotRead(t, a, func() *consumer { return dial(t, a) })
+	})
+	t.Run("tls", func(t *testing.T) {
+		p := newTestPKI(t, "mesh")
+		f := startFake(t, "127.0.0.1:0")
+		a := newAgent(t, f, func(c *Config) {
+			c.Loops = 1
+			c.TLS = loadStore(t, p.files(t, "provider-agent", certgen.Leaf{}))
+		})
+		s := loadStore(t, p.files(t, "consumer-agent", certgen.Leaf{}))
+		peerThatDoesNotRead(t, a, func() *consumer { return dialTLS(t, a, s) })
+	})
+}
+
+func peerThatDoesNotRead(t *testing.T, a *Agent, dial func() *consumer) {
+	good := dial()
 	expectOK(t, good.roundTrip(1, req("hash", "a")), "97")
 
-	slow := dial(t, a)
+	slow := dial()
 	const sent = 8                               // 8 MiB of answers: past the socket buffers of a peer that reads nothing
 	big := req("big", strings.Repeat("k", 1024)) // 1 MiB
 	big.Timeout = 30000                          // the race detector makes 8 MiB slow to render

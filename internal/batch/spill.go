@@ -58,7 +58,8 @@ var ErrStalledPeer = errors.New("batch: the peer read too little of what was wri
 // the backlog to shrink (Backlog) can look again.
 //
 // Spill does nothing for a connection that cannot send without waiting
-// (a TLS one): its flushes wait as before. Call Spill at most once, before
+// (one without TryFlush; the patched netpoll's and mtls.Conn have it): its
+// flushes wait as before. Call Spill at most once, before
 // the Writer is shared; it works with Join and Coalesce, whose flushes then
 // do not wait either.
 func (w *Writer) Spill(timeout time.Duration, progress func()) {

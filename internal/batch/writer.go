@@ -193,7 +193,7 @@ func (w *Writer) Flush() {
 // sending nothing, while another goroutine holds the Writer (that one's
 // flush carries what was written), and false when the socket took only
 // part: the rest goes with the next flush. A connection that cannot send
-// without waiting (a TLS one) is flushed as Flush does. A failure is
+// without waiting (one without TryFlush) is flushed as Flush does. A failure is
 // handled as Flush's: onError, then the connection is closed.
 func (w *Writer) TryFlush() (done bool) {
 	if !w.mu.TryLock() {

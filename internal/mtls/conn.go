@@ -86,6 +86,17 @@ func (c *Conn) Reader() netpoll.Reader { return &c.r }
 // Writer returns the connection's writer; one goroutine at a time.
 func (c *Conn) Writer() netpoll.Writer { return &c.w }
 
+// TryFlush is the Writer's Flush without the wait for room in the socket
+// (batch.Writer.Spill): it encrypts everything buffered and sends what the
+// socket takes now; left is the ciphertext it did not take, which the next
+// TryFlush or Flush sends. Like the Writer, one goroutine at a time.
+func (c *Conn) TryFlush() (sent, left int, err error) {
+	if _, err := c.w.seal(); err != nil {
+		return 0, 0, &net.OpError{Op: "write", Net: "tls", Err: err}
+	}
+	return c.t.trySend()
+}
+
 // Fd returns the socket's descriptor, owned by the Conn: for socket
 // options only.
 func (c *Conn) Fd() int { return c.nc.(netpoll.Conn).Fd() }

@@ -31,9 +31,9 @@ import (
 //     a record without waiting, so that it does not call crypto/tls only to
 //     hear that nothing is left.
 //     Write copies the records crypto/tls encrypted into netpoll's output
-//     buffer; the Conn's Flush sends them in one system call (batching), and
-//     a record written outside a Flush (an alert, a KeyUpdate answer) is sent
-//     at once.
+//     buffer; the Conn's Flush sends them in one system call (batching), or
+//     its TryFlush as far as the socket takes them, and a record written
+//     outside a flush (an alert, a KeyUpdate answer) is sent at once.
 //
 // Read is used by one goroutine at a time (crypto/tls's input lock), and so
 // is Write (its output lock); Write and the Conn's flush share wmu.
@@ -51,6 +51,7 @@ type transport struct {
 
 	wmu      sync.Mutex
 	batching bool        // under wmu: Writes wait for the Conn's flush
+	unsent   bool        // under wmu: a trySend left records in netpoll's output buffer
 	closed   atomic.Bool // the netpoll connection is closed: its buffers are gone
 
 	local, remote net.Addr
@@ -209,17 +210,48 @@ func (t *transport) batch() {
 	t.wmu.Unlock()
 }
 
-// endBatch sends what the Writes since batch buffered, in one system call
-// when the socket takes it all (netpoll's Flush, bounded by its write
-// timeout).
-func (t *transport) endBatch() error {
+// endBatch ends batch; the records wait for send or trySend.
+func (t *transport) endBatch() {
+	t.wmu.Lock()
+	t.batching = false
+	t.wmu.Unlock()
+}
+
+// send sends the records buffered, in one system call when the socket
+// takes them all (netpoll's Flush, bounded by its write timeout). force
+// sends even when no trySend left any: netpoll's output buffer holds
+// records of the Writes since batch.
+func (t *transport) send(force bool) error {
 	t.wmu.Lock()
 	defer t.wmu.Unlock()
-	t.batching = false
+	if !force && !t.unsent {
+		return nil
+	}
 	if t.closed.Load() {
 		return errTransportClosed
 	}
+	t.unsent = false
 	return t.nc.Writer().Flush()
+}
+
+// trySend sends the records buffered as far as the socket takes them now,
+// without waiting for room (the patched netpoll's TryFlush): left is what
+// it did not take, which the next send or trySend sends.
+func (t *transport) trySend() (sent, left int, err error) {
+	t.wmu.Lock()
+	defer t.wmu.Unlock()
+	if t.closed.Load() {
+		return 0, 0, errTransportClosed
+	}
+	tf, ok := t.nc.(interface {
+		TryFlush() (sent, left int, err error)
+	})
+	if !ok {
+		return 0, 0, t.nc.Writer().Flush()
+	}
+	sent, left, err = tf.TryFlush()
+	t.unsent = left > 0
+	return sent, left, err
 }
 
 // markClosed is run (as a close callback) before netpoll frees the

@@ -18,30 +18,38 @@ type writer struct {
 
 var _ netpoll.Writer = (*writer)(nil)
 
-// Flush encrypts and sends everything buffered; waiting for room in the
-// socket is bounded by the write timeout.
+// Flush encrypts and sends everything buffered, and what a TryFlush left;
+// waiting for room in the socket is bounded by the write timeout.
 func (w *writer) Flush() error {
-	if err := w.LinkBuffer.Flush(); err != nil {
-		return err
+	sealed, err := w.seal()
+	if err == nil {
+		err = w.c.t.send(sealed)
 	}
-	n := w.LinkBuffer.Len()
-	if n == 0 {
-		return nil
-	}
-	out, err := w.LinkBuffer.Peek(n)
-	if err != nil {
-		return err
-	}
-	t := w.c.t
-	t.batch()
-	_, err = w.c.Conn.Write(out)
-	if ferr := t.endBatch(); err == nil {
-		err = ferr
-	}
-	w.LinkBuffer.Skip(n)
-	w.LinkBuffer.Release()
 	if err != nil {
 		return &net.OpError{Op: "write", Net: "tls", Err: err}
 	}
 	return nil
+}
+
+// seal encrypts everything buffered into records in netpoll's output
+// buffer, sending nothing, and reports whether there was anything.
+func (w *writer) seal() (bool, error) {
+	if err := w.LinkBuffer.Flush(); err != nil {
+		return false, err
+	}
+	n := w.LinkBuffer.Len()
+	if n == 0 {
+		return false, nil
+	}
+	out, err := w.LinkBuffer.Peek(n)
+	if err != nil {
+		return false, err
+	}
+	t := w.c.t
+	t.batch()
+	_, err = w.c.Conn.Write(out)
+	t.endBatch()
+	w.LinkBuffer.Skip(n)
+	w.LinkBuffer.Release()
+	return true, err
 }

@@ -32,8 +32,7 @@ import (
 //
 // The cost is a TCP_INFO and a SIOCOUTQ read per ping and a TCP_INFO per
 // tick while it is unanswered: pings go out only on a connection silent
-// for PingInterval. A TLS connection cannot send without waiting for room:
-// its ping's flush waits as other flushes do.
+// for PingInterval.
 
 // pingStage is how far the latest ping got.
 type pingStage uint8
