@@ -27,8 +27,8 @@ import (
 // window, and the clock, started at the last progress, runs out as before.
 // Acknowledgements of bytes after the ping do not count, nor a window that
 // grew as they arrived: a frozen process's kernel takes those too, and
-// widens a young connection's window as data comes. A socket that cannot say (off Linux, or no TCP_INFO) times the ping
-// from when it was written.
+// widens a young connection's window as data comes. A socket that cannot
+// say (off Linux, or no TCP_INFO) times the ping from when it was written.
 //
 // The cost is a TCP_INFO and a SIOCOUTQ read per ping and a TCP_INFO per
 // tick while it is unanswered: pings go out only on a connection silent
