@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
 	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/registry"
@@ -53,12 +55,15 @@ func main() {
 		defer cfg.TLS.ReloadOnHangup(lg)()
 		lg.Info("mutual TLS on: provider agents are dialed with TLS, and only those registered with \"tls\":true", "cert", cfg.TLS.Files().Cert, "not_after", cfg.TLS.NotAfter())
 	}
-	cli, err := registry.NewClient(o.etcd.Endpoints, append(o.etcd.ClientOptions(), registry.WithLogger(lg))...)
-	if err != nil {
-		fatal(lg, "etcd client", err)
+	update := a.Update
+	if o.cache != "" {
+		update = routeByCache(lg, a, o.cache)
 	}
-	health := registry.WatchHealth(cli, lg)
-	registerEtcd(a.Metrics(), health.Reachable)
+	var health atomic.Pointer[registry.Health]
+	registerEtcd(a.Metrics(), func() bool {
+		h := health.Load()
+		return h != nil && h.Reachable()
+	})
 	if adminLn != nil {
 		go a.serveAdmin(adminLn)
 	}
@@ -73,13 +78,17 @@ func main() {
 		}
 		return 0
 	})
-	update := a.Update
-	if o.cache != "" {
-		update = routeByCache(lg, a, o.cache)
-	}
-	// Discover waits for etcd's first read however long etcd is away;
-	// a signal meanwhile ends the agent all the same.
+	// Connecting (with --etcd-user, a login) and the first read wait for
+	// etcd however long it is away, while the cache routes; a signal
+	// meanwhile ends the agent all the same.
+	var cli *clientv3.Client
 	d, s, err := cmdline.UntilSignal(sig, func(ctx context.Context) (*registry.Discovery, error) {
+		c, err := registry.Connect(ctx, lg, o.etcd.Endpoints, append(o.etcd.ClientOptions(), registry.WithLogger(lg))...)
+		if err != nil {
+			return nil, err
+		}
+		cli = c
+		health.Store(registry.WatchHealth(cli, lg))
 		return registry.Discover(ctx, cli, coalesce(update))
 	})
 	if d != nil {
@@ -87,7 +96,7 @@ func main() {
 	}
 	if s == nil {
 		if err != nil {
-			fatal(lg, "discover", err)
+			fatal(lg, "etcd", err)
 		}
 		s = <-sig
 	}
@@ -96,9 +105,13 @@ func main() {
 	if d := disc.Load(); d != nil {
 		d.Close()
 	}
-	health.Close()
+	if h := health.Load(); h != nil {
+		h.Close()
+	}
 	a.Close()
-	cli.Close()
+	if cli != nil {
+		cli.Close()
+	}
 	if left > 0 {
 		lg.Error("drain done: exiting with calls still in flight", "in_flight", left)
 		os.Exit(1)

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
 	"github.com/dubbomesh/dubbomesh/internal/logging"
 	"github.com/dubbomesh/dubbomesh/registry"
@@ -64,12 +66,6 @@ func main() {
 		defer cfg.TLS.ReloadOnHangup(lg)()
 		lg.Info("mutual TLS on: only consumer agents with a certificate from --tls-ca are accepted", "cert", cfg.TLS.Files().Cert, "not_after", cfg.TLS.NotAfter())
 	}
-	cli, err := registry.NewClient(o.etcd.Endpoints, append(o.etcd.ClientOptions(), registry.WithLogger(lg))...)
-	if err != nil {
-		fatal(lg, "etcd client", err)
-	}
-	health := registry.WatchHealth(cli, lg)
-	a.SetEtcdHealth(health.Reachable)
 	eps := make([]registry.Endpoint, len(o.services))
 	for i, s := range o.services {
 		eps[i] = registry.Endpoint{Interface: s, Addr: addr, Weight: o.weight, Capacity: cfg.MaxProviderCalls, TLS: cfg.TLS != nil}
@@ -78,10 +74,19 @@ func main() {
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	// The agent serves while it registers: consumer agents that know its
 	// address from before (a restart during an etcd outage) may call it.
-	// Registering has no deadline: etcd may be away for long, and a key
-	// of this address held by the lease of the agent's previous run is
-	// waited out, however late etcd comes back (registry.Register).
+	// Connecting (with --etcd-user, a login) and registering have no
+	// deadline: etcd may be away for long, and a key of this address held
+	// by the lease of the agent's previous run is waited out, however late
+	// etcd comes back (registry.Register).
+	var cli *clientv3.Client
+	var health *registry.Health
 	reg, s, err := cmdline.UntilSignal(sig, func(ctx context.Context) (*registry.Registration, error) {
+		c, err := registry.Connect(ctx, lg, o.etcd.Endpoints, append(o.etcd.ClientOptions(), registry.WithLogger(lg))...)
+		if err != nil {
+			return nil, err
+		}
+		cli, health = c, registry.WatchHealth(c, lg)
+		a.SetEtcdHealth(health.Reachable)
 		return registry.Register(ctx, cli, eps, o.ttl)
 	})
 	if s != nil {
@@ -92,12 +97,16 @@ func main() {
 		}
 		lg.Info("stopped before it registered", "signal", s.String())
 		a.Close()
-		health.Close()
-		cli.Close()
+		if cli != nil {
+			health.Close()
+			cli.Close()
+		}
 		return
 	}
 	if err != nil {
-		fatal(lg, "register", err) // a live agent holds the address's key (registry.TakenError)
+		// A refused etcd login, or a live agent holding the address's
+		// key (registry.TakenError).
+		fatal(lg, "register", err)
 	}
 	a.SetRegistration(reg.InPlace, reg.Regrants)
 	a.SetWeigher(reg)
