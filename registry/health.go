@@ -23,8 +23,10 @@ const (
 	probeFailures = 2
 	// healthKey is the key the probe reads (it need not exist): a
 	// linearizable read, which needs a quorum and a leader, as writes and
-	// lease keep-alives do.
-	healthKey = "health"
+	// lease keep-alives do. It is under Prefix, which a least-privilege
+	// role for the agents can read: a key outside it got a permission
+	// error, which etcd's client logged as a warning every 30 s.
+	healthKey = Prefix
 )
 
 // Health says whether etcd answers, from a read every ProbeEvery, and logs
@@ -34,8 +36,10 @@ const (
 // concurrent use.
 type Health struct {
 	cli       *clientv3.Client
+	lg        *slog.Logger
 	sw        *logging.Switch
 	reachable atomic.Bool
+	denied    atomic.Bool   // etcd refuses the user the registry's keys
 	checks    atomic.Uint64 // probes made
 	stop      context.CancelFunc
 	done      chan struct{}
@@ -45,13 +49,17 @@ type Health struct {
 // log). Reachable is false until the first read succeeds.
 func WatchHealth(cli *clientv3.Client, lg *slog.Logger) *Health {
 	ctx, stop := context.WithCancel(context.Background())
-	h := &Health{cli: cli, sw: logging.NewSwitch(lg, 10*time.Second), stop: stop, done: make(chan struct{})}
+	h := &Health{cli: cli, lg: logging.Or(lg), sw: logging.NewSwitch(lg, 10*time.Second), stop: stop, done: make(chan struct{})}
 	go h.run(ctx)
 	return h
 }
 
 // Reachable reports whether etcd answered the last probes.
 func (h *Health) Reachable() bool { return h.reachable.Load() }
+
+// Denied reports that etcd answers but refused the last probe for want of
+// permission: the agent's etcd user may not read the keys under Prefix.
+func (h *Health) Denied() bool { return h.denied.Load() }
 
 // Checks returns the number of probes made so far.
 func (h *Health) Checks() uint64 { return h.checks.Load() }
@@ -72,14 +80,22 @@ func (h *Health) run(ctx context.Context) {
 		pctx, cancel := context.WithTimeout(ctx, ProbeEvery)
 		_, err := h.cli.Get(pctx, healthKey, clientv3.WithCountOnly())
 		cancel()
-		if errors.Is(err, rpctypes.ErrPermissionDenied) {
-			// With auth on, a user allowed only Prefix is refused the
-			// key; etcd checks that after the linearizable read, so
-			// the refusal proves a quorum as well as an answer does.
+		denied := errors.Is(err, rpctypes.ErrPermissionDenied)
+		if denied {
+			// etcd checks permissions after the linearizable read, so
+			// the refusal proves a quorum as well as an answer does;
+			// but the agent cannot use the registry.
 			err = nil
 		}
 		if ctx.Err() != nil {
 			return
+		}
+		if h.denied.Swap(denied) != denied {
+			if denied {
+				h.lg.Error("etcd refuses this agent's user the registry's keys: give its role read and write on the prefix", "prefix", Prefix)
+			} else {
+				h.lg.Info("etcd lets this agent's user read the registry's keys again", "prefix", Prefix)
+			}
 		}
 		h.checks.Add(1)
 		switch {

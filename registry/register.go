@@ -87,6 +87,7 @@ func Register(ctx context.Context, cli *clientv3.Client, eps []Endpoint, ttl int
 		done: make(chan struct{}),
 	}
 	var bo backoff
+	limit := logging.NewLimiter(time.Minute)
 	waited := map[clientv3.LeaseID]bool{}
 	for {
 		ka, err := r.register(ctx, runCtx)
@@ -107,11 +108,25 @@ func Register(ctx context.Context, cli *clientv3.Client, eps []Endpoint, ttl int
 				continue
 			}
 		}
+		if ctx.Err() == nil {
+			logRegisterFailure(limit, err)
+		}
 		if ctx.Err() != nil || !bo.wait(ctx) {
 			stop()
 			return nil, fmt.Errorf("registry: register: %w (last error: %v)", ctx.Err(), err)
 		}
 	}
+}
+
+// logRegisterFailure logs a failed attempt to register, at most once per
+// limit's interval: a refusal for want of permission says what the etcd
+// user's role lacks.
+func logRegisterFailure(limit *logging.Limiter, err error) {
+	if errors.Is(err, rpctypes.ErrPermissionDenied) {
+		limit.Log(slog.Default(), slog.LevelError, "registry: etcd refuses this agent's user the registry's keys; give its role read and write on the prefix. Retrying", "prefix", Prefix, "err", err)
+		return
+	}
+	limit.Log(slog.Default(), slog.LevelWarn, "registry: register failed, retrying", "err", err)
 }
 
 // register grants a lease, puts every key with it and starts keeping it
@@ -219,7 +234,7 @@ func (r *Registration) keepAlive(runCtx context.Context, ka <-chan *clientv3.Lea
 			if runCtx.Err() != nil {
 				return
 			}
-			limit.Log(slog.Default(), slog.LevelWarn, "registry: register failed, retrying", "err", err)
+			logRegisterFailure(limit, err)
 			if !bo.wait(runCtx) {
 				return
 			}

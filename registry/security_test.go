@@ -140,6 +140,11 @@ func TestEtcdTLSAndAuth(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	// The probe reads inside the prefix: refused nothing, it logs nothing
+	// (a key outside it got a permission error etcd's client logged).
+	if h.Denied() {
+		t.Fatal("the health probe was refused for a user allowed the registry's keys")
+	}
 }
 
 func mustTLS(t *testing.T, f TLSFiles) *tls.Config {
