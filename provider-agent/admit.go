@@ -16,13 +16,21 @@ import (
 // written until the provider answers it, late answers included, since until
 // then it holds a provider thread.
 //
+// The limit is --max-provider-calls, or less once the provider refused a
+// call for want of a thread (refused, pool.go): a pool smaller than the
+// bound would otherwise refuse every call past it, and consumer agents
+// would sideline the agent again and again while it had threads free.
+//
 // One gate serves all loops. It is safe for concurrent use; the fast path,
 // under the limit with nobody waiting, takes one short mutex and copies
 // nothing.
 type gate struct {
-	limit int // 0: no limit
+	bound int // --max-provider-calls; 0: no limit
 	mu    sync.Mutex
-	sent  []int // calls the provider holds, per loop
+	limit int           // the calls the provider may hold: bound, or less (pool.go)
+	moved int64         // when limit last moved, or a refusal kept it (UnixNano)
+	moves chan struct{} // a token when limit moved, for followLimit
+	sent  []int         // calls the provider holds, per loop
 	total int
 	queue []queued
 	head  int // index of the oldest waiting call
@@ -49,7 +57,7 @@ type queued struct {
 }
 
 func newGate(limit, queue, maxBytes, loops int) *gate {
-	return &gate{limit: limit, sent: make([]int, loops), queue: make([]queued, queue), maxBytes: maxBytes}
+	return &gate{bound: limit, limit: limit, moves: make(chan struct{}, 1), sent: make([]int, loops), queue: make([]queued, queue), maxBytes: maxBytes}
 }
 
 // enter admits call id of loop l, whose frame is r (which passed
@@ -57,11 +65,14 @@ func newGate(limit, queue, maxBytes, loops int) *gate {
 // writes it now, and it is counted; otherwise the call waits in the queue,
 // encoded (ok), or the queue is full (!ok).
 func (g *gate) enter(l *loop, w *batch.Writer, id uint32, r *dubbo.Request, size int) (direct, ok bool) {
-	if g.limit <= 0 {
+	if g.bound <= 0 {
 		return true, true
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.total >= g.limit {
+		g.probeLocked(time.Now().UnixNano())
+	}
 	if g.n == 0 && g.total < g.limit {
 		g.sent[l.idx]++
 		g.total++
@@ -87,7 +98,7 @@ func (g *gate) enter(l *loop, w *batch.Writer, id uint32, r *dubbo.Request, size
 // calls that now fit, each to its own connection. Writers touched are added
 // to set, which the caller flushes.
 func (g *gate) done(l *loop, set *batch.Set) {
-	if g.limit <= 0 {
+	if g.bound <= 0 {
 		return
 	}
 	g.mu.Lock()
@@ -104,7 +115,7 @@ func (g *gate) done(l *loop, set *batch.Set) {
 // otherwise, and with none owed new calls would wait behind it for good.
 // Writers touched are added to set.
 func (g *gate) release(set *batch.Set) {
-	if g.limit <= 0 {
+	if g.bound <= 0 {
 		return
 	}
 	g.mu.Lock()

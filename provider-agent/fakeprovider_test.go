@@ -23,7 +23,7 @@ import (
 //	boom     an exception, java.lang.IllegalStateException: "boom <arg>"
 //	busy     status 100 (thread pool exhausted)
 //	missing  status 60 (service not found)
-//	slow     the hash, 100 ms later
+//	slow     the hash, 100 ms later (or status 100 past pool such calls)
 //	hang     nothing, ever
 //	big      a String of as many bytes as the first argument's length in KiB
 //	die      the connection is closed at once
@@ -37,9 +37,11 @@ type fakeProvider struct {
 	t    *testing.T
 	addr string
 
-	record  atomic.Bool // keep every request in reqs
-	mute    atomic.Bool // do not answer heartbeats
-	discard atomic.Bool // read and drop everything, decoding nothing
+	record  atomic.Bool  // keep every request in reqs
+	pool    atomic.Int64 // >0: slow calls past this many at once are refused (status 100), as a Dubbo pool does
+	running atomic.Int64 // slow calls under way
+	mute    atomic.Bool  // do not answer heartbeats
+	discard atomic.Bool  // read and drop everything, decoding nothing
 
 	mu    sync.Mutex
 	ln    net.Listener
@@ -257,9 +259,15 @@ func (f *fakeProvider) serve(fc *fakeConn) {
 				resp.ErrorMessage = []byte("Fail to decode request due to: java.lang.IllegalArgumentException: Service not found:" +
 					string(req.Interface) + ", nomethod\r\n\tat x.Y(Y.java:1)")
 			case "slow":
+				if p := f.pool.Load(); p > 0 && f.running.Load() >= p {
+					resp.Status = dubbo.StatusThreadpoolExhausted
+					resp.ErrorMessage = []byte("Server side(127.0.0.1,20880) threadpool is exhausted")
+					break
+				}
+				f.running.Add(1)
 				resp.Value = dubbo.Value{Type: dubbo.TypeInt, Int: int64(javahash.String(arg))}
 				late := dubbo.AppendResponse(nil, &resp)
-				time.AfterFunc(100*time.Millisecond, func() { fc.write(late) })
+				time.AfterFunc(100*time.Millisecond, func() { f.running.Add(-1); fc.write(late) })
 				continue
 			case "hang":
 				continue

@@ -117,6 +117,12 @@ func main() {
 		var mctx context.Context
 		mctx, stopMeasuring = context.WithCancel(context.Background())
 		go measureCapacity(mctx, a.m.providerTime, reg, lg, time.Second)
+	} else {
+		// A pool smaller than the bound, learned from the provider's
+		// refusals, is registered as the capacity (pool.go).
+		var mctx context.Context
+		mctx, stopMeasuring = context.WithCancel(context.Background())
+		go followLimit(mctx, a.gate, reg, lg, capacityPuts*time.Second)
 	}
 	lg.Info("serving", "services", strings.Join(o.services, ","), "addr", addr, "provider", cfg.Provider,
 		"serialization", cfg.Serialization.String(), "weight", o.weight, "capacity", cfg.MaxProviderCalls, "loops", cfg.Loops)

@@ -121,8 +121,8 @@ func (m *agentMetrics) register(a *Agent) {
 	m.gauge("provider_agent_waiting", "Calls in the gate's queue, waiting for a provider thread.", func() float64 { return float64(a.gate.waiting()) })
 	m.gauge("provider_agent_provider_calls", "Calls the provider holds (sent, not yet answered), as the gate counts them; 0 without --max-provider-calls.",
 		func() float64 { return float64(a.gate.held()) })
-	m.gauge("provider_agent_provider_calls_limit", "The gate's bound on the calls the provider holds (--max-provider-calls; 0: none).",
-		func() float64 { return float64(a.gate.limit) })
+	m.gauge("provider_agent_provider_calls_limit", "The gate's bound on the calls the provider holds: --max-provider-calls, or less once the provider refused calls for want of a thread (it rises by one every 5 s while calls wait at it); 0: none.",
+		func() float64 { return float64(a.gate.currentLimit()) })
 	m.gauge("provider_agent_open_connections", "Consumer agent connections open.", func() float64 { return float64(a.open.Load()) })
 	m.gauge("provider_agent_provider_up", "1 while at least one connection to the provider is up.", func() float64 { return oneIf(a.peer.Reachable()) })
 	m.gauge("provider_agent_draining", "1 once new calls are refused while draining.", func() float64 { return oneIf(a.refusing.Load()) })

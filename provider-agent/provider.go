@@ -79,7 +79,11 @@ func (l *loop) handleAnswers(p *pass, w *batch.Writer, buf []byte) (used, need i
 			continue // providers do not call us
 		}
 		// A provider thread came free, whether or not the call still
-		// waits for it: let a queued call have it.
+		// waits for it: let a queued call have it. A refusal for want
+		// of a thread says the pool is smaller than the gate's limit.
+		if h.Status == dubbo.StatusThreadpoolExhausted {
+			l.a.gate.refused() // pool.go
+		}
 		l.a.gate.done(l, &p.set)
 		l.answer(p, h, body)
 	}

@@ -53,29 +53,29 @@ func userTimeoutOf(fd int) (time.Duration, error) {
 // that the peer has not acknowledged (TCP_INFO's unacked segments); ok is
 // false when the socket cannot say.
 func unackedBytes(conn netpoll.Connection) (unacked, ok bool) {
+	info, _, ok := tcpInfo(conn)
+	return ok && info.Unacked > 0, ok
+}
+
+// tcpInfo reads conn's socket's TCP_INFO; ok is false when it cannot (not
+// a socket netpoll owns, or the kernel refused). fd is the socket's.
+func tcpInfo(conn netpoll.Connection) (info *unix.TCPInfo, fd int, ok bool) {
 	c, isConn := conn.(netpoll.Conn)
 	if !isConn {
-		return false, false
+		return nil, 0, false
 	}
 	info, err := unix.GetsockoptTCPInfo(c.Fd(), unix.IPPROTO_TCP, unix.TCP_INFO)
-	if err != nil {
-		return false, false
-	}
-	return info.Unacked > 0, true
+	return info, c.Fd(), err == nil
 }
 
 // streamOf reads what TCP_INFO and SIOCOUTQ say of the stream sent on
 // conn's socket; ok is false when the socket cannot say.
 func streamOf(conn netpoll.Connection) (st stream, ok bool) {
-	c, isConn := conn.(netpoll.Conn)
-	if !isConn {
+	info, fd, ok := tcpInfo(conn)
+	if !ok {
 		return st, false
 	}
-	info, err := unix.GetsockoptTCPInfo(c.Fd(), unix.IPPROTO_TCP, unix.TCP_INFO)
-	if err != nil {
-		return st, false
-	}
-	queued, err := unix.IoctlGetInt(c.Fd(), unix.TIOCOUTQ) // SIOCOUTQ
+	queued, err := unix.IoctlGetInt(fd, unix.TIOCOUTQ) // SIOCOUTQ
 	if err != nil || queued < 0 {
 		return st, false
 	}
