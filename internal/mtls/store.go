@@ -25,10 +25,10 @@ var ErrFiles = errors.New("mtls: bad TLS files")
 
 // material is one loaded generation of the files. It is immutable.
 type material struct {
-	cert     *tls.Certificate
-	pool     *x509.CertPool
-	notAfter time.Time
-	server   *tls.Config // the whole server config of this generation
+	cert                *tls.Certificate
+	pool                *x509.CertPool
+	notBefore, notAfter time.Time
+	server              *tls.Config // the whole server config of this generation
 }
 
 // Store holds an agent's certificate, key and CA pool and swaps them
@@ -71,6 +71,19 @@ func (s *Store) Loads() uint64 { return s.loads.Load() }
 // NotAfter returns the expiry of the current certificate.
 func (s *Store) NotAfter() time.Time { return s.cur.Load().notAfter }
 
+// Invalid returns why the current certificate is not valid at now (expired,
+// or not yet valid), or nil. Peers refuse such a certificate.
+func (s *Store) Invalid(now time.Time) error {
+	m := s.cur.Load()
+	switch {
+	case now.After(m.notAfter):
+		return fmt.Errorf("mtls: %s expired at %s", s.files.Cert, m.notAfter.Format(time.RFC3339))
+	case now.Before(m.notBefore):
+		return fmt.Errorf("mtls: %s is not valid before %s", s.files.Cert, m.notBefore.Format(time.RFC3339))
+	}
+	return nil
+}
+
 // Files returns the files the Store reads.
 func (s *Store) Files() Files { return s.files }
 
@@ -90,7 +103,7 @@ func loadMaterial(f Files) (*material, error) {
 	if !pool.AppendCertsFromPEM(caPEM) {
 		return nil, fmt.Errorf("%w: %s holds no PEM certificate", ErrFiles, f.CA)
 	}
-	m := &material{cert: &cert, pool: pool, notAfter: cert.Leaf.NotAfter}
+	m := &material{cert: &cert, pool: pool, notBefore: cert.Leaf.NotBefore, notAfter: cert.Leaf.NotAfter}
 	m.server = &tls.Config{
 		MinVersion:   tls.VersionTLS13,
 		Certificates: []tls.Certificate{cert},

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestLoadErrors(t *testing.T) {
@@ -43,5 +45,29 @@ func TestReloadKeepsCurrentOnError(t *testing.T) {
 	}
 	if s.Loads() != 2 {
 		t.Fatalf("loads = %d after a good reload, want 2", s.Loads())
+	}
+}
+
+// Invalid says why the agent's own certificate is refused by every peer:
+// expired, or not yet valid; nil for one valid now.
+func TestInvalid(t *testing.T) {
+	p := newPKI(t, "agent")
+	now := time.Now()
+	for _, c := range []struct {
+		name     string
+		from, to time.Time
+		want     string
+	}{
+		{"valid", now.Add(-time.Hour), now.Add(time.Hour), ""},
+		{"expired", now.Add(-2 * time.Hour), now.Add(-time.Hour), "expired at"},
+		{"not yet valid", now.Add(time.Hour), now.Add(2 * time.Hour), "not valid before"},
+	} {
+		l := leafFor("agent")
+		l.NotBefore, l.NotAfter = c.from, c.to
+		s := mustLoad(t, p.issue(t, "agent-"+strings.ReplaceAll(c.name, " ", "-"), l))
+		err := s.Invalid(now)
+		if (err == nil) != (c.want == "") || (err != nil && !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%s: Invalid = %v, want %q", c.name, err, c.want)
+		}
 	}
 }
