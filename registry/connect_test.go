@@ -21,7 +21,8 @@ func TestConnectWaitsForEtcd(t *testing.T) {
 	s := startSecureEtcd(t)
 	addr, err := freeport.Addr()
 	assertNoErr(t, err, "freeport")
-	short := func(c *clientv3.Config) { c.DialTimeout = 300 * time.Millisecond }
+	// Long enough for etcd's bcrypt check of the password under -race.
+	short := func(c *clientv3.Config) { c.DialTimeout = 3 * time.Second }
 	opts := []ClientOption{WithTLS(mustTLS(t, s.client)), WithAuth(testAgentUser, testAgentPassword), short}
 
 	if cli, err := NewClient("https://"+addr, opts...); err == nil {
@@ -37,7 +38,7 @@ func TestConnectWaitsForEtcd(t *testing.T) {
 		cli, err := Connect(ctxT(t, 30*time.Second), nil, "https://"+addr, opts...)
 		done <- result{cli, err}
 	}()
-	time.Sleep(1500 * time.Millisecond) // several failed tries
+	time.Sleep(3500 * time.Millisecond) // a failed try at least
 	select {
 	case r := <-done:
 		t.Fatalf("Connect returned while etcd was away: %v", r.err)
@@ -48,7 +49,7 @@ func TestConnectWaitsForEtcd(t *testing.T) {
 	var r result
 	select {
 	case r = <-done:
-	case <-time.After(10 * time.Second):
+	case <-time.After(20 * time.Second):
 		t.Fatal("Connect did not return once etcd was up")
 	}
 	assertNoErr(t, r.err, "Connect")

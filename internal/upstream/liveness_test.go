@@ -28,6 +28,7 @@ type pingServer struct {
 	frozen    atomic.Bool
 	quiet     atomic.Bool
 	readDelay atomic.Int64 // nanoseconds
+	rcvBuf    atomic.Int64 // >0: SO_RCVBUF of the connections accepted from now on
 	mu        sync.Mutex
 	conns     []net.Conn
 }
@@ -63,6 +64,9 @@ func startPingServer(t *testing.T) *pingServer {
 			c, err := ln.Accept()
 			if err != nil {
 				return
+			}
+			if n := s.rcvBuf.Load(); n > 0 {
+				c.(*net.TCPConn).SetReadBuffer(int(n))
 			}
 			s.mu.Lock()
 			s.conns = append(s.conns, c)

@@ -11,11 +11,15 @@ import (
 
 // quietPeer dials a quiet pingServer (it answers pings only: its calls
 // wait at a slow provider) with livenessConfig, writeTimeout for flushes
-// and calls marked outstanding; downs gets the time of each OnDown.
+// and calls marked outstanding; downs gets the time of each OnDown. The
+// server's receive buffer is 64 KiB: what its kernel has taken ahead of a
+// ping, the peer must read within PingTimeout (80 ms here), and its
+// window shows its reading only while the window is under half its size.
 func quietPeer(t *testing.T, writeTimeout time.Duration) (s *pingServer, c *Conn, cfg Config, downs chan time.Time) {
 	t.Helper()
 	s = startPingServer(t)
 	s.quiet.Store(true)
+	s.rcvBuf.Store(64 << 10)
 	var got atomic.Int64
 	var busy atomic.Bool
 	downs = make(chan time.Time, 4)
