@@ -1,6 +1,7 @@
 package mtls
 
 import (
+	"errors"
 	"flag"
 
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
@@ -38,7 +39,11 @@ func (o *Options) Check(c *cmdline.Check) {
 	}
 	s, err := Load(f)
 	if err != nil {
-		c.Add("tls-cert", err)
+		flag := "tls-cert" // the certificate or its key
+		if errors.As(err, new(caError)) {
+			flag = "tls-ca"
+		}
+		c.Add(flag, err)
 		return
 	}
 	o.store = s

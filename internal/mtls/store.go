@@ -87,6 +87,12 @@ func (s *Store) Invalid(now time.Time) error {
 // Files returns the files the Store reads.
 func (s *Store) Files() Files { return s.files }
 
+// caError is loadMaterial's error for the CA file, so that the flags'
+// check names --tls-ca rather than --tls-cert.
+type caError struct{ error }
+
+func (e caError) Unwrap() error { return e.error }
+
 func loadMaterial(f Files) (*material, error) {
 	if f.Cert == "" || f.Key == "" || f.CA == "" {
 		return nil, fmt.Errorf("%w: a certificate, its key and a CA are all needed", ErrFiles)
@@ -97,11 +103,11 @@ func loadMaterial(f Files) (*material, error) {
 	}
 	caPEM, err := os.ReadFile(f.CA)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFiles, err)
+		return nil, caError{fmt.Errorf("%w: %v", ErrFiles, err)}
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(caPEM) {
-		return nil, fmt.Errorf("%w: %s holds no PEM certificate", ErrFiles, f.CA)
+		return nil, caError{fmt.Errorf("%w: %s holds no PEM certificate", ErrFiles, f.CA)}
 	}
 	m := &material{cert: &cert, pool: pool, notBefore: cert.Leaf.NotBefore, notAfter: cert.Leaf.NotAfter}
 	m.server = &tls.Config{

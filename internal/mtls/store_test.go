@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dubbomesh/dubbomesh/internal/cmdline"
 )
 
 func TestLoadErrors(t *testing.T) {
@@ -68,6 +70,29 @@ func TestInvalid(t *testing.T) {
 		err := s.Invalid(now)
 		if (err == nil) != (c.want == "") || (err != nil && !strings.Contains(err.Error(), c.want)) {
 			t.Errorf("%s: Invalid = %v, want %q", c.name, err, c.want)
+		}
+	}
+}
+
+// The flags' check names the flag whose file does not load: a CA file that
+// is missing or holds no certificate is --tls-ca's, not --tls-cert's.
+func TestCheckNamesTheFlag(t *testing.T) {
+	p := newPKI(t, "agent")
+	garbage := filepath.Join(t.TempDir(), "garbage.pem")
+	os.WriteFile(garbage, []byte("not pem"), 0o600)
+	for _, c := range []struct {
+		f    Files
+		flag string
+	}{
+		{Files{Cert: p.files.Cert, Key: p.files.Key, CA: "/nonexistent/ca.crt"}, "--tls-ca"},
+		{Files{Cert: p.files.Cert, Key: p.files.Key, CA: garbage}, "--tls-ca"},
+		{Files{Cert: "/nonexistent/agent.crt", Key: p.files.Key, CA: p.files.CA}, "--tls-cert"},
+	} {
+		o := Options{Files: c.f}
+		var chk cmdline.Check
+		o.Check(&chk)
+		if err := chk.Err(); err == nil || !strings.Contains(err.Error(), c.flag+":") {
+			t.Errorf("%+v: %v, want it to name %s", c.f, err, c.flag)
 		}
 	}
 }
