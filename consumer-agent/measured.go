@@ -66,7 +66,14 @@ func (a *Agent) measure(ep *endpoint, base float64, now int64) {
 		}
 		ep.measured.Store(c)
 	}
-	eff := registered
+	ep.showCapacity()
+}
+
+// showCapacity sets ep's capacity gauge to what the picker uses: the
+// registered capacity, or the measured one if smaller. It runs when
+// either changes: a measure, an etcd update.
+func (ep *endpoint) showCapacity() {
+	eff := ep.capacity.Load()
 	if m := ep.measured.Load(); m > 0 && (eff == 0 || m < eff) {
 		eff = m
 	}

@@ -99,3 +99,14 @@ func TestMeasuredCapacity(t *testing.T) {
 	a.measureAll(now)
 	check(t, "no recent answers", small.measured.Load(), int64(120))
 }
+
+// The capacity gauge shows the registered capacities as soon as etcd gives
+// them, before any call, and follows their changes.
+func TestCapacityGaugeBeforeCalls(t *testing.T) {
+	f1, f2 := newFake(t, echoPlan), newFake(t, echoPlan)
+	a := startAgent(t, Config{})
+	route(t, a, snapshot(echoIface, f1.endpointCap(echoIface, 1, 7), f2.endpointCap(echoIface, 1, 9)))
+	check(t, "gauge before any call", metric(t, a, "consumer_agent_agent_capacity"), float64(7+9))
+	route(t, a, snapshot(echoIface, f1.endpointCap(echoIface, 1, 5), f2.endpointCap(echoIface, 1, 9)))
+	check(t, "gauge after a change", metric(t, a, "consumer_agent_agent_capacity"), float64(5+9))
+}

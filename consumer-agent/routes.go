@@ -187,6 +187,7 @@ func (a *Agent) updateLocked(s registry.Snapshot) {
 			}
 			live[e.Addr] = true
 			ep.capacity.Store(int64(e.Capacity))
+			ep.showCapacity()
 			items = append(items, lb.Item[*endpoint]{Key: e.Addr, Weight: e.Weight, Value: ep})
 			members = append(members, member{ep: ep, weight: e.Weight})
 		}
