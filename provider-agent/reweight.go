@@ -81,8 +81,16 @@ func (a *Agent) serveWeight(ctx *fasthttp.RequestCtx) {
 		return
 	case !inPlace:
 		a.m.weightChanges.WithLabelValues("pending").Inc()
-		a.log.Info("weight recorded; the lease is being renewed and the renewal puts it", "weight", n, "was", old)
 		ctx.SetStatusCode(fasthttp.StatusAccepted)
+		if p := a.registered.Load(); p != nil {
+			if why := (*p)(); why != nil {
+				// The key is not the agent's now (another lease holds it).
+				a.log.Info("weight recorded; the agent's key is not in place, and goes back with it", "weight", n, "was", old, "why", why)
+				ctx.SetBodyString("weight " + strconv.Itoa(n) + " recorded: the agent's key is not in place (" + why.Error() + "); it goes out with the key once the key is back\n")
+				return
+			}
+		}
+		a.log.Info("weight recorded; the lease is being renewed and the renewal puts it", "weight", n, "was", old)
 		ctx.SetBodyString("weight " + strconv.Itoa(n) + " recorded: the registration is being renewed and puts it\n")
 		return
 	}
