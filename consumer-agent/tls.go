@@ -47,7 +47,9 @@ func (a *Agent) startTLS() {
 		"Dials to provider agents whose TLS handshake failed or was refused, by reason: plaintext, unknown_ca, expired, no_certificate, bad_name, timeout, closed, other.", "reason")
 	t.failures = map[mtls.Reason]prometheus.Counter{}
 	for _, r := range mtls.Reasons {
-		t.failures[r] = vec.WithLabelValues(string(r))
+		if r != mtls.Busy { // a server's refusal before the handshake: the dial sees it closed
+			t.failures[r] = vec.WithLabelValues(string(r))
+		}
 	}
 	if s := a.cfg.TLS; s != nil {
 		a.m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{

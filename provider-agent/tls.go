@@ -48,7 +48,7 @@ func (a *Agent) listenTLS() (listener, error) {
 func (m *agentMetrics) registerTLS(s *mtls.Store) map[mtls.Reason]prometheus.Counter {
 	vec := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "provider_agent_tls_refused_total",
-		Help: "Consumer agent connections refused in the TLS handshake, by reason: plaintext, unknown_ca, expired, no_certificate, timeout, closed, other.",
+		Help: "Consumer agent connections refused in the TLS handshake, by reason: plaintext, unknown_ca, expired, no_certificate, timeout, closed, busy (closed before the handshake: its host had 32 under way), other.",
 	}, []string{"reason"})
 	m.reg.MustRegister(vec)
 	out := map[mtls.Reason]prometheus.Counter{}

@@ -29,12 +29,15 @@ const (
 	Timeout Reason = "timeout"
 	// Closed: the peer closed the connection during the handshake.
 	Closed Reason = "closed"
+	// Busy: the peer's host had MaxHandshakesPerHost handshakes under
+	// way; the connection was closed before its own began.
+	Busy Reason = "busy"
 	// Other: any other failure (old TLS version, bad signature...).
 	Other Reason = "other"
 )
 
 // Reasons lists every Reason, for metrics to resolve their series up front.
-var Reasons = []Reason{Plaintext, UnknownCA, Expired, NoCert, BadName, Timeout, Closed, Other}
+var Reasons = []Reason{Plaintext, UnknownCA, Expired, NoCert, BadName, Timeout, Closed, Busy, Other}
 
 // Classify returns why a handshake failed with err.
 func Classify(err error) Reason {
@@ -47,6 +50,8 @@ func Classify(err error) Reason {
 		op *net.OpError
 	)
 	switch {
+	case errors.Is(err, errBusy):
+		return Busy
 	case errors.As(err, &rh):
 		return Plaintext
 	case errors.As(err, &ua):

@@ -21,6 +21,11 @@ import (
 // milliseconds.
 const DefaultHandshakeTimeout = time.Second
 
+// DefaultMaxHandshakesPerHost is ServerConfig.MaxHandshakesPerHost's
+// default: a consumer agent opens one connection per event loop, so its
+// handshakes under way at once are a few.
+const DefaultMaxHandshakesPerHost = 32
+
 // RefusalLogEvery bounds the refusal log: one line per peer host and reason
 // per interval (with how many were held back).
 const RefusalLogEvery = 10 * time.Second
@@ -51,6 +56,14 @@ type ServerConfig struct {
 	// OverLimit, if set, is told of each connection closed past MaxConns,
 	// with its peer's address, on the accepting goroutine.
 	OverLimit func(peer net.Addr)
+	// MaxHandshakesPerHost bounds the handshakes under way from one peer
+	// IP address: past it a new connection from there is closed as soon
+	// as it is accepted, a refusal by Reason Busy. Peers that never finish
+	// a handshake (no certificate, or nothing sent) thus hold at most this
+	// many of the MaxConns slots per host, not all of them, and the
+	// consumer agents' connections still get in. Zero:
+	// DefaultMaxHandshakesPerHost; negative: no bound.
+	MaxHandshakesPerHost int
 }
 
 // Server accepts TLS connections, does their handshakes with a deadline,
@@ -67,10 +80,11 @@ type Server struct {
 	// their handshake, or served. MaxConns bounds it.
 	open atomic.Int64
 
-	mu     sync.Mutex
-	conns  map[*Conn]struct{}
-	closed bool
-	wg     sync.WaitGroup // the accept loop and the handshakes
+	mu      sync.Mutex
+	conns   map[*Conn]struct{}
+	shaking map[string]int // handshakes under way, per peer IP
+	closed  bool
+	wg      sync.WaitGroup // the accept loop and the handshakes
 }
 
 // Listen listens on addr (TCP) and serves TLS in the background.
@@ -81,12 +95,15 @@ func Listen(addr string, cfg ServerConfig) (*Server, error) {
 	if cfg.HandshakeTimeout <= 0 {
 		cfg.HandshakeTimeout = DefaultHandshakeTimeout
 	}
+	if cfg.MaxHandshakesPerHost == 0 {
+		cfg.MaxHandshakesPerHost = DefaultMaxHandshakesPerHost
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
 	s := &Server{cfg: cfg, ln: ln, tls: cfg.Store.ServerConfig(), lim: logging.NewLimiter(RefusalLogEvery),
-		log: logging.Or(cfg.Log), conns: map[*Conn]struct{}{}}
+		log: logging.Or(cfg.Log), conns: map[*Conn]struct{}{}, shaking: map[string]int{}}
 	s.wg.Add(1)
 	go s.accept()
 	return s, nil
@@ -121,8 +138,47 @@ func (s *Server) accept() {
 			}
 			continue
 		}
+		host := hostOf(raw.RemoteAddr())
+		if !s.startHandshake(host) {
+			s.open.Add(-1)
+			s.refuse(raw, errBusy)
+			continue
+		}
 		s.wg.Add(1)
-		go s.handshake(raw)
+		go s.handshake(raw, host)
+	}
+}
+
+// errBusy is the refusal of a connection from a host with
+// MaxHandshakesPerHost handshakes under way.
+var errBusy = errors.New("mtls: too many handshakes under way from this host")
+
+// hostOf returns addr's IP, as the key of the handshakes under way.
+func hostOf(addr net.Addr) string {
+	if a, ok := addr.(*net.TCPAddr); ok {
+		return a.IP.String()
+	}
+	return addr.String()
+}
+
+// startHandshake counts a handshake from host, unless host already has
+// MaxHandshakesPerHost under way.
+func (s *Server) startHandshake(host string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := s.shaking[host]; s.cfg.MaxHandshakesPerHost > 0 && n >= s.cfg.MaxHandshakesPerHost {
+		return false
+	}
+	s.shaking[host]++
+	return true
+}
+
+// endHandshake uncounts a handshake from host, done or failed.
+func (s *Server) endHandshake(host string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shaking[host]--; s.shaking[host] <= 0 {
+		delete(s.shaking, host)
 	}
 }
 
@@ -130,7 +186,7 @@ func (s *Server) accept() {
 // HandshakeTimeout: the deadline ends the read of a peer that stalls, and
 // a peer that sends garbage or hangs up ends it at once, so nothing is
 // left running for a peer that went.
-func (s *Server) handshake(raw net.Conn) {
+func (s *Server) handshake(raw net.Conn, host string) {
 	defer s.wg.Done()
 	served := false
 	defer func() {
@@ -138,12 +194,21 @@ func (s *Server) handshake(raw net.Conn) {
 			s.open.Add(-1)
 		}
 	}()
+	done := false
+	end := func() {
+		if !done {
+			done = true
+			s.endHandshake(host)
+		}
+	}
+	defer end()
 	t := newTransport(raw)
 	tc := tls.Server(t, s.tls)
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.HandshakeTimeout)
 	raw.SetDeadline(time.Now().Add(s.cfg.HandshakeTimeout))
 	err := tc.HandshakeContext(ctx)
 	cancel()
+	end()
 	if err != nil {
 		s.refuse(raw, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"github.com/cloudwego/netpoll"
 	"io"
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -234,4 +235,50 @@ func TestRotation(t *testing.T) {
 	}
 	echo(t, old, "still open")
 	echo(t, fresh, "new one")
+}
+
+// Peers that never finish a handshake hold at most MaxHandshakesPerHost of
+// the MaxConns slots per host: 16 silent connections from 127.0.0.1 take 4
+// and are refused past them (Busy), and a consumer agent's connection from
+// another host (127.0.0.2) still gets in. Without the per-host bound the
+// silent ones would hold all 8 slots, and it would be closed at once.
+func TestSilentPeersLeaveRoom(t *testing.T) {
+	p := newPKI(t, "server")
+	var busy, accepted atomic.Int64
+	srv, err := Listen("127.0.0.1:0", ServerConfig{
+		Store:                mustLoad(t, p.files),
+		HandshakeTimeout:     3 * time.Second,
+		MaxConns:             8,
+		MaxHandshakesPerHost: 4,
+		Accept: func(c *Conn) {
+			accepted.Add(1)
+			c.Serve(context.Background(), func(context.Context, netpoll.Connection) error { return nil })
+		},
+		Refused: func(r Reason) {
+			if r == Busy {
+				busy.Add(1)
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Shutdown(time.Second) })
+	for range 16 {
+		c, err := net.Dial("tcp", srv.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+	}
+	waitFor(t, 2*time.Second, "the silent connections past 4 refused as busy", func() bool { return busy.Load() == 12 })
+
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}, Timeout: time.Second}
+	client := mustLoad(t, p.issue(t, "client", leafFor("client")))
+	c, err := tls.DialWithDialer(d, "tcp", srv.Addr().String(), client.ClientConfig("127.0.0.1"))
+	if err != nil {
+		t.Fatalf("a consumer agent from another host was refused: %v", err)
+	}
+	defer c.Close()
+	waitFor(t, 2*time.Second, "the other host's connection served", func() bool { return accepted.Load() == 1 })
 }
