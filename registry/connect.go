@@ -28,7 +28,7 @@ func Connect(ctx context.Context, lg *slog.Logger, endpoints string, opts ...Cli
 	limit := logging.NewLimiter(time.Minute)
 	var b backoff
 	for tries := 1; ; tries++ {
-		cli, err := NewClient(endpoints, opts...)
+		cli, err := connectOnce(ctx, endpoints, opts...)
 		if err == nil {
 			if tries > 1 {
 				lg.Info("etcd client connected", "tries", tries)
@@ -42,6 +42,31 @@ func Connect(ctx context.Context, lg *slog.Logger, endpoints string, opts ...Cli
 		if !b.wait(ctx) {
 			return nil, ctx.Err()
 		}
+	}
+}
+
+// connectOnce is NewClient that returns when ctx ends, however long the
+// login takes; a client made after that is closed.
+func connectOnce(ctx context.Context, endpoints string, opts ...ClientOption) (*clientv3.Client, error) {
+	type made struct {
+		cli *clientv3.Client
+		err error
+	}
+	done := make(chan made, 1)
+	go func() {
+		cli, err := NewClient(endpoints, opts...)
+		done <- made{cli, err}
+	}()
+	select {
+	case m := <-done:
+		return m.cli, m.err
+	case <-ctx.Done():
+		go func() {
+			if m := <-done; m.cli != nil {
+				m.cli.Close()
+			}
+		}()
+		return nil, ctx.Err()
 	}
 }
 

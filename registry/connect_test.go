@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -56,6 +57,28 @@ func TestConnectWaitsForEtcd(t *testing.T) {
 	defer r.cli.Close()
 	_, err = r.cli.Put(ctxT(t, 5*time.Second), Key(testIface, "10.0.0.7:1"), `{"weight":1}`)
 	assertNoErr(t, err, "Put with the connected client")
+
+	// A signal while it waits (the agent's stop) ends it at once, not at the
+	// end of the login under way (3 s here).
+	ctx, cancel := context.WithCancel(context.Background())
+	cancelled := make(chan error, 1)
+	away, err := freeport.Addr()
+	assertNoErr(t, err, "freeport")
+	go func() {
+		_, err := Connect(ctx, nil, "https://"+away, opts...)
+		cancelled <- err
+	}()
+	time.Sleep(200 * time.Millisecond)
+	stop := time.Now()
+	cancel()
+	select {
+	case err := <-cancelled:
+		if !errors.Is(err, context.Canceled) || time.Since(stop) > time.Second {
+			t.Fatalf("Connect returned %v %v after its context ended, want context.Canceled at once", err, time.Since(stop))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Connect went on after its context ended")
+	}
 
 	start := time.Now()
 	bad := []ClientOption{WithTLS(mustTLS(t, s.client)), WithAuth(testAgentUser, "wrong")}
