@@ -77,7 +77,7 @@ func TestAnswerJSONAllocs(t *testing.T) {
 	})
 	run()
 	n, calls := alloctest.PerRun(100, run)
-	if n != 0 {
+	if n > raceSlack {
 		t.Fatalf("%v allocations per batch of %d answers, want 0", n, batchSize)
 	}
 	if got := metric(t, a, "provider_agent_ok_total"); got != float64((1+calls)*batchSize) {
