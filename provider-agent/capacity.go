@@ -96,16 +96,22 @@ func measureCapacity(ctx context.Context, h prometheus.Histogram, c Capacitor, l
 				continue
 			}
 			put = now
-			pctx, cancel := context.WithTimeout(ctx, weightTimeout)
-			_, err := c.SetCapacity(pctx, got)
-			cancel()
-			if err != nil {
+			if err := setCapacity(ctx, c, got); err != nil {
 				lg.Warn("measured capacity recorded but not yet in etcd", "capacity", got, "was", reg, "err", err)
 				continue
 			}
 			lg.Info("measured capacity registered", "capacity", got, "was", reg)
 		}
 	}
+}
+
+// setCapacity registers capacity n through c, waiting for etcd at most
+// weightTimeout.
+func setCapacity(ctx context.Context, c Capacitor, n int) error {
+	ctx, cancel := context.WithTimeout(ctx, weightTimeout)
+	defer cancel()
+	_, err := c.SetCapacity(ctx, n)
+	return err
 }
 
 // movedEnough reports whether a capacity moved from reg to got by a tenth

@@ -110,18 +110,14 @@ func main() {
 	}
 	a.SetRegistration(reg.InPlace, reg.Regrants)
 	a.SetWeigher(reg)
-	stopMeasuring := func() {}
+	// The capacity registered follows the provider until the drain
+	// deregisters: with no bound, what it is measured to take
+	// (capacity.go); with one, a smaller pool learned from its refusals
+	// (pool.go).
+	mctx, stopMeasuring := context.WithCancel(context.Background())
 	if cfg.MaxProviderCalls == 0 {
-		// No bound to register: register what the provider is measured
-		// to take (capacity.go), until the drain deregisters.
-		var mctx context.Context
-		mctx, stopMeasuring = context.WithCancel(context.Background())
 		go measureCapacity(mctx, a.m.providerTime, reg, lg, time.Second)
 	} else {
-		// A pool smaller than the bound, learned from the provider's
-		// refusals, is registered as the capacity (pool.go).
-		var mctx context.Context
-		mctx, stopMeasuring = context.WithCancel(context.Background())
 		go followLimit(mctx, a.gate, reg, lg, capacityPuts*time.Second)
 	}
 	lg.Info("serving", "services", strings.Join(o.services, ","), "addr", addr, "provider", cfg.Provider,

@@ -97,10 +97,7 @@ func followLimit(ctx context.Context, g *gate, c Capacitor, lg *slog.Logger, min
 			continue
 		}
 		put = time.Now()
-		pctx, cancel := context.WithTimeout(ctx, weightTimeout)
-		_, err := c.SetCapacity(pctx, got)
-		cancel()
-		switch {
+		switch err := setCapacity(ctx, c, got); {
 		case err != nil:
 			lg.Warn("provider pool's capacity recorded but not yet in etcd", "capacity", got, "was", reg, "err", err)
 		case got < g.bound:
