@@ -83,7 +83,7 @@ func main() {
 	// meanwhile ends the agent all the same.
 	var cli *clientv3.Client
 	d, s, err := cmdline.UntilSignal(sig, func(ctx context.Context) (*registry.Discovery, error) {
-		c, err := registry.Connect(ctx, lg, o.etcd.Endpoints, append(o.etcd.ClientOptions(), registry.WithLogger(lg))...)
+		c, err := o.etcd.Connect(ctx, lg)
 		if err != nil {
 			return nil, err
 		}

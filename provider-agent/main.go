@@ -81,7 +81,7 @@ func main() {
 	var cli *clientv3.Client
 	var health *registry.Health
 	reg, s, err := cmdline.UntilSignal(sig, func(ctx context.Context) (*registry.Registration, error) {
-		c, err := registry.Connect(ctx, lg, o.etcd.Endpoints, append(o.etcd.ClientOptions(), registry.WithLogger(lg))...)
+		c, err := o.etcd.Connect(ctx, lg)
 		if err != nil {
 			return nil, err
 		}

@@ -1,11 +1,15 @@
 package registry
 
 import (
+	"context"
 	"crypto/tls"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/dubbomesh/dubbomesh/internal/cmdline"
 )
@@ -17,7 +21,7 @@ const PasswordEnv = "DUBBOMESH_ETCD_PASSWORD"
 
 // EtcdOptions are an agent's etcd flags: the endpoints, client TLS and
 // user authentication. Register them, parse, then Check; ClientOptions
-// gives what NewClient needs. Not safe for concurrent use.
+// gives what NewClient needs, and Connect connects as the agents do. Not safe for concurrent use.
 type EtcdOptions struct {
 	Endpoints    string
 	TLS          TLSFiles
@@ -110,6 +114,12 @@ func (o *EtcdOptions) ClientOptions() []ClientOption {
 		opts = append(opts, WithAuth(o.User, o.password))
 	}
 	return opts
+}
+
+// Connect is the agents' Connect with the checked flags, the etcd client's
+// own log going to lg.
+func (o *EtcdOptions) Connect(ctx context.Context, lg *slog.Logger) (*clientv3.Client, error) {
+	return Connect(ctx, lg, o.Endpoints, append(o.ClientOptions(), WithLogger(lg))...)
 }
 
 // String describes the options for a log line, without the password.

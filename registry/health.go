@@ -57,6 +57,10 @@ func WatchHealth(cli *clientv3.Client, lg *slog.Logger) *Health {
 // Reachable reports whether etcd answered the last probes.
 func (h *Health) Reachable() bool { return h.reachable.Load() }
 
+// deniedMsg is the log line of an etcd that refuses the agent's user the
+// keys under Prefix (the health probe's, and a failed registration's).
+const deniedMsg = "etcd refuses this agent's user the registry's keys: give its role read and write on the prefix"
+
 // Denied reports that etcd answers but refused the last probe for want of
 // permission: the agent's etcd user may not read the keys under Prefix.
 func (h *Health) Denied() bool { return h.denied.Load() }
@@ -92,7 +96,7 @@ func (h *Health) run(ctx context.Context) {
 		}
 		if h.denied.Swap(denied) != denied {
 			if denied {
-				h.lg.Error("etcd refuses this agent's user the registry's keys: give its role read and write on the prefix", "prefix", Prefix)
+				h.lg.Error(deniedMsg, "prefix", Prefix)
 			} else {
 				h.lg.Info("etcd lets this agent's user read the registry's keys again", "prefix", Prefix)
 			}

@@ -123,7 +123,7 @@ func Register(ctx context.Context, cli *clientv3.Client, eps []Endpoint, ttl int
 // user's role lacks.
 func logRegisterFailure(limit *logging.Limiter, err error) {
 	if errors.Is(err, rpctypes.ErrPermissionDenied) {
-		limit.Log(slog.Default(), slog.LevelError, "registry: etcd refuses this agent's user the registry's keys; give its role read and write on the prefix. Retrying", "prefix", Prefix, "err", err)
+		limit.Log(slog.Default(), slog.LevelError, "registry: "+deniedMsg+"; registering again later", "prefix", Prefix, "err", err)
 		return
 	}
 	limit.Log(slog.Default(), slog.LevelWarn, "registry: register failed, retrying", "err", err)
