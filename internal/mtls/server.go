@@ -194,21 +194,13 @@ func (s *Server) handshake(raw net.Conn, host string) {
 			s.open.Add(-1)
 		}
 	}()
-	done := false
-	end := func() {
-		if !done {
-			done = true
-			s.endHandshake(host)
-		}
-	}
-	defer end()
 	t := newTransport(raw)
 	tc := tls.Server(t, s.tls)
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.HandshakeTimeout)
 	raw.SetDeadline(time.Now().Add(s.cfg.HandshakeTimeout))
 	err := tc.HandshakeContext(ctx)
 	cancel()
-	end()
+	s.endHandshake(host) // done or failed: the host's slot is free
 	if err != nil {
 		s.refuse(raw, err)
 		return
